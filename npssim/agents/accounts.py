@@ -1,0 +1,326 @@
+"""Customer accounts: B2B customers whose latent satisfaction no survey sees directly.
+
+The accounts' hot state lives in :class:`AccountBook`, one NumPy row per account ever created,
+updated in bulk each week. :class:`Account` is the Mesa agent: a thin object over its row that
+carries the rare, rich decisions (demanding a concession, learning whether that pays).
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from npssim.scenario.schema import AccountParams, FirmParams
+
+#: A savvy account is one that has learned to hold its score hostage.
+SAVVY_LINE = 0.5
+
+_FIELDS: dict[str, type] = {
+    "active": bool,
+    "rep": np.int32,
+    "acv": np.float64,
+    "baseline": np.float64,
+    "satisfaction": np.float64,
+    "candor": np.float64,
+    "outside": np.float64,
+    "power": np.float64,
+    "savvy": np.float64,
+    "renewal_offset": np.int16,
+    "created_week": np.int32,
+    "last_score": np.float64,
+    "last_score_week": np.int32,
+}
+
+
+def beta_with_mean(
+    rng: np.random.Generator, mean: float, concentration: float, size: int
+) -> np.ndarray:
+    """Draw from a Beta distribution given its mean and concentration (a + b).
+
+    A mean of exactly 0 or 1 gives that constant, so a trait can be switched off.
+    """
+    if mean <= 0.0 or mean >= 1.0:
+        return np.full(size, float(np.clip(mean, 0.0, 1.0)))
+    return rng.beta(concentration * mean, concentration * (1.0 - mean), size)
+
+
+class AccountBook:
+    """Every account's state as NumPy arrays, one row per account ever created.
+
+    Rows are never reused: a churned account stays as an inactive row, so row numbers are stable
+    identities and the number of rows (hence the random draws per week) does not depend on the
+    policy. Arrays grow by doubling; the public attributes are views of the used rows.
+
+    Attributes:
+        active: The account is a customer now.
+        rep: Slot of the rep who owns the account.
+        acv: Annual contract value (currency per year).
+        baseline: Satisfaction the account relaxes toward, set by product quality (0-10).
+        satisfaction: Latent satisfaction, the truth no survey sees (0-10).
+        candor: How little pleas and bribes move the answer (0-1).
+        outside: Strength of the account's alternatives to the firm (0-1).
+        power: Leverage over the rep, from share of the book and outside options (0-1).
+        savvy: Learned propensity to hold the score hostage (0-1).
+        renewal_offset: Week of the year on which the contract renews.
+        created_week: Week the account was won (-1 for the starting book).
+        last_score: The account's last reported answer (NaN if none).
+        last_score_week: Week of that answer.
+    """
+
+    active: np.ndarray
+    rep: np.ndarray
+    acv: np.ndarray
+    baseline: np.ndarray
+    satisfaction: np.ndarray
+    candor: np.ndarray
+    outside: np.ndarray
+    power: np.ndarray
+    savvy: np.ndarray
+    renewal_offset: np.ndarray
+    created_week: np.ndarray
+    last_score: np.ndarray
+    last_score_week: np.ndarray
+
+    def __init__(self, capacity: int) -> None:
+        self.size = 0
+        self._buffers = {name: np.zeros(max(capacity, 1), dtype) for name, dtype in _FIELDS.items()}
+        self._refresh_views()
+
+    def __len__(self) -> int:
+        return self.size
+
+    def add(self, count: int, **columns: np.ndarray) -> np.ndarray:
+        """Append ``count`` accounts and return their row numbers.
+
+        Args:
+            count: Number of new accounts.
+            **columns: Values for the new rows, by field name; others start at zero.
+
+        Returns:
+            The new rows.
+        """
+        start, stop = self.size, self.size + count
+        capacity = len(self._buffers["active"])
+        if stop > capacity:
+            new_capacity = max(stop, 2 * capacity)
+            for name, buffer in self._buffers.items():
+                grown = np.zeros(new_capacity, buffer.dtype)
+                grown[:start] = buffer[:start]
+                self._buffers[name] = grown
+        for name, values in columns.items():
+            self._buffers[name][start:stop] = values
+        self.size = stop
+        self._refresh_views()
+        return np.arange(start, stop)
+
+    def active_rows(self) -> np.ndarray:
+        """Rows of the current customers."""
+        return np.flatnonzero(self.active)
+
+    def drift(self, rng: np.random.Generator, firm: FirmParams) -> None:
+        """Relax satisfaction toward its baseline and strike random incidents, in bulk.
+
+        Incidents are drawn as a count and then placed on rows, so the number of draws depends
+        only on the number of rows, not on the policy (common random numbers).
+        """
+        sat = self.satisfaction
+        sat += firm.relaxation_rate * (self.baseline - sat)
+        hits = rng.integers(0, self.size, rng.binomial(self.size, firm.incident_rate))
+        np.subtract.at(sat, hits, firm.incident_severity)
+        np.clip(sat, 0.0, 10.0, out=sat)
+
+    def forget_savvy(self, rate: float) -> None:
+        """Savvy fades a little each week it is not used."""
+        self.savvy *= 1.0 - rate
+
+    def _refresh_views(self) -> None:
+        for name, buffer in self._buffers.items():
+            setattr(self, name, buffer[: self.size])
+
+
+def draw_accounts(
+    rng: np.random.Generator,
+    count: int,
+    params: AccountParams,
+    firm: FirmParams,
+    reps: np.ndarray,
+    rep_book_mean_acv: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Draw the traits of ``count`` new accounts.
+
+    Contract values are lognormal (a few accounts carry much of the revenue); baseline
+    satisfaction is 10 minus a gamma-distributed gap, so honest scores are left-skewed; power
+    grows with the account's size relative to its rep's book and with its outside options.
+
+    Args:
+        rng: The stream these accounts are drawn from.
+        count: Number of accounts.
+        params: The ``[accounts]`` parameters.
+        firm: The ``[firm]`` parameters (product quality).
+        reps: The rep slot each new account is assigned to.
+        rep_book_mean_acv: Mean contract value of each rep's book; None to use these accounts'.
+
+    Returns:
+        Columns for :meth:`AccountBook.add`.
+    """
+    acv = params.acv_median * np.exp(params.acv_sigma * rng.standard_normal(count))
+    gap_mean = 10.0 - firm.product_quality
+    gap = rng.gamma(params.satisfaction_skew, gap_mean / params.satisfaction_skew, count)
+    baseline = np.clip(10.0 - gap, 0.0, 10.0)
+    candor = beta_with_mean(rng, params.candor_mean, 4.0, count)
+    outside = beta_with_mean(rng, params.outside_options_mean, 4.0, count)
+    savvy = np.where(
+        rng.random(count) < params.initial_savvy_share,
+        rng.uniform(SAVVY_LINE, 1.0, count),
+        0.0,
+    )
+    offsets = rng.integers(0, 52, count)
+    if rep_book_mean_acv is None:
+        mean_acv = np.bincount(reps, weights=acv) / np.maximum(np.bincount(reps), 1)
+        reference = mean_acv[reps]
+    else:
+        reference = rep_book_mean_acv[reps]
+    return {
+        "active": np.ones(count, bool),
+        "rep": reps,
+        "acv": acv,
+        "baseline": baseline,
+        "satisfaction": baseline.copy(),
+        "candor": candor,
+        "outside": outside,
+        "power": account_power(acv, reference, outside),
+        "savvy": savvy,
+        "renewal_offset": offsets,
+        "last_score": np.full(count, np.nan),
+        "last_score_week": np.full(count, -10_000),
+    }
+
+
+def account_power(acv: np.ndarray, book_mean_acv: np.ndarray, outside: np.ndarray) -> np.ndarray:
+    """Leverage over the rep: large next to the rep's other accounts, and able to walk away."""
+    relative_size = acv / np.maximum(book_mean_acv, 1e-9)
+    return outside * (1.0 - np.exp(-relative_size))
+
+
+def churn_chance(satisfaction: np.ndarray, params: AccountParams) -> np.ndarray:
+    """Chance an account leaves at renewal: logistic in latent satisfaction, never the score.
+
+    A base rate of departures unrelated to satisfaction (budgets, mergers) comes on top.
+    """
+    unhappy = 1.0 / (1.0 + np.exp(params.churn_slope * (satisfaction - params.churn_midpoint)))
+    return params.base_churn + (1.0 - params.base_churn) * unhappy
+
+
+class Account(mesa.Agent):
+    """A B2B customer account: a thin Mesa agent over its row of the :class:`AccountBook`.
+
+    The weekly life of an account (service, drift, answering) happens in bulk on the book; the
+    agent holds the decisions rare enough to be worth plain Python: holding the score hostage
+    for a concession, and learning from how that went.
+    """
+
+    def __init__(self, model: mesa.Model, book: AccountBook, row: int) -> None:
+        super().__init__(model)
+        self.book = book
+        self.row = row
+
+    @property
+    def satisfaction(self) -> float:
+        """Latent satisfaction, 0-10."""
+        return float(self.book.satisfaction[self.row])
+
+    @property
+    def acv(self) -> float:
+        """Annual contract value."""
+        return float(self.book.acv[self.row])
+
+    @property
+    def power(self) -> float:
+        """Leverage over the rep, 0-1."""
+        return float(self.book.power[self.row])
+
+    @property
+    def savvy(self) -> float:
+        """Learned propensity to hold the score hostage, 0-1."""
+        return float(self.book.savvy[self.row])
+
+    @property
+    def rep_slot(self) -> int:
+        """Slot of the owning rep."""
+        return int(self.book.rep[self.row])
+
+    @property
+    def active(self) -> bool:
+        """Whether the account is still a customer."""
+        return bool(self.book.active[self.row])
+
+    def demand_concession(self, size: float, draw: float) -> float:
+        """Name the price of a good score before the survey.
+
+        Args:
+            size: Mean demand as a share of contract value (``accounts.concession_size``).
+            draw: A standard-normal draw that sets how greedy this demand is.
+
+        Returns:
+            The concession demanded, in currency.
+        """
+        return self.acv * size * float(np.exp(0.5 * draw - 0.125))
+
+    def learn_from_demand(self, granted: bool, reinforcement: float, fade: float) -> None:
+        """Hostage-taking that paid off is reinforced; a refusal teaches caution."""
+        book, row = self.book, self.row
+        if granted:
+            book.savvy[row] += (1.0 - book.savvy[row]) * reinforcement
+        else:
+            book.savvy[row] *= 1.0 - fade
+
+    def leave(self) -> None:
+        """The account churned: it stops being a customer and leaves the model."""
+        self.book.active[self.row] = False
+        self.remove()
+
+
+def spread_savvy(
+    rng: np.random.Generator,
+    book: AccountBook,
+    rows: np.ndarray,
+    territory: np.ndarray,
+    successes: np.ndarray,
+    spread: float,
+) -> int:
+    """Word of mouth: accounts learn from peers whose demands paid off.
+
+    Each granted demand in a manager's territory teaches ``spread`` of its accounts, chosen at
+    random: each account there learns with chance ``spread * successes / size``, and one that
+    learns knows the trick from then on (its savvy rises past the savvy line).
+
+    Args:
+        rng: The tactics' random stream.
+        book: The account book.
+        rows: Active account rows.
+        territory: The manager of each of those rows.
+        successes: Granted demands this wave, per territory.
+        spread: ``accounts.savvy_spread``.
+
+    Returns:
+        How many accounts learned.
+    """
+    size = np.bincount(territory, minlength=successes.size)
+    chance = np.minimum(1.0, spread * successes / np.maximum(size, 1))
+    learns = rows[rng.random(rows.size) < chance[territory]]
+    taught = rng.uniform(SAVVY_LINE, 1.0, learns.size)
+    book.savvy[learns] = np.maximum(book.savvy[learns], taught)
+    return int(learns.size)
+
+
+def equilibrium_satisfaction(
+    baseline: np.ndarray, service_gain: np.ndarray, firm: FirmParams
+) -> np.ndarray:
+    """Satisfaction at which relaxation, service and expected incidents balance.
+
+    The model starts there so that the first weeks show the firm as it is, not a warm-up.
+    """
+    pull = firm.relaxation_rate
+    incidents = firm.incident_rate * firm.incident_severity
+    level = (pull * baseline + service_gain - incidents) / (pull + service_gain / 10.0)
+    return np.clip(level, 0.0, 10.0)

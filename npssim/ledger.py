@@ -1,0 +1,360 @@
+"""The ledger: the goods beside the bads, as a fixed set of named metrics.
+
+The metric names are a public contract: CLI tables, CSV columns, notebooks and users' scripts
+depend on them. :data:`METRICS` defines each one once; :class:`Ledger` keeps the firm's books
+(money, customers, people, the last survey wave) and closes each week into one value per metric.
+The ledger knows nothing of the model: the model records events into it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from npssim.survey import nps
+
+Side = Literal["shown", "good", "bad"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One named metric of the ledger.
+
+    Attributes:
+        name: The public column name.
+        meaning: One line on what it measures.
+        unit: Unit of measure.
+        side: "shown" (what the NPS dashboard shows), "good" or "bad".
+        better: Which direction is better for the firm, if any.
+    """
+
+    name: str
+    meaning: str
+    unit: str
+    side: Side
+    better: Literal["higher", "lower"] | None
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "reported_nps",
+        "NPS of the responses the firm collected in the latest wave",
+        "NPS points",
+        "shown",
+        None,
+    ),
+    Metric(
+        "true_nps",
+        "NPS of an honest census of all active accounts' latent satisfaction",
+        "NPS points",
+        "good",
+        "higher",
+    ),
+    Metric("nps_inflation", "reported_nps - true_nps", "NPS points", "bad", "lower"),
+    Metric("response_rate", "Responses / surveys sent in the latest wave", "share", "shown", None),
+    Metric(
+        "share_cherry_picked",
+        "Share of eligible accounts kept out of the latest sample by rep selection",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "share_coached", "Share of the latest wave's responses pleaded for", "share", "bad", "lower"
+    ),
+    Metric(
+        "share_bribed",
+        "Share of the latest wave's responses bought with a gift",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "share_hostage",
+        "Share of the latest wave's responses held hostage for a concession",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "concession_cost",
+        "Concessions granted to hostage-takers, cumulative",
+        "currency",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "giveaway_cost",
+        "Free services given away to play safe, cumulative",
+        "currency",
+        "bad",
+        "lower",
+    ),
+    Metric("bribe_cost", "Gifts given for high scores, cumulative", "currency", "bad", "lower"),
+    Metric("revenue", "Contract revenue, cumulative", "currency", "good", "higher"),
+    Metric(
+        "gross_margin",
+        "Revenue x margin rate - concessions - giveaways - bribes, cumulative",
+        "currency",
+        "good",
+        "higher",
+    ),
+    Metric("accounts_active", "Customer accounts active now", "accounts", "good", "higher"),
+    Metric("churned_accounts", "Accounts lost at renewal, cumulative", "accounts", "bad", "lower"),
+    Metric(
+        "retention_rate", "Share of renewals due so far that renewed", "share", "good", "higher"
+    ),
+    Metric(
+        "genuine_effort",
+        "Mean share of rep time spent on genuine service this week",
+        "share",
+        "good",
+        "higher",
+    ),
+    Metric(
+        "savvy_share",
+        "Share of active accounts that have learned to hold the score hostage",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "signal_validity",
+        "AUC of accounts' last reported score for predicting renewal (last 52 weeks); "
+        "0.5 = no information",
+        "AUC",
+        "good",
+        "higher",
+    ),
+    Metric(
+        "bonus_paid", "NPS bonus paid to reps and managers, cumulative", "currency", "shown", None
+    ),
+    Metric(
+        "unearned_bonus",
+        "Bonus paid above what the honest census would have earned, cumulative",
+        "currency",
+        "bad",
+        "lower",
+    ),
+    Metric("rep_stress", "Mean rep stress", "0-1", "bad", "lower"),
+    Metric(
+        "rep_turnover",
+        "Reps who quit or were fired, cumulative, per rep position",
+        "departures per position",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "honest_rep_share",
+        "Share of reps with integrity of at least 0.6",
+        "share",
+        "good",
+        "higher",
+    ),
+)
+METRIC_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
+METRIC_BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
+
+_SCORE_BINS = 11
+_LATENT_BINS = 201
+_WINDOW_WEEKS = 52
+
+
+def auc_from_histograms(positive: np.ndarray, negative: np.ndarray) -> float:
+    """Area under the ROC curve from two histograms over the same ordered bins.
+
+    It is the chance that a random positive (a renewal) scores above a random negative (a
+    churn), ties counting one half: the Mann-Whitney statistic, in O(bins).
+
+    Returns:
+        The AUC, or NaN when either class is empty.
+    """
+    n_pos, n_neg = positive.sum(), negative.sum()
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    below = np.cumsum(negative) - negative
+    return float(np.sum(positive * (below + 0.5 * negative)) / (n_pos * n_neg))
+
+
+class Ledger:
+    """The firm's books, kept week by week, closed into the named metrics.
+
+    Args:
+        rep_positions: Number of rep slots (to express turnover per position).
+        margin_rate: Gross margin on contract revenue.
+    """
+
+    def __init__(self, rep_positions: int, margin_rate: float) -> None:
+        self.rep_positions = rep_positions
+        self.margin_rate = margin_rate
+        self.costs = {
+            "concession": 0.0,
+            "giveaway": 0.0,
+            "bribe": 0.0,
+            "acquisition": 0.0,
+            "turnover": 0.0,
+        }
+        self.revenue = 0.0
+        self.bonus_paid = 0.0
+        self.unearned_bonus = 0.0
+        self.churned_accounts = 0
+        self.renewals_due = 0
+        self.renewals_kept = 0
+        self.departures = 0
+        self.wave: dict[str, float] = {
+            "reported_nps": float("nan"),
+            "response_rate": float("nan"),
+            "share_cherry_picked": float("nan"),
+            "share_coached": float("nan"),
+            "share_bribed": float("nan"),
+            "share_hostage": float("nan"),
+        }
+        self._window: deque[tuple[np.ndarray, np.ndarray]] = deque()
+        self._scores = np.zeros((2, _SCORE_BINS))
+        self._latent = np.zeros((2, _LATENT_BINS))
+
+    @property
+    def gross_margin(self) -> float:
+        """Revenue times the margin rate, less the money given away."""
+        given = self.costs["concession"] + self.costs["giveaway"] + self.costs["bribe"]
+        return self.revenue * self.margin_rate - given
+
+    def spend(self, kind: str, amount: float) -> None:
+        """Book money spent: concession, giveaway, bribe, acquisition or turnover."""
+        if amount < 0:
+            raise ValueError(f"negative {kind} cost: {amount}")
+        self.costs[kind] += amount
+
+    def earn(self, revenue: float) -> None:
+        """Book a week's contract revenue."""
+        self.revenue += revenue
+
+    def pay_bonus(self, paid: float, unearned: float) -> None:
+        """Book bonuses paid at a review, and the part paid for inflation."""
+        self.bonus_paid += paid
+        self.unearned_bonus += unearned
+
+    def record_departures(self, count: int) -> None:
+        """Book reps who quit or were fired."""
+        self.departures += count
+
+    def record_wave(
+        self,
+        *,
+        invited: int,
+        eligible: int,
+        cherry_picked: int,
+        scores: np.ndarray,
+        coached: int,
+        bribed: int,
+        hostage: int,
+    ) -> None:
+        """Book a survey wave: what the firm collected and how much of it was touched.
+
+        Args:
+            invited: Surveys sent.
+            eligible: Active accounts that could have been invited.
+            cherry_picked: Accounts a rep deliberately kept out of the sample.
+            scores: The answers collected.
+            coached: Responses from accounts pleaded with.
+            bribed: Responses from accounts bribed.
+            hostage: Responses from accounts that demanded a concession.
+        """
+        responses = scores.size
+        per_response = 1.0 / responses if responses else float("nan")
+        self.wave = {
+            "reported_nps": nps(scores),
+            "response_rate": responses / invited if invited else float("nan"),
+            "share_cherry_picked": cherry_picked / eligible if eligible else float("nan"),
+            "share_coached": coached * per_response,
+            "share_bribed": bribed * per_response,
+            "share_hostage": hostage * per_response,
+        }
+
+    def record_renewals(
+        self, reported: np.ndarray, latent: np.ndarray, renewed: np.ndarray
+    ) -> None:
+        """Book a week's renewal decisions, and what the survey had said about those accounts.
+
+        Args:
+            reported: Each renewing account's last reported score in the past year (NaN if it
+                did not answer).
+            latent: Each renewing account's latent satisfaction.
+            renewed: Whether each account renewed.
+        """
+        self.renewals_due += renewed.size
+        self.renewals_kept += int(np.count_nonzero(renewed))
+        self.churned_accounts += int(renewed.size - np.count_nonzero(renewed))
+        answered = ~np.isnan(reported)
+        outcome = renewed[answered].astype(np.int64)
+        scores = np.zeros((2, _SCORE_BINS))
+        np.add.at(scores, (outcome, reported[answered].astype(np.int64)), 1)
+        latent_bins = np.rint(np.clip(latent[answered], 0, 10) * 20).astype(np.int64)
+        latent_hist = np.zeros((2, _LATENT_BINS))
+        np.add.at(latent_hist, (outcome, latent_bins), 1)
+        self._window.append((scores, latent_hist))
+        self._scores += scores
+        self._latent += latent_hist
+        if len(self._window) > _WINDOW_WEEKS:
+            old_scores, old_latent = self._window.popleft()
+            self._scores -= old_scores
+            self._latent -= old_latent
+
+    def signal_validity(self) -> float:
+        """AUC of reported scores for renewal over the last 52 weeks (0.5 = no information)."""
+        return auc_from_histograms(self._scores[1], self._scores[0])
+
+    def latent_signal_validity(self) -> float:
+        """The same AUC for the same accounts' latent satisfaction: the best a survey could do."""
+        return auc_from_histograms(self._latent[1], self._latent[0])
+
+    def close_week(
+        self,
+        *,
+        true_nps: float,
+        accounts_active: int,
+        genuine_effort: float,
+        savvy_share: float,
+        rep_stress: float,
+        honest_rep_share: float,
+    ) -> dict[str, float]:
+        """Close the week's books into one value per metric.
+
+        Args:
+            true_nps: Honest census NPS of the active accounts.
+            accounts_active: Active accounts.
+            genuine_effort: Mean share of rep time on genuine service.
+            savvy_share: Share of active accounts that are savvy.
+            rep_stress: Mean rep stress.
+            honest_rep_share: Share of reps with high integrity.
+
+        Returns:
+            The metrics, keyed by the names in :data:`METRIC_NAMES`, in that order.
+        """
+        values = {
+            **self.wave,
+            "true_nps": true_nps,
+            "nps_inflation": self.wave["reported_nps"] - true_nps,
+            "concession_cost": self.costs["concession"],
+            "giveaway_cost": self.costs["giveaway"],
+            "bribe_cost": self.costs["bribe"],
+            "revenue": self.revenue,
+            "gross_margin": self.gross_margin,
+            "accounts_active": float(accounts_active),
+            "churned_accounts": float(self.churned_accounts),
+            "retention_rate": (
+                self.renewals_kept / self.renewals_due if self.renewals_due else float("nan")
+            ),
+            "genuine_effort": genuine_effort,
+            "savvy_share": savvy_share,
+            "signal_validity": self.signal_validity(),
+            "bonus_paid": self.bonus_paid,
+            "unearned_bonus": self.unearned_bonus,
+            "rep_stress": rep_stress,
+            "rep_turnover": self.departures / self.rep_positions,
+            "honest_rep_share": honest_rep_share,
+        }
+        return {name: float(values[name]) for name in METRIC_NAMES}

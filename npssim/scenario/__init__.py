@@ -1,0 +1,22 @@
+"""Scenario files: the parameter schema and the loader."""
+
+from npssim.scenario.loader import (
+    ScenarioError,
+    bundled_scenarios,
+    load_scenario,
+    parse_assignment,
+    validate_scenario,
+)
+from npssim.scenario.schema import ParamInfo, PolicyParams, Scenario, iter_params
+
+__all__ = [
+    "ParamInfo",
+    "PolicyParams",
+    "Scenario",
+    "ScenarioError",
+    "bundled_scenarios",
+    "iter_params",
+    "load_scenario",
+    "parse_assignment",
+    "validate_scenario",
+]

@@ -1,0 +1,250 @@
+"""Loading scenario files: TOML, ``extends``, ``--set`` overrides and the intervention timeline.
+
+Every problem with an input becomes a :class:`ScenarioError` whose message is one line naming the
+file and the parameter path, so the CLI can print it and exit 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from npssim.scenario.schema import PolicyParams, Scenario
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario input is wrong; the message names the file and the parameter path."""
+
+    def __init__(self, source: str, path: str, problem: str) -> None:
+        self.source = source
+        self.path = path
+        self.problem = problem
+        where = f"{source}: {path}: " if path else f"{source}: "
+        super().__init__(where + problem)
+
+
+def load_scenario(
+    path: str | Path,
+    overrides: Mapping[str, Any] | None = None,
+) -> Scenario:
+    """Read, merge and validate a scenario file.
+
+    Args:
+        path: The TOML file. A bare name such as ``nps_bonus`` is looked up among the bundled
+            scenarios when no such file exists.
+        overrides: Values to set after loading, by dotted path (``{"run.weeks": 52}``), as the
+            CLI's ``--set`` does.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: The file is missing or malformed, or a value is unknown or out of range.
+    """
+    file = _resolve(Path(path))
+    data = _read_with_extends(file, seen=())
+    data.setdefault("name", file.stem)
+    scenario = validate_scenario(data, source=str(path))
+    if not overrides:
+        return scenario
+    for dotted, value in overrides.items():
+        _set_path(data, dotted, value, source="--set", root=Scenario)
+    return validate_scenario(data, source="--set")
+
+
+def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as nested dictionaries (as a TOML file would give).
+
+    Args:
+        data: Nested tables keyed like the scenario file.
+        source: Name used in error messages (a file name, or ``--set``).
+
+    Returns:
+        The validated scenario, its timeline checked against the policy schema.
+
+    Raises:
+        ScenarioError: Describing the first problem found.
+    """
+    scenario = _validate(Scenario, data, source)
+    weeks = scenario.run.weeks
+    policy = scenario.policy.model_dump()
+    for index, entry in sorted(enumerate(scenario.timeline), key=lambda pair: pair[1].week):
+        where = f"timeline[{index}]"
+        if entry.week >= weeks:
+            raise ScenarioError(
+                source, f"{where}.week", f"week {entry.week} is beyond the run's {weeks} weeks"
+            )
+        holder = {"policy": policy}
+        for dotted, value in entry.set.items():
+            if not dotted.startswith("policy."):
+                raise ScenarioError(
+                    source, f"{where}.set.{dotted}", "only policy.* values can change during a run"
+                )
+            _set_path(holder, dotted, value, source=source, root=_PolicyRoot, where=where)
+        policy = _validate(PolicyParams, holder["policy"], source, prefix=f"{where}.set.policy.")
+        policy = policy.model_dump()
+    return scenario
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse a ``path=value`` override; the value is read as a TOML value when it can be.
+
+    Args:
+        text: For example ``policy.incentives.nps_weight=0.5`` or ``policy.survey.sampler=rep``.
+
+    Returns:
+        The dotted path and the parsed value (a bare word stays a string).
+
+    Raises:
+        ScenarioError: When there is no ``=`` or the path is empty.
+    """
+    path, sep, raw = text.partition("=")
+    path = path.strip()
+    if not sep or not path:
+        raise ScenarioError(
+            "--set", text, "expected path=value, e.g. policy.incentives.nps_weight=0.5"
+        )
+    raw = raw.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return path, value
+
+
+def bundled_scenarios() -> list[Path]:
+    """The scenario files shipped with npssim, sorted by name."""
+    return sorted(BUNDLED_DIR.glob("*.toml"))
+
+
+class _PolicyRoot(BaseModel):
+    """Schema root for timeline paths, which all start with ``policy.``."""
+
+    policy: PolicyParams
+
+
+def _resolve(path: Path) -> Path:
+    if path.is_file():
+        return path
+    if path.exists():
+        raise ScenarioError(str(path), "", "is not a file")
+    bundled = BUNDLED_DIR / f"{path.name.removesuffix('.toml')}.toml"
+    if path.parent == Path(".") and bundled.is_file():
+        return bundled
+    raise ScenarioError(str(path), "", "no such scenario file")
+
+
+def _read_with_extends(file: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
+    resolved = file.resolve()
+    if resolved in seen:
+        chain = " -> ".join(p.name for p in (*seen, resolved))
+        raise ScenarioError(str(file), "extends", f"circular extends ({chain})")
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ScenarioError(str(file), "", "no such scenario file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(str(file), "", f"TOML syntax error: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(str(file), "", f"cannot read: {err}") from None
+    base_name = data.pop("extends", None)
+    if base_name is None:
+        return data
+    if not isinstance(base_name, str):
+        raise ScenarioError(str(file), "extends", "must be a file name (a string)")
+    base_file = (file.parent / base_name) if not Path(base_name).is_absolute() else Path(base_name)
+    if not base_file.is_file():
+        raise ScenarioError(str(file), "extends", f"no such scenario file: {base_name}")
+    base = _read_with_extends(base_file, seen=(*seen, resolved))
+    base.pop("name", None)
+    base.pop("description", None)
+    return _merge(base, data)
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge tables; arrays (the timeline) and values in ``override`` replace the base's."""
+    merged = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _set_path(
+    data: dict[str, Any],
+    dotted: str,
+    value: Any,
+    *,
+    source: str,
+    root: type[BaseModel],
+    where: str = "",
+) -> None:
+    """Set ``data[a][b][c] = value`` for ``dotted = "a.b.c"``, checking each key exists."""
+    keys = dotted.split(".")
+    schema: type[BaseModel] | None = root
+    node = data
+    label = f"{where}.set.{dotted}" if where else dotted
+    for depth, key in enumerate(keys):
+        fields = schema.model_fields if schema is not None else {}
+        if key not in fields:
+            prefix = ".".join(keys[:depth])
+            raise ScenarioError(source, label, _unknown_key_message(key, fields, prefix))
+        annotation = fields[key].annotation
+        is_table = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        if depth == len(keys) - 1:
+            if is_table:
+                raise ScenarioError(source, label, "is a table; set one of its values instead")
+            node[key] = value
+            return
+        if not is_table:
+            raise ScenarioError(source, label, f"{key} is a value, not a table")
+        node = node.setdefault(key, {})
+        schema = annotation
+
+
+def _unknown_key_message(key: str, known: Iterable[str], prefix: str) -> str:
+    where = f" in [{prefix}]" if prefix else ""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown parameter '{key}'{where}{hint}"
+
+
+def _validate(
+    schema: type[BaseModel], data: Mapping[str, Any], source: str, prefix: str = ""
+) -> Any:
+    try:
+        return schema.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        loc = [str(part) for part in first["loc"]]
+        path = prefix + ".".join(loc)
+        if first["type"] == "extra_forbidden":
+            parent = _schema_at(schema, first["loc"][:-1])
+            known = parent.model_fields if parent is not None else {}
+            message = _unknown_key_message(loc[-1], known, ".".join(loc[:-1]))
+            path = prefix + ".".join(loc)
+        else:
+            message = f"{first['msg']} (got {first.get('input')!r})"
+        raise ScenarioError(source, path, message) from None
+
+
+def _schema_at(schema: type[BaseModel], loc: Iterable[Any]) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = schema
+    for part in loc:
+        if current is None or not isinstance(part, str) or part not in current.model_fields:
+            return None
+        annotation = current.model_fields[part].annotation
+        is_table = isinstance(annotation, type) and issubclass(annotation, BaseModel)
+        current = annotation if is_table else None
+    return current

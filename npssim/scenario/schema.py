@@ -1,0 +1,749 @@
+"""The parameter schema: one definition used by validation, `npssim params`, the docs and the UI.
+
+Every parameter is declared once, here, with its default, bounds, unit, one-line meaning and
+source (a figure from FACTS.md, or "assumption"). Nothing else in npssim keeps its own list of
+parameters: the loader validates against these models, the ODD parameter table is generated from
+them, and later the dashboard's sliders and the JSON schema come from them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ASSUMPTION = "assumption"
+
+
+def param(
+    default: Any,
+    meaning: str,
+    *,
+    unit: str = "",
+    ge: float | None = None,
+    le: float | None = None,
+    source: str = ASSUMPTION,
+) -> Any:
+    """Declare one parameter with its documentation.
+
+    Args:
+        default: Value used when the scenario file does not set it.
+        meaning: One line saying what the parameter does in the model.
+        unit: Unit of measure ("points", "per week", "currency", "share", ...).
+        ge: Inclusive lower bound, if any.
+        le: Inclusive upper bound, if any.
+        source: Where the default comes from: a FACTS.md citation, or "assumption".
+
+    Returns:
+        A pydantic ``Field`` carrying the bounds and the documentation.
+    """
+    return Field(
+        default,
+        ge=ge,
+        le=le,
+        description=meaning,
+        json_schema_extra={"unit": unit, "source": source},
+    )
+
+
+class Section(BaseModel):
+    """Base of every scenario table: strict keys, assignment re-validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class FirmParams(Section):
+    """The firm: its size, its product and its economics."""
+
+    managers: int = param(10, "Number of sales managers.", unit="people", ge=1, le=100_000)
+    reps_per_manager: int = param(
+        10, "Sales reps in each manager's team.", unit="people", ge=1, le=1_000
+    )
+    accounts_per_rep: int = param(
+        40, "Customer accounts in each rep's book at the start.", unit="accounts", ge=1, le=100_000
+    )
+    product_quality: float = param(
+        6.6,
+        "Mean baseline satisfaction that accounts relax toward without any service.",
+        unit="points (0-10)",
+        ge=0,
+        le=10,
+        source="assumption, tuned so the honest NPS is near the B2B levels in FACTS.md "
+        "(ClearlyRated 2018: about 18; Temkin tech vendors: 23-32)",
+    )
+    relaxation_rate: float = param(
+        0.05,
+        "Weekly share of the gap to the baseline that satisfaction closes by itself.",
+        unit="per week",
+        ge=0,
+        le=1,
+    )
+    incident_rate: float = param(
+        0.01, "Chance an account has a service incident in a week.", unit="per week", ge=0, le=1
+    )
+    incident_severity: float = param(
+        2.0, "Satisfaction lost in an incident.", unit="points", ge=0, le=10
+    )
+    service_hours_per_rep: float = param(
+        30.0,
+        "Hours a rep has for accounts each week, split between service and score management.",
+        unit="hours per week",
+        ge=0,
+        le=80,
+    )
+    service_effect: float = param(
+        0.25,
+        "Satisfaction bought per week by genuine service (times skill, log of hours).",
+        unit="points per week",
+        ge=0,
+        le=5,
+    )
+    service_hours_scale: float = param(
+        0.5,
+        "Hours per account-week beyond which service shows diminishing returns.",
+        unit="hours per week",
+        ge=0.01,
+        le=40,
+    )
+    gross_margin_rate: float = param(
+        0.7, "Gross margin on contract revenue before giveaways.", unit="share", ge=0, le=1
+    )
+    acquisition_rate: float = param(
+        0.13,
+        "New accounts won per year, as a share of the starting book.",
+        unit="per year",
+        ge=0,
+        le=5,
+        source="FACTS.md: median B2B SaaS annual logo churn about 13% (replacement rate)",
+    )
+    acquisition_cost: float = param(
+        0.3,
+        "Cost of winning a new account, as a share of its annual contract value.",
+        unit="share of ACV",
+        ge=0,
+        le=10,
+    )
+    rep_turnover_cost: float = param(
+        20_000.0,
+        "Cost of replacing a rep who quits or is fired (hiring and ramp-up).",
+        unit="currency",
+        ge=0,
+    )
+
+
+class AccountParams(Section):
+    """Customer accounts: value, satisfaction, candour, survey behaviour, savvy."""
+
+    acv_median: float = param(
+        40_000.0, "Median annual contract value.", unit="currency per year", ge=0
+    )
+    acv_sigma: float = param(
+        1.2,
+        "Log-scale spread of contract values (lognormal): a few accounts carry much revenue.",
+        unit="log currency",
+        ge=0,
+        le=5,
+    )
+    satisfaction_skew: float = param(
+        2.0,
+        "Shape of the gamma-distributed gap below 10 of baseline satisfaction "
+        "(smaller = more left-skewed).",
+        unit="dimensionless",
+        ge=0.2,
+        le=100,
+        source="FACTS.md: self-reported satisfaction is negatively skewed (Peterson & Wilson 1992)",
+    )
+    candor_mean: float = param(
+        0.6,
+        "Mean candour: 1 means pleas and bribes do not move the answer at all.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    response_rate: float = param(
+        0.2,
+        "Chance that a customer at satisfaction 7.5 answers an invitation, before reminders.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="FACTS.md: email survey response 10-30%",
+    )
+    nonresponse_bias: float = param(
+        0.25,
+        "Log-odds of answering gained per satisfaction point: unhappy customers answer less.",
+        unit="per point",
+        ge=0,
+        le=5,
+        source="FACTS.md: non-response is biased toward unhappy customers "
+        "(face-to-face 80%+ response gave markedly lower NPS)",
+    )
+    answer_noise: float = param(
+        0.8,
+        "Standard deviation of an honest answer around latent satisfaction.",
+        unit="points",
+        ge=0,
+        le=5,
+    )
+    coach_shift: float = param(
+        2.5,
+        "Answer raised by a plea ('anything below 10 is a fail'), for a customer of zero candour.",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    bribe_shift: float = param(
+        3.0,
+        "Answer raised by a bribe, for a customer of zero candour.",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    giveaway_shift: float = param(
+        1.0,
+        "Answer raised by reciprocity after a free service, for a customer of zero candour.",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    giveaway_lift: float = param(
+        0.3,
+        "Real satisfaction a free service buys (it fades with relaxation).",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    resent_probability: float = param(
+        0.2,
+        "Chance a customer resents being asked for a high score.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="FACTS.md: requests for positive evaluations can lower satisfaction (2014 study); "
+        "size is an assumption",
+    )
+    resent_penalty: float = param(
+        0.5,
+        "Latent satisfaction lost by a customer who resents a plea (its answer drops as well).",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    outside_options_mean: float = param(
+        0.5,
+        "Mean strength of an account's alternatives; with its share of the rep's book it sets "
+        "its power.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    initial_savvy_share: float = param(
+        0.03,
+        "Share of accounts that already know how to hold their score hostage.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="assumption (no B2B figure is published; hotel 'review blackmail' about 3%)",
+    )
+    demand_rate: float = param(
+        0.8,
+        "Chance a fully savvy, fully powerful surveyed account demands a concession.",
+        unit="share",
+        ge=0,
+        le=1,
+        source=ASSUMPTION,
+    )
+    concession_size: float = param(
+        0.05,
+        "Mean concession demanded, as a share of the account's annual contract value.",
+        unit="share of ACV",
+        ge=0,
+        le=1,
+        source="assumption, scaled to Larkin 2014 (gaming concessions cost 6-8% of revenue)",
+    )
+    punitive_score: int = param(
+        3, "Score a hostage-taker gives when its demand is refused.", unit="points", ge=0, le=10
+    )
+    savvy_spread: float = param(
+        4.0,
+        "Peers that each granted demand teaches, per wave, within a manager's territory.",
+        unit="accounts per success",
+        ge=0,
+        le=100,
+    )
+    savvy_reinforcement: float = param(
+        0.5,
+        "Share of the remaining gap to full savvy gained when a demand pays off.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    savvy_fade: float = param(
+        0.4, "Share of savvy lost when a demand is refused.", unit="share", ge=0, le=1
+    )
+    savvy_forgetting: float = param(
+        0.002, "Share of savvy forgotten each week without use.", unit="per week", ge=0, le=1
+    )
+    base_churn: float = param(
+        0.05,
+        "Yearly chance an account leaves for reasons unrelated to satisfaction (budget, merger).",
+        unit="per year",
+        ge=0,
+        le=1,
+    )
+    churn_midpoint: float = param(
+        5.3,
+        "Latent satisfaction at which an account is as likely to leave as to renew.",
+        unit="points",
+        ge=0,
+        le=10,
+        source="assumption, tuned to FACTS.md: median B2B SaaS annual logo churn about 13%",
+    )
+    churn_slope: float = param(
+        1.1,
+        "How steeply renewal odds rise with latent satisfaction (logistic slope).",
+        unit="per point",
+        ge=0,
+        le=20,
+        source="FACTS.md: promoters vs detractors 81% vs 16% likely to repurchase (Temkin 2013)",
+    )
+
+
+class InitialPropensity(Section):
+    """Reps' starting inclination to use each tactic (0 switches the tactic off)."""
+
+    cherry_pick: float = param(
+        0.4,
+        "Keeping unhappy accounts out of the sample (only where reps pick).",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    teach_to_test: float = param(
+        0.4, "Moving service hours onto accounts about to be surveyed.", unit="share", ge=0, le=1
+    )
+    coach: float = param(
+        0.4,
+        "Pleading with surveyed customers for a 9 or 10.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="FACTS.md: TrueDelta 2007, 25-28% of car buyers pressured for perfect scores",
+    )
+    bribe: float = param(
+        0.1,
+        "Offering gifts for a high score.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="FACTS.md: TrueDelta 2007, about 2% watched, form filled or bribed",
+    )
+    concede: float = param(0.8, "Granting a hostage-taker's demand.", unit="share", ge=0, le=1)
+    giveaway: float = param(
+        0.4, "Giving free services to at-risk accounts to play safe.", unit="share", ge=0, le=1
+    )
+
+
+class RepParams(Section):
+    """Sales reps: traits drawn at hire, how they learn, when they leave."""
+
+    skill_mean: float = param(
+        1.0, "Mean service skill (multiplies service effect).", unit="multiplier", ge=0, le=10
+    )
+    skill_sd: float = param(
+        0.2, "Spread of service skill between reps.", unit="multiplier", ge=0, le=5
+    )
+    integrity_mean: float = param(
+        0.65, "Mean integrity: the moral cost a rep feels when gaming.", unit="share", ge=0, le=1
+    )
+    greed_mean: float = param(0.5, "Mean weight on the bonus.", unit="share", ge=0, le=1)
+    fear_mean: float = param(
+        0.5, "Mean weight on penalties and losses (loss aversion).", unit="share", ge=0, le=1
+    )
+    trait_concentration: float = param(
+        6.0,
+        "Beta concentration of integrity, greed and fear (higher = less spread).",
+        unit="dimensionless",
+        ge=0.5,
+        le=1000,
+    )
+    incentive_sensitivity: float = param(
+        2.0,
+        "How strongly the NPS weight in pay turns into a drive to game.",
+        unit="multiplier",
+        ge=0,
+        le=20,
+    )
+    team_scope_factor: float = param(
+        0.4,
+        "Share of the individual drive left when the target is the team's NPS (free-riding).",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    moral_cost_scale: float = param(
+        0.6, "Scale of integrity's brake on every tactic.", unit="multiplier", ge=0, le=10
+    )
+    perception_noise: float = param(
+        1.0,
+        "How far a rep's read of an account's satisfaction is off (s.d.).",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    blind_efficiency: float = param(
+        0.3,
+        "Effect left of a targeted tactic when the rep cannot tell who is surveyed.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    time_cost: float = param(
+        0.25,
+        "Share of the week that using every tactic at full intensity would take from service.",
+        unit="share of week",
+        ge=0,
+        le=1,
+        source="assumption (multitask trade-off, Holmstrom & Milgrom 1991)",
+    )
+    bribe_amount: float = param(
+        250.0, "Cost of one bribe (gift, dinner, voucher).", unit="currency", ge=0
+    )
+    giveaway_size: float = param(
+        0.03,
+        "Value of one pre-emptive free service, as a share of the account's ACV.",
+        unit="share of ACV",
+        ge=0,
+        le=1,
+    )
+    learning_rate: float = param(
+        0.5,
+        "How far a quarter's bonus advantage reinforces the tactics used.",
+        unit="per quarter",
+        ge=0,
+        le=10,
+    )
+    imitation_rate: float = param(
+        0.25,
+        "Chance per quarter that a rep copies part of the best-paid teammate's tactics.",
+        unit="per quarter",
+        ge=0,
+        le=1,
+    )
+    base_quit_rate: float = param(
+        0.04, "Chance per quarter that an unstressed rep leaves.", unit="per quarter", ge=0, le=1
+    )
+    stress_quit_rate: float = param(
+        0.1, "Extra quit chance per quarter at full stress.", unit="per quarter", ge=0, le=1
+    )
+    honest_exit_rate: float = param(
+        0.3,
+        "Extra quit chance per quarter for a fully honest rep in a fully gaming team.",
+        unit="per quarter",
+        ge=0,
+        le=1,
+        source="assumption (selection of a gaming culture, Smaldino & McElreath 2016)",
+    )
+    stress_decay: float = param(
+        0.4, "Share of stress that fades each quarter.", unit="per quarter", ge=0, le=1
+    )
+    initial_propensity: InitialPropensity = Field(
+        default_factory=InitialPropensity,
+        description="Starting inclination to use each tactic.",
+    )
+
+
+class ManagerParams(Section):
+    """Sales managers: integrity, complicity, audits and follow-up of detractors."""
+
+    integrity_mean: float = param(
+        0.65,
+        "Mean manager integrity: low integrity condones gaming, high integrity audits it.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    condone_effect: float = param(
+        0.6, "How much a complicit manager lowers reps' moral cost.", unit="share", ge=0, le=1
+    )
+    push_scale: float = param(
+        0.5,
+        "Pressure a manager measured on team NPS passes down to each rep.",
+        unit="drive",
+        ge=0,
+        le=10,
+    )
+    audit_probability: float = param(
+        0.05,
+        "Chance per quarter that a fully honest manager spot-checks a rep (scaled by integrity).",
+        unit="per quarter",
+        ge=0,
+        le=1,
+    )
+    bonus_target: float = param(
+        12_000.0, "A manager's quarterly NPS bonus at full payout.", unit="currency", ge=0
+    )
+    closed_loop_lift: float = param(
+        2.0,
+        "Satisfaction restored by a follow-up call to a detractor.",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    closed_loop_fix: float = param(
+        1.0,
+        "Lasting rise in the account's baseline when the call fixes the cause.",
+        unit="points",
+        ge=0,
+        le=10,
+        source="FACTS.md: closed-loop follow-up (Apple: over $1,000 revenue per hour); "
+        "size is an assumption",
+    )
+
+
+class IncentiveParams(Section):
+    """How NPS is used in pay and reviews."""
+
+    nps_weight: float = param(
+        0.0,
+        "Share of reps' variable pay tied to NPS (0 = NPS is an indicator only).",
+        unit="share",
+        ge=0,
+        le=1,
+        source="FACTS.md: 43% of firms base some frontline pay on feedback ratings "
+        "(Accenture-Medallia 2017)",
+    )
+    bonus_target: float = param(
+        6_000.0,
+        "A rep's quarterly NPS bonus at full payout, before the NPS weight.",
+        unit="currency",
+        ge=0,
+    )
+    target_nps: float = param(
+        50.0, "NPS at which the bonus pays 100%.", unit="NPS points", ge=-100, le=100
+    )
+    floor_nps: float = param(
+        0.0, "NPS below which a linear bonus pays nothing.", unit="NPS points", ge=-100, le=100
+    )
+    max_payout: float = param(
+        1.5, "Cap on the linear payout, as a multiple of target.", unit="multiple", ge=0, le=10
+    )
+    payout: Literal["linear", "cliff"] = param(
+        "linear",
+        "Linear between floor and target, or all-or-nothing at the target.",
+        source="FACTS.md: misreporting peaks just short of a goal (Schweitzer et al. 2004)",
+    )
+    scope: Literal["individual", "team"] = param(
+        "individual", "Whether a rep is scored on their own NPS or their team's."
+    )
+    manager_nps_weight: float = param(
+        0.0,
+        "Share of managers' variable pay tied to their team's NPS.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    rank_and_yank: float = param(
+        0.0,
+        "Share of reps with the lowest score fired each year (applied quarterly).",
+        unit="per year",
+        ge=0,
+        le=0.5,
+    )
+    plan_threshold: float = param(
+        -100.0,
+        "Score below which a rep is put on a performance plan (-100 = never).",
+        unit="NPS points",
+        ge=-100,
+        le=100,
+    )
+
+
+class SurveyParams(Section):
+    """Who is asked, how often, and whether reps can tell."""
+
+    sampler: Literal["rep", "random", "third_party"] = param(
+        "rep",
+        "Who picks respondents: the rep, a random draw by the firm, or an independent third "
+        "party (random, and reps cannot tell who was asked).",
+    )
+    wave_interval: int = param(4, "Weeks between survey waves.", unit="weeks", ge=1, le=52)
+    sample_fraction: float = param(
+        0.25, "Share of each rep's active accounts invited per wave.", unit="share", ge=0, le=1
+    )
+    anonymous: bool = param(
+        False, "Responses are anonymous, so a rep cannot tell who was surveyed."
+    )
+    reminders: int = param(1, "Reminders sent to non-respondents.", unit="count", ge=0, le=10)
+
+
+class AuditParams(Section):
+    """Firm-level audits of survey practice."""
+
+    probability: float = param(
+        0.0,
+        "Chance per quarter that a rep's survey practice is audited.",
+        unit="per quarter",
+        ge=0,
+        le=1,
+        source="FACTS.md: independent measurement and audits expose gaming (GM; Jacob & "
+        "Levitt 2003)",
+    )
+    detection: float = param(
+        0.6,
+        "Chance an audit uncovers a tactic the rep used this quarter.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    forfeit: float = param(
+        1.0,
+        "Share of the quarter's bonus forfeited when gaming is found.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    fire_on_detection: bool = param(False, "Fire a rep caught gaming.")
+
+
+class ConcessionParams(Section):
+    """The firm's rules on what reps may give away."""
+
+    cap: float = param(
+        0.15,
+        "Largest concession a rep may grant, as a share of the account's ACV.",
+        unit="share of ACV",
+        ge=0,
+        le=1,
+    )
+    approval_threshold: float = param(
+        10_000.0, "Concessions above this need the manager's approval.", unit="currency", ge=0
+    )
+    giveaway_budget: float = param(
+        25_000.0, "Free services a rep may give away per quarter.", unit="currency", ge=0
+    )
+
+
+class FollowUpParams(Section):
+    """Closed-loop follow-up of detractors: the real good an NPS programme can bring."""
+
+    closed_loop: float = param(
+        0.0,
+        "Share of detractor responses that a manager follows up to fix the cause.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="FACTS.md: Apple managers call detractors within 24 hours",
+    )
+
+
+class PolicyParams(Section):
+    """The firm's measurement and incentive policy (changeable by the timeline)."""
+
+    incentives: IncentiveParams = Field(
+        default_factory=IncentiveParams, description="How NPS is used in pay and reviews."
+    )
+    survey: SurveyParams = Field(
+        default_factory=SurveyParams,
+        description="Who is asked, how often, and whether reps can tell.",
+    )
+    audits: AuditParams = Field(
+        default_factory=AuditParams, description="Firm-level audits of survey practice."
+    )
+    concessions: ConcessionParams = Field(
+        default_factory=ConcessionParams, description="What reps may give away."
+    )
+    follow_up: FollowUpParams = Field(
+        default_factory=FollowUpParams, description="Closed-loop follow-up of detractors."
+    )
+
+
+class RunParams(Section):
+    """Run settings."""
+
+    weeks: int = param(
+        104, "Weeks to simulate (one step is one week).", unit="weeks", ge=1, le=5_200
+    )
+    seed: int = param(
+        1, "Root seed of every random draw in the run.", unit="integer", ge=0, le=2**63 - 1
+    )
+
+
+class TimelineEntry(Section):
+    """A change of policy values at a given week."""
+
+    week: int = Field(ge=0, description="Week (0-based step) at which the change takes effect.")
+    set: dict[str, Any] = Field(
+        description='Policy values to change, by dotted path: {"policy.incentives.nps_weight" = '
+        "0.5}."
+    )
+
+
+class Scenario(Section):
+    """One firm, one policy and the run settings: the content of a scenario file."""
+
+    name: str = Field("scenario", description="Short name used in tables and file names.")
+    description: str = Field("", description="One or two sentences on what the scenario shows.")
+    firm: FirmParams = Field(default_factory=FirmParams, description="The firm.")
+    accounts: AccountParams = Field(default_factory=AccountParams, description="Customer accounts.")
+    reps: RepParams = Field(default_factory=RepParams, description="Sales reps.")
+    managers: ManagerParams = Field(default_factory=ManagerParams, description="Managers.")
+    policy: PolicyParams = Field(default_factory=PolicyParams, description="The policy.")
+    run: RunParams = Field(default_factory=RunParams, description="Run settings.")
+    timeline: list[TimelineEntry] = Field(
+        default_factory=list, description="Policy changes at given weeks."
+    )
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """One documented parameter, as listed by `npssim params` and the ODD."""
+
+    path: str
+    default: Any
+    unit: str
+    lower: float | None
+    upper: float | None
+    choices: tuple[str, ...] | None
+    meaning: str
+    source: str
+
+
+SECTIONS = ("firm", "accounts", "reps", "managers", "policy", "run")
+
+
+def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator[ParamInfo]:
+    """Walk the schema and yield every leaf parameter with its documentation.
+
+    Args:
+        model: The schema class to walk (the whole scenario by default).
+        prefix: Dotted path of ``model`` inside the scenario.
+
+    Yields:
+        ParamInfo for each parameter, in declaration order.
+    """
+    for name, field in model.model_fields.items():
+        if model is Scenario and name not in SECTIONS:
+            continue
+        path = f"{prefix}{name}"
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            yield from iter_params(annotation, prefix=f"{path}.")
+            continue
+        lower = upper = None
+        for meta in field.metadata:
+            lower = getattr(meta, "ge", lower)
+            upper = getattr(meta, "le", upper)
+        choices = getattr(annotation, "__args__", None)
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        yield ParamInfo(
+            path=path,
+            default=field.get_default(call_default_factory=True),
+            unit=str(extra.get("unit", "")),
+            lower=lower,
+            upper=upper,
+            choices=tuple(choices) if choices and annotation is not bool else None,
+            meaning=field.description or "",
+            source=str(extra.get("source", ASSUMPTION)),
+        )

@@ -1,0 +1,126 @@
+"""The survey: who is asked, who answers, what they say, and how answers become NPS.
+
+Everything here is vectorised over accounts; the tactics that bend answers are decided by the
+reps and accounts and arrive here as shifts and overrides.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PROMOTER_MIN = 9
+DETRACTOR_MAX = 6
+#: A latent satisfaction that rounds to 9 or more counts as a promoter in the honest census.
+PROMOTER_LATENT = PROMOTER_MIN - 0.5
+#: A latent satisfaction that rounds to 6 or less counts as a detractor in the honest census.
+DETRACTOR_LATENT = DETRACTOR_MAX + 0.5
+
+
+def nps(scores: np.ndarray) -> float:
+    """Net Promoter Score of 0-10 answers: % promoters (9-10) minus % detractors (0-6).
+
+    Args:
+        scores: Integer answers.
+
+    Returns:
+        NPS from -100 to 100, NaN when there are no answers.
+    """
+    scores = np.asarray(scores)
+    if scores.size == 0:
+        return float("nan")
+    promoters = np.count_nonzero(scores >= PROMOTER_MIN)
+    detractors = np.count_nonzero(scores <= DETRACTOR_MAX)
+    return 100.0 * (promoters - detractors) / scores.size
+
+
+def census_nps(satisfaction: np.ndarray) -> float:
+    """NPS an honest census of latent satisfaction would show (no noise, no tactics)."""
+    satisfaction = np.asarray(satisfaction)
+    if satisfaction.size == 0:
+        return float("nan")
+    promoters = np.count_nonzero(satisfaction >= PROMOTER_LATENT)
+    detractors = np.count_nonzero(satisfaction < DETRACTOR_LATENT)
+    return 100.0 * (promoters - detractors) / satisfaction.size
+
+
+def grouped_nps(promoters: np.ndarray, detractors: np.ndarray, responses: np.ndarray) -> np.ndarray:
+    """NPS per group from counts, NaN where a group has no responses."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(responses > 0, 100.0 * (promoters - detractors) / responses, np.nan)
+
+
+def draw_sample(
+    rng: np.random.Generator,
+    rows: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    fraction: float,
+    avoid: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Invite a share of each rep's accounts, keeping the avoided ones out where possible.
+
+    Each group (a rep's book) gets ``round(fraction * size)`` invitations. Without ``avoid`` the
+    draw is uniform. Accounts flagged in ``avoid`` are ranked last, so they are invited only
+    when the rep has too few others: that is cherry-picking.
+
+    Args:
+        rng: The survey's random stream.
+        rows: Account rows eligible for the survey.
+        groups: The rep of each eligible row.
+        n_groups: Number of reps.
+        fraction: Share of each book to invite.
+        avoid: Optional mask over ``rows`` of accounts the rep wants to keep out.
+
+    Returns:
+        The invited rows, and the rows that were avoided and indeed left out.
+    """
+    if rows.size == 0:
+        empty = np.empty(0, dtype=rows.dtype)
+        return empty, empty
+    key = rng.random(rows.size)
+    if avoid is not None:
+        key = key + avoid
+    order = np.lexsort((key, groups))
+    sorted_groups = groups[order]
+    sizes = np.bincount(groups, minlength=n_groups)
+    quota = np.rint(fraction * sizes).astype(np.int64)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    rank = np.arange(rows.size) - starts[sorted_groups]
+    chosen = np.zeros(rows.size, dtype=bool)
+    chosen[order] = rank < quota[sorted_groups]
+    left_out = rows[avoid.astype(bool) & ~chosen] if avoid is not None else rows[:0]
+    return rows[chosen], left_out
+
+
+def respond(
+    rng: np.random.Generator,
+    satisfaction: np.ndarray,
+    base_rate: float,
+    bias: float,
+    reminders: int,
+) -> np.ndarray:
+    """Who answers the invitation: unhappy customers answer less (non-response bias).
+
+    Args:
+        rng: The survey's random stream.
+        satisfaction: Latent satisfaction of the invited accounts.
+        base_rate: Response chance at satisfaction 7.5, before reminders.
+        bias: Log-odds of answering gained per satisfaction point.
+        reminders: Reminders sent to non-respondents; each gives half the first chance again.
+
+    Returns:
+        A mask of respondents.
+    """
+    base = np.clip(base_rate, 1e-9, 1 - 1e-9)
+    logit = np.log(base / (1 - base)) + bias * (satisfaction - 7.5)
+    first = 1.0 / (1.0 + np.exp(-logit))
+    chance = 1.0 - (1.0 - first) * (1.0 - first / 2.0) ** reminders
+    return rng.random(satisfaction.size) < chance
+
+
+def answer(
+    rng: np.random.Generator, satisfaction: np.ndarray, noise: float, shift: np.ndarray
+) -> np.ndarray:
+    """The 0-10 answer: latent satisfaction plus noise plus what pleas and gifts add."""
+    raw = satisfaction + noise * rng.standard_normal(satisfaction.size) + shift
+    return np.clip(np.rint(raw), 0, 10).astype(np.int8)

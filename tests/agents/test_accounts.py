@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+
+from npssim import NPSModel
+from npssim.agents.accounts import (
+    SAVVY_LINE,
+    AccountBook,
+    account_power,
+    churn_chance,
+    draw_accounts,
+    spread_savvy,
+)
+from npssim.scenario.schema import AccountParams, FirmParams
+
+
+def book_with(satisfaction, baseline=None) -> AccountBook:
+    book = AccountBook(capacity=2)
+    n = len(satisfaction)
+    book.add(
+        n,
+        active=np.ones(n, bool),
+        satisfaction=np.array(satisfaction, float),
+        baseline=np.array(baseline if baseline is not None else satisfaction, float),
+        rep=np.zeros(n, np.int32),
+    )
+    return book
+
+
+def test_book_grows_beyond_capacity_and_keeps_rows():
+    book = book_with([1.0, 2.0])
+    rows = book.add(3, satisfaction=np.array([3.0, 4.0, 5.0]))
+    assert rows.tolist() == [2, 3, 4]
+    assert book.satisfaction.tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert len(book) == 5
+
+
+def test_satisfaction_relaxes_toward_baseline():
+    book = book_with([5.0], baseline=[8.0])
+    firm = FirmParams(relaxation_rate=0.5, incident_rate=0.0)
+    book.drift(np.random.default_rng(0), firm)
+    assert book.satisfaction[0] == pytest.approx(6.5)
+
+
+def test_incidents_lower_satisfaction():
+    book = book_with([8.0] * 200)
+    firm = FirmParams(relaxation_rate=0.0, incident_rate=0.5, incident_severity=2.0)
+    book.drift(np.random.default_rng(1), firm)
+    assert book.satisfaction.mean() < 7.5
+    assert book.satisfaction.min() >= 0.0
+
+
+def test_drawn_contract_values_are_heavy_tailed():
+    rng = np.random.default_rng(2)
+    columns = draw_accounts(rng, 20_000, AccountParams(), FirmParams(), np.zeros(20_000, int))
+    acv = np.sort(columns["acv"])[::-1]
+    assert acv[:2000].sum() / acv.sum() > 0.3  # the top 10% carry over 30% of revenue
+
+
+def test_honest_satisfaction_is_left_skewed():
+    rng = np.random.default_rng(3)
+    baseline = draw_accounts(rng, 20_000, AccountParams(), FirmParams(), np.zeros(20_000, int))[
+        "baseline"
+    ]
+    assert np.mean(baseline) < np.median(baseline)
+
+
+def test_initial_savvy_share_is_respected():
+    rng = np.random.default_rng(4)
+    params = AccountParams(initial_savvy_share=0.1)
+    savvy = draw_accounts(rng, 20_000, params, FirmParams(), np.zeros(20_000, int))["savvy"]
+    assert np.mean(savvy >= SAVVY_LINE) == pytest.approx(0.1, abs=0.01)
+
+
+def test_power_grows_with_size_and_outside_options():
+    small = account_power(np.array([1.0]), np.array([10.0]), np.array([0.8]))
+    large = account_power(np.array([50.0]), np.array([10.0]), np.array([0.8]))
+    captive = account_power(np.array([50.0]), np.array([10.0]), np.array([0.0]))
+    assert small < large and captive == 0.0
+
+
+def test_churn_falls_with_satisfaction():
+    chance = churn_chance(np.array([2.0, 5.0, 9.0]), AccountParams())
+    assert chance[0] > chance[1] > chance[2] >= AccountParams().base_churn
+
+
+def test_granted_demand_teaches_and_refusal_fades():
+    model = NPSModel(seed=0)
+    account = model.account_agents[0]
+    model.book.savvy[0] = 0.6
+    account.learn_from_demand(True, reinforcement=0.5, fade=0.4)
+    assert account.savvy == pytest.approx(0.8)
+    account.learn_from_demand(False, reinforcement=0.5, fade=0.5)
+    assert account.savvy == pytest.approx(0.4)
+
+
+def test_demand_scales_with_contract_value():
+    model = NPSModel(seed=0)
+    account = model.account_agents[0]
+    assert account.demand_concession(0.1, 0.0) == pytest.approx(account.acv * 0.1 * np.exp(-0.125))
+
+
+def test_savvy_spreads_only_where_demands_paid():
+    book = book_with([7.0] * 400)
+    rows = np.arange(400)
+    territory = np.repeat([0, 1], 200)
+    learned = spread_savvy(
+        np.random.default_rng(5), book, rows, territory, successes=np.array([10, 0]), spread=4.0
+    )
+    assert learned > 0
+    assert (book.savvy[200:] == 0).all()
+    assert (book.savvy[:200][book.savvy[:200] > 0] >= SAVVY_LINE).all()
+
+
+def test_churned_account_leaves_the_model():
+    model = NPSModel(seed=0)
+    account = model.account_agents[3]
+    before = len(model.agents)
+    account.leave()
+    assert not account.active
+    assert len(model.agents) == before - 1

@@ -1,0 +1,42 @@
+from npssim.scenario import Scenario, iter_params
+from npssim.scenario.schema import ASSUMPTION
+
+
+def test_every_parameter_is_documented():
+    params = list(iter_params())
+    assert len(params) > 60
+    for info in params:
+        assert info.meaning, info.path
+        assert info.source, info.path
+        assert info.path.split(".")[0] in {"firm", "accounts", "reps", "managers", "policy", "run"}
+
+
+def test_numeric_parameters_have_bounds_or_choices():
+    for info in iter_params():
+        if isinstance(info.default, (bool, str)):
+            continue
+        assert info.lower is not None, f"{info.path} has no lower bound"
+
+
+def test_defaults_respect_their_bounds():
+    for info in iter_params():
+        if info.lower is not None and not isinstance(info.default, bool):
+            assert info.default >= info.lower, info.path
+        if info.upper is not None and not isinstance(info.default, bool):
+            assert info.default <= info.upper, info.path
+        if info.choices:
+            assert info.default in info.choices, info.path
+
+
+def test_sources_cite_facts_or_say_assumption():
+    for info in iter_params():
+        assert info.source.startswith(ASSUMPTION) or "FACTS.md" in info.source, info.path
+
+
+def test_paths_resolve_in_the_default_scenario():
+    data = Scenario().model_dump()
+    for info in iter_params():
+        node = data
+        for key in info.path.split("."):
+            node = node[key]
+        assert node == info.default, info.path

@@ -1,0 +1,111 @@
+import numpy as np
+import pytest
+
+from npssim.ledger import METRIC_NAMES, METRICS, Ledger, auc_from_histograms
+
+DESIGN_NAMES = {
+    "reported_nps",
+    "true_nps",
+    "nps_inflation",
+    "response_rate",
+    "share_cherry_picked",
+    "share_coached",
+    "share_bribed",
+    "share_hostage",
+    "concession_cost",
+    "giveaway_cost",
+    "bribe_cost",
+    "revenue",
+    "gross_margin",
+    "accounts_active",
+    "churned_accounts",
+    "retention_rate",
+    "genuine_effort",
+    "savvy_share",
+    "signal_validity",
+    "bonus_paid",
+    "unearned_bonus",
+    "rep_stress",
+    "rep_turnover",
+    "honest_rep_share",
+}
+
+
+def close(ledger: Ledger) -> dict[str, float]:
+    return ledger.close_week(
+        true_nps=10.0,
+        accounts_active=5,
+        genuine_effort=1.0,
+        savvy_share=0.0,
+        rep_stress=0.0,
+        honest_rep_share=1.0,
+    )
+
+
+def test_metric_names_are_the_public_contract():
+    assert set(METRIC_NAMES) == DESIGN_NAMES
+    assert len(METRIC_NAMES) == len(DESIGN_NAMES)
+    assert all(metric.meaning and metric.unit for metric in METRICS)
+
+
+def test_close_week_returns_every_metric_in_order():
+    assert list(close(Ledger(10, 0.7))) == list(METRIC_NAMES)
+
+
+def test_inflation_is_reported_minus_true():
+    ledger = Ledger(10, 0.7)
+    ledger.record_wave(
+        invited=4,
+        eligible=8,
+        cherry_picked=0,
+        scores=np.array([10, 9, 9, 2]),
+        coached=1,
+        bribed=0,
+        hostage=0,
+    )
+    values = close(ledger)
+    assert values["reported_nps"] == 50.0
+    assert values["nps_inflation"] == 40.0
+    assert values["response_rate"] == 1.0
+    assert values["share_coached"] == 0.25
+
+
+def test_gross_margin_subtracts_money_given_away():
+    ledger = Ledger(10, 0.5)
+    ledger.earn(1000.0)
+    ledger.spend("concession", 100.0)
+    ledger.spend("giveaway", 50.0)
+    ledger.spend("bribe", 10.0)
+    ledger.spend("acquisition", 999.0)
+    assert close(ledger)["gross_margin"] == 500.0 - 160.0
+
+
+def test_negative_cost_is_refused():
+    with pytest.raises(ValueError, match="negative"):
+        Ledger(1, 0.5).spend("bribe", -1.0)
+
+
+def test_auc_of_perfect_and_useless_signals():
+    assert auc_from_histograms(np.array([0, 0, 5]), np.array([5, 0, 0])) == 1.0
+    assert auc_from_histograms(np.array([1, 1, 1]), np.array([1, 1, 1])) == 0.5
+    assert np.isnan(auc_from_histograms(np.array([0, 0]), np.array([1, 0])))
+
+
+def test_signal_validity_forgets_renewals_older_than_a_year():
+    ledger = Ledger(1, 0.5)
+    ledger.record_renewals(np.array([10.0, 0.0]), np.array([9.0, 1.0]), np.array([True, False]))
+    assert ledger.signal_validity() == 1.0
+    for _ in range(52):
+        ledger.record_renewals(np.array([]), np.array([]), np.array([], dtype=bool))
+    assert np.isnan(ledger.signal_validity())
+
+
+def test_renewals_without_a_score_count_for_retention_only():
+    ledger = Ledger(1, 0.5)
+    ledger.record_renewals(
+        np.array([np.nan, np.nan]), np.array([9.0, 1.0]), np.array([True, False])
+    )
+    values = close(ledger)
+    assert values["retention_rate"] == 0.5
+    assert values["churned_accounts"] == 1.0
+    assert np.isnan(values["signal_validity"])

@@ -1,0 +1,319 @@
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from npssim import METRIC_NAMES, NPSModel
+from npssim.agents.accounts import Account
+from npssim.agents.managers import Manager
+from npssim.agents.reps import SalesRep
+
+from .conftest import NO_TACTICS, tiny_scenario
+
+CUMULATIVE = [
+    "concession_cost",
+    "giveaway_cost",
+    "bribe_cost",
+    "revenue",
+    "churned_accounts",
+    "bonus_paid",
+    "unearned_bonus",
+    "rep_turnover",
+]
+
+
+def test_datacollector_has_exactly_the_metric_columns(run_tiny):
+    model = run_tiny()
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert list(frame.columns) == list(METRIC_NAMES)
+    assert len(frame) == 52
+
+
+def test_ledger_is_the_last_week(run_tiny):
+    model = run_tiny("nps_bonus")
+    last = model.metrics_frame().iloc[-1].to_dict()
+    assert model.ledger() == pytest.approx(last, nan_ok=True)
+
+
+def test_nps_stays_within_bounds(run_tiny):
+    frame = run_tiny("nps_bonus").metrics_frame()
+    for column in ("reported_nps", "true_nps"):
+        values = frame[column].dropna()
+        assert values.between(-100, 100).all()
+
+
+def test_costs_are_non_negative_and_cumulative(run_tiny):
+    frame = run_tiny("rank_and_yank").metrics_frame()
+    for column in CUMULATIVE:
+        assert (frame[column] >= 0).all(), column
+        assert (frame[column].diff().dropna() >= 0).all(), column
+
+
+def test_shares_are_shares(run_tiny):
+    frame = run_tiny("nps_bonus").metrics_frame()
+    for column in (
+        "response_rate",
+        "share_cherry_picked",
+        "share_coached",
+        "share_bribed",
+        "share_hostage",
+        "retention_rate",
+        "genuine_effort",
+        "savvy_share",
+        "honest_rep_share",
+        "rep_stress",
+    ):
+        values = frame[column].dropna()
+        assert values.between(0, 1).all(), column
+
+
+def test_accounts_are_conserved(run_tiny):
+    model = run_tiny("nps_bonus")
+    ledger = model.ledger()
+    assert ledger["accounts_active"] + ledger["churned_accounts"] == len(model.book)
+    assert ledger["accounts_active"] == model.book.active.sum()
+    accounts = model.agents_by_type[Account]
+    assert len(accounts) == ledger["accounts_active"]
+
+
+def test_agents_are_mesa_agents(run_tiny):
+    model = run_tiny()
+    assert len(model.agents_by_type[SalesRep]) == 8
+    assert len(model.agents_by_type[Manager]) == 2
+
+
+def test_same_seed_same_results():
+    first = NPSModel(tiny_scenario("nps_bonus"), seed=7).run()
+    second = NPSModel(tiny_scenario("nps_bonus"), seed=7).run()
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_different_seeds_differ():
+    first = NPSModel(tiny_scenario("nps_bonus"), seed=7).run()
+    second = NPSModel(tiny_scenario("nps_bonus"), seed=8).run()
+    assert not first.equals(second)
+
+
+def test_global_random_state_is_not_used():
+    np.random.seed(1)  # noqa: NPY002 - deliberately disturbing the global state
+    random.seed(1)
+    first = NPSModel(tiny_scenario("nps_bonus"), seed=3).run()
+    np.random.seed(2)  # noqa: NPY002 - deliberately disturbing the global state
+    random.seed(2)
+    second = NPSModel(tiny_scenario("nps_bonus"), seed=3).run()
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_seed_defaults_to_scenario_seed():
+    model = NPSModel(tiny_scenario("baseline", {"run.seed": 11}))
+    assert model.seed == 11
+
+
+def test_indicator_only_has_no_gaming(run_tiny):
+    frame = run_tiny("baseline").metrics_frame()
+    for column in (
+        "share_cherry_picked",
+        "share_coached",
+        "share_bribed",
+        "bribe_cost",
+        "giveaway_cost",
+        "bonus_paid",
+    ):
+        assert frame[column].fillna(0).max() == 0.0, column
+    assert frame["genuine_effort"].min() == 1.0
+
+
+def test_no_cherry_picking_under_random_sampling(run_tiny):
+    frame = run_tiny("nps_bonus", {"policy.survey.sampler": "random"}).metrics_frame()
+    assert frame["share_cherry_picked"].max() == 0.0
+
+
+def test_reps_cherry_pick_when_they_pick_and_are_paid(run_tiny):
+    frame = run_tiny("nps_bonus").metrics_frame()
+    assert frame["share_cherry_picked"].max() > 0.0
+
+
+def test_no_hostage_taking_without_savvy_accounts(run_tiny):
+    frame = run_tiny("nps_bonus", {"accounts.initial_savvy_share": 0.0}).metrics_frame()
+    assert frame["share_hostage"].max() == 0.0
+    assert frame["concession_cost"].max() == 0.0
+    assert frame["savvy_share"].max() == 0.0
+
+
+def test_no_hostage_taking_without_powerful_accounts(run_tiny):
+    frame = run_tiny(
+        "nps_bonus", {"accounts.outside_options_mean": 0.0, "accounts.initial_savvy_share": 0.5}
+    ).metrics_frame()
+    assert frame["share_hostage"].max() == 0.0
+
+
+def test_savvy_accounts_take_hostages_under_pay(run_tiny):
+    frame = run_tiny("nps_bonus", {"accounts.initial_savvy_share": 0.5}).metrics_frame()
+    assert frame["share_hostage"].max() > 0.0
+    assert frame["concession_cost"].iloc[-1] > 0.0
+
+
+def test_savvy_spreads_under_pay_and_fades_without(run_tiny):
+    overrides = {"accounts.initial_savvy_share": 0.2, "run.weeks": 104}
+    paid = run_tiny("nps_bonus", overrides, seed=1).metrics_frame()["savvy_share"]
+    indicator = run_tiny("baseline", overrides, seed=1).metrics_frame()["savvy_share"]
+    assert paid.iloc[-1] > paid.iloc[0]
+    assert indicator.iloc[-1] < indicator.iloc[0]
+
+
+def test_bribes_cost_money_only_when_used(run_tiny):
+    off = run_tiny("nps_bonus", {"reps.initial_propensity.bribe": 0.0}).ledger()
+    on = run_tiny("nps_bonus", {"reps.initial_propensity.bribe": 0.8}).ledger()
+    assert off["bribe_cost"] == 0.0 and off["share_bribed"] == 0.0
+    assert on["bribe_cost"] > 0.0
+
+
+def test_giveaways_are_paid_by_the_firm(run_tiny):
+    model = run_tiny("nps_bonus", {**NO_TACTICS, "reps.initial_propensity.giveaway": 0.9})
+    ledger = model.ledger()
+    assert ledger["giveaway_cost"] > 0.0
+    assert ledger["gross_margin"] == pytest.approx(
+        ledger["revenue"] * model.params.firm.gross_margin_rate
+        - ledger["giveaway_cost"]
+        - ledger["concession_cost"]
+        - ledger["bribe_cost"]
+    )
+
+
+def test_pleas_raise_reported_not_true_nps(run_tiny):
+    quiet = {
+        **NO_TACTICS,
+        "accounts.initial_savvy_share": 0.0,
+        "reps.time_cost": 0.0,
+        "accounts.resent_probability": 0.0,
+        "reps.base_quit_rate": 0.0,
+        "reps.stress_quit_rate": 0.0,
+        "reps.honest_exit_rate": 0.0,
+        "accounts.candor_mean": 0.2,
+    }
+    honest = run_tiny("nps_bonus", quiet, seed=2).metrics_frame()
+    coached = run_tiny(
+        "nps_bonus", {**quiet, "reps.initial_propensity.coach": 1.0}, seed=2
+    ).metrics_frame()
+    assert coached["share_coached"].mean() > 0.2
+    assert coached["reported_nps"].mean() > honest["reported_nps"].mean() + 5
+    pd.testing.assert_series_equal(coached["true_nps"], honest["true_nps"])
+
+
+def test_churn_unchanged_when_only_reported_scores_are_manipulated(run_tiny):
+    quiet = {
+        **NO_TACTICS,
+        "accounts.initial_savvy_share": 0.0,
+        "reps.time_cost": 0.0,
+        "accounts.resent_probability": 0.0,
+        "reps.base_quit_rate": 0.0,
+        "reps.stress_quit_rate": 0.0,
+        "reps.honest_exit_rate": 0.0,
+        "run.weeks": 104,
+    }
+    honest = run_tiny("nps_bonus", quiet, seed=4).metrics_frame()
+    gamed = run_tiny(
+        "nps_bonus",
+        {
+            **quiet,
+            "reps.initial_propensity.coach": 1.0,
+            "reps.initial_propensity.bribe": 1.0,
+            "reps.initial_propensity.cherry_pick": 1.0,
+            "reps.integrity_mean": 0.05,
+        },
+        seed=4,
+    ).metrics_frame()
+    assert gamed["nps_inflation"].mean() > honest["nps_inflation"].mean()
+    pd.testing.assert_series_equal(gamed["churned_accounts"], honest["churned_accounts"])
+    pd.testing.assert_series_equal(gamed["retention_rate"], honest["retention_rate"])
+
+
+def test_resented_pleas_lower_true_satisfaction(run_tiny):
+    base = {
+        **NO_TACTICS,
+        "reps.initial_propensity.coach": 1.0,
+        "reps.time_cost": 0.0,
+        "reps.base_quit_rate": 0.0,
+        "reps.stress_quit_rate": 0.0,
+        "reps.honest_exit_rate": 0.0,
+        "accounts.initial_savvy_share": 0.0,
+    }
+    calm = run_tiny("nps_bonus", {**base, "accounts.resent_probability": 0.0}, seed=5)
+    bitter = run_tiny(
+        "nps_bonus",
+        {**base, "accounts.resent_probability": 1.0, "accounts.resent_penalty": 2.0},
+        seed=5,
+    )
+    assert bitter.ledger()["true_nps"] < calm.ledger()["true_nps"]
+
+
+def test_genuine_service_raises_true_nps(run_tiny):
+    served = run_tiny("baseline", seed=6).metrics_frame()["true_nps"]
+    neglected = run_tiny("baseline", {"firm.service_effect": 0.0}, seed=6).metrics_frame()
+    assert neglected["true_nps"].iloc[-13:].mean() < served.iloc[-13:].mean()
+
+
+def test_gaming_draws_effort_from_service(run_tiny):
+    paid = run_tiny("nps_bonus").metrics_frame()["genuine_effort"]
+    assert paid.mean() < 1.0
+
+
+def test_closed_loop_follow_up_raises_true_nps(run_tiny):
+    overrides = {"firm.managers": 6, "run.weeks": 104}
+    plain = run_tiny("baseline", overrides, seed=3).metrics_frame()
+    followed = run_tiny("closed_loop", overrides, seed=3).metrics_frame()
+    assert followed["true_nps"].iloc[-26:].mean() > plain["true_nps"].iloc[-26:].mean()
+
+
+def test_third_party_survey_cuts_inflation(run_tiny):
+    overrides = {"firm.managers": 4, "run.weeks": 52}
+    rep_picked = run_tiny("nps_bonus", overrides, seed=1).metrics_frame()
+    independent = run_tiny("third_party_survey", overrides, seed=1).metrics_frame()
+    assert independent["nps_inflation"].mean() < rep_picked["nps_inflation"].mean()
+    assert independent["share_cherry_picked"].max() == 0.0
+
+
+def test_intervention_changes_policy_at_its_week(run_tiny):
+    model = run_tiny("intervention_week26", {"run.weeks": 52})
+    frame = model.metrics_frame()
+    assert model.policy.incentives.nps_weight == 0.5
+    assert frame["share_coached"].iloc[:26].fillna(0).max() == 0.0
+    assert frame["share_coached"].iloc[26:].max() > 0.0
+    assert frame["bonus_paid"].iloc[25] == 0.0
+    assert frame["bonus_paid"].iloc[-1] > 0.0
+
+
+def test_bonus_on_inflated_scores_is_unearned(run_tiny):
+    ledger = run_tiny("nps_bonus").ledger()
+    assert 0.0 < ledger["unearned_bonus"] <= ledger["bonus_paid"]
+
+
+def test_rank_and_yank_fires_reps(run_tiny):
+    calm = {"reps.base_quit_rate": 0.0, "reps.stress_quit_rate": 0.0, "reps.honest_exit_rate": 0.0}
+    none = run_tiny("nps_bonus", calm).ledger()
+    yanked = run_tiny("rank_and_yank", {**calm, "policy.incentives.rank_and_yank": 0.5}).ledger()
+    assert none["rep_turnover"] == 0.0
+    assert yanked["rep_turnover"] > 0.0
+
+
+def test_audits_cut_inflation(run_tiny):
+    overrides = {"firm.managers": 4, "run.weeks": 104}
+    plain = run_tiny("nps_bonus", overrides, seed=2).metrics_frame()
+    audited = run_tiny("audited", {**overrides, "policy.audits.probability": 1.0}, seed=2)
+    assert audited.metrics_frame()["nps_inflation"].iloc[-52:].mean() < (
+        plain["nps_inflation"].iloc[-52:].mean()
+    )
+
+
+def test_new_accounts_are_acquired_at_a_cost(run_tiny):
+    model = run_tiny()
+    assert len(model.book) > model.initial_accounts
+    assert model.diagnostics()["acquisition_cost"] > 0.0
+
+
+def test_signal_validity_is_an_auc(run_tiny):
+    model = run_tiny("baseline", {"run.weeks": 104})
+    validity = model.ledger()["signal_validity"]
+    assert 0.0 <= validity <= 1.0
+    assert 0.0 <= model.diagnostics()["latent_signal_validity"] <= 1.0

@@ -1,0 +1,89 @@
+import numpy as np
+import pytest
+
+from npssim.survey import answer, census_nps, draw_sample, grouped_nps, nps, respond
+
+
+def test_nps_is_promoters_minus_detractors():
+    assert nps(np.array([10, 9, 8, 7, 6, 0])) == pytest.approx(100 * (2 - 2) / 6)
+    assert nps(np.array([10, 10, 10, 3])) == pytest.approx(50.0)
+
+
+def test_nps_bounds():
+    assert nps(np.full(5, 10)) == 100.0
+    assert nps(np.zeros(5, dtype=int)) == -100.0
+
+
+def test_nps_of_nothing_is_nan():
+    assert np.isnan(nps(np.array([], dtype=int)))
+
+
+def test_census_uses_rounding_thresholds():
+    assert census_nps(np.array([8.5, 8.49, 6.5, 6.49])) == pytest.approx(0.0)
+
+
+def test_grouped_nps_is_nan_without_responses():
+    result = grouped_nps(np.array([1, 0]), np.array([0, 0]), np.array([2, 0]))
+    assert result[0] == 50.0 and np.isnan(result[1])
+
+
+def test_sample_takes_fraction_of_each_group():
+    rng = np.random.default_rng(0)
+    rows = np.arange(100)
+    groups = np.repeat([0, 1], 50)
+    invited, left_out = draw_sample(rng, rows, groups, 2, 0.2)
+    assert np.bincount(groups[invited]).tolist() == [10, 10]
+    assert left_out.size == 0
+
+
+def test_random_sample_has_no_cherry_picking():
+    rng = np.random.default_rng(1)
+    rows = np.arange(1000)
+    invited, left_out = draw_sample(rng, rows, rows % 10, 10, 0.25)
+    assert left_out.size == 0
+    assert invited.size == 250
+
+
+def test_avoided_accounts_are_kept_out_when_others_suffice():
+    rng = np.random.default_rng(2)
+    rows = np.arange(40)
+    groups = np.zeros(40, dtype=int)
+    avoid = rows < 10
+    invited, left_out = draw_sample(rng, rows, groups, 1, 0.5, avoid)
+    assert not np.isin(invited, rows[avoid]).any()
+    assert sorted(left_out.tolist()) == list(range(10))
+
+
+def test_avoided_accounts_fill_the_quota_when_needed():
+    rng = np.random.default_rng(3)
+    rows = np.arange(10)
+    invited, left_out = draw_sample(rng, rows, np.zeros(10, int), 1, 0.8, rows < 5)
+    assert invited.size == 8
+    assert left_out.size == 2
+
+
+def test_unhappy_customers_answer_less():
+    rng = np.random.default_rng(4)
+    low = respond(rng, np.full(20_000, 4.0), 0.2, 0.3, 0).mean()
+    high = respond(rng, np.full(20_000, 9.0), 0.2, 0.3, 0).mean()
+    assert low < 0.12 < high
+
+
+def test_without_bias_response_does_not_depend_on_satisfaction():
+    rng = np.random.default_rng(5)
+    low = respond(rng, np.full(20_000, 4.0), 0.2, 0.0, 0).mean()
+    high = respond(rng, np.full(20_000, 9.0), 0.2, 0.0, 0).mean()
+    assert abs(low - high) < 0.02
+
+
+def test_reminders_raise_response():
+    rng = np.random.default_rng(6)
+    none = respond(rng, np.full(20_000, 7.5), 0.2, 0.3, 0).mean()
+    two = respond(rng, np.full(20_000, 7.5), 0.2, 0.3, 2).mean()
+    assert two > none + 0.1
+
+
+def test_answers_are_clipped_integers():
+    rng = np.random.default_rng(7)
+    scores = answer(rng, np.array([0.2, 9.9, 5.0]), 0.0, np.array([-3.0, 4.0, 0.4]))
+    assert scores.tolist() == [0, 10, 5]
