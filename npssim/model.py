@@ -234,7 +234,7 @@ class NPSModel(mesa.Model):
         )
         columns = {name: values[keep] for name, values in pool.items()}
         columns["rep"] = owners
-        columns["satisfaction"] = settled[keep]
+        columns["satisfaction"] = self._settled(columns["baseline"], owners)
         mean_acv = np.bincount(owners, weights=columns["acv"]) / np.bincount(owners)
         columns["power"] = account_power(columns["acv"], mean_acv[owners], columns["outside"])
         return columns
@@ -458,11 +458,26 @@ class NPSModel(mesa.Model):
             np.bincount(owners[satisfaction < DETRACTOR_LATENT], minlength=n),
             np.bincount(owners, minlength=n),
         )
+        teams = roster.manager[owners]
+        m = len(self.managers)
+        true_team = grouped_nps(
+            np.bincount(teams[satisfaction >= PROMOTER_LATENT], minlength=m),
+            np.bincount(teams[satisfaction < DETRACTOR_LATENT], minlength=m),
+            np.bincount(teams, minlength=m),
+        )
         reviews: list[TeamReview] = []
         for manager in self.managers:
             slots = np.arange(manager.index * self.team_size, (manager.index + 1) * self.team_size)
             reviews.append(
-                manager.review(roster, slots, true_score[slots], policy, params.managers, rng)
+                manager.review(
+                    roster,
+                    slots,
+                    true_score[slots],
+                    float(true_team[manager.index]),
+                    policy,
+                    params.managers,
+                    rng,
+                )
             )
         bonus_target = max(policy.incentives.bonus_target, 1e-9)
         for review in reviews:

@@ -134,9 +134,10 @@ def incentive_drive(
     scope = 1.0 if inc.scope == "individual" else team_scope_factor
     drive = sensitivity * inc.nps_weight * (greed + fear * (1.0 + threat)) * scope
     if inc.payout == "cliff":
-        gap = np.nan_to_num(inc.target_nps - last_score, nan=0.0)
-        near_miss = np.exp(-((gap / 20.0) ** 2)) * (gap >= 0)
-        drive = drive * (0.6 + 1.4 * near_miss)
+        gap = inc.target_nps - last_score
+        near_miss = np.exp(-((np.nan_to_num(gap) / 20.0) ** 2)) * (gap >= 0)
+        shape = np.where(np.isnan(gap), 1.0, 0.6 + 1.4 * near_miss)  # no score yet: neutral
+        drive = drive * shape
     return drive + manager_push * fear
 
 
@@ -172,16 +173,19 @@ def rank_and_yank(
 
     Args:
         scores: Each rep's score this quarter (NaN counts as lowest).
-        yearly_fraction: Share of reps fired per year; a quarter fires a quarter of it.
-        rng: Breaks ties between equal scores.
+        yearly_fraction: Share of reps fired per year; a quarter fires a quarter of it, a
+            fractional rep rounded up or down at random so that the yearly share holds.
+        rng: Breaks ties between equal scores and rounds the count.
 
     Returns:
         Indices of the reps to fire.
     """
-    count = round(len(scores) * yearly_fraction / 4.0)
+    expected = len(scores) * yearly_fraction / 4.0
+    whole = int(np.floor(expected))
+    tie_break = rng.random(len(scores))
+    count = whole + int(rng.random() < expected - whole)  # right on average, quarter by quarter
     if count <= 0:
         return np.empty(0, dtype=np.int64)
-    tie_break = rng.random(len(scores))
     order = np.lexsort((tie_break, np.nan_to_num(scores, nan=-1e9)))
     return np.sort(order[:count])
 

@@ -118,3 +118,15 @@ def test_schedule_does_not_mutate_scenario():
     )
     rules.PolicySchedule(scenario).apply(0)
     assert scenario.policy.survey.sampler == "rep"
+
+
+def test_cliff_drive_is_neutral_before_the_first_score():
+    cliff = make_policy(nps_weight=0.5, payout="cliff")
+    linear = make_policy(nps_weight=0.5)
+    assert drive(cliff) == pytest.approx(drive(linear))
+
+
+def test_rank_and_yank_fires_the_yearly_share_on_average():
+    rng = np.random.default_rng(1)
+    fired = [rules.rank_and_yank(np.arange(100.0), 0.10, rng).size for _ in range(4000)]
+    assert np.mean(fired) * 4 == pytest.approx(10.0, abs=0.1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mesa
 import numpy as np
+from scipy import special
 
 from npssim.scenario.schema import AccountParams, FirmParams
 
@@ -37,11 +38,20 @@ def beta_with_mean(
 ) -> np.ndarray:
     """Draw from a Beta distribution given its mean and concentration (a + b).
 
-    A mean of exactly 0 or 1 gives that constant, so a trait can be switched off.
+    Draws by inverting the CDF of one uniform per value, so the number of random numbers used
+    never depends on the parameters: changing one trait's mean leaves every other draw as it was
+    (common random numbers). A mean of exactly 0 or 1 gives that constant, so a trait can be
+    switched off.
     """
+    uniform = rng.random(size)
     if mean <= 0.0 or mean >= 1.0:
         return np.full(size, float(np.clip(mean, 0.0, 1.0)))
-    return rng.beta(concentration * mean, concentration * (1.0 - mean), size)
+    return special.betaincinv(concentration * mean, concentration * (1.0 - mean), uniform)
+
+
+def gamma_with_mean(rng: np.random.Generator, shape: float, mean: float, size: int) -> np.ndarray:
+    """Draw from a Gamma distribution of given shape and mean, one uniform per value."""
+    return special.gammaincinv(shape, rng.random(size)) * (mean / shape)
 
 
 class AccountBook:
@@ -130,7 +140,7 @@ class AccountBook:
         np.clip(sat, 0.0, 10.0, out=sat)
 
     def forget_savvy(self, rate: float) -> None:
-        """Savvy fades a little each week it is not used."""
+        """Savvy fades a little every week; only demands that pay off renew it."""
         self.savvy *= 1.0 - rate
 
     def _refresh_views(self) -> None:
@@ -165,7 +175,7 @@ def draw_accounts(
     """
     acv = params.acv_median * np.exp(params.acv_sigma * rng.standard_normal(count))
     gap_mean = 10.0 - firm.product_quality
-    gap = rng.gamma(params.satisfaction_skew, gap_mean / params.satisfaction_skew, count)
+    gap = gamma_with_mean(rng, params.satisfaction_skew, gap_mean, count)
     baseline = np.clip(10.0 - gap, 0.0, 10.0)
     candor = beta_with_mean(rng, params.candor_mean, 4.0, count)
     outside = beta_with_mean(rng, params.outside_options_mean, 4.0, count)

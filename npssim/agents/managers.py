@@ -65,6 +65,7 @@ class Manager(mesa.Agent):
         roster: RepRoster,
         slots: np.ndarray,
         true_score: np.ndarray,
+        true_team: float,
         policy: PolicyParams,
         params: ManagerParams,
         rng: np.random.Generator,
@@ -79,6 +80,7 @@ class Manager(mesa.Agent):
             roster: The reps' state.
             slots: The team's rep slots.
             true_score: Honest census NPS of each team member's book.
+            true_team: Honest census NPS of the whole team's accounts.
             policy: The policy in force.
             params: The ``[managers]`` parameters.
             rng: The reviews' random stream.
@@ -93,7 +95,6 @@ class Manager(mesa.Agent):
         team_score = grouped_nps(promoters.sum(), detractors.sum(), responses.sum())
         own_score = grouped_nps(promoters, detractors, responses)
         own_score = np.where(np.isnan(own_score), team_score, own_score)
-        true_team = float(np.nanmean(true_score)) if np.isfinite(true_score).any() else np.nan
         if inc.scope == "team":
             score = np.full(slots.size, team_score, dtype=float)
             honest = np.full(slots.size, true_team)

@@ -166,9 +166,9 @@ class RepRoster:
         per_account = self.genuine_share * firm.service_hours_per_rep / np.maximum(book_sizes, 1)
         hours = per_account[book.rep]
         if surveyed is not None and surveyed.size:
-            teach = self.usage[rules.TEACH_TO_TEST]
-            hours *= 1.0 - teach[book.rep]
             invited = np.bincount(book.rep[surveyed], minlength=self.count)
+            teach = self.usage[rules.TEACH_TO_TEST] * (invited > 0)
+            hours *= 1.0 - teach[book.rep]
             moved = teach * per_account * book_sizes / np.maximum(invited, 1)
             hours[surveyed] += moved[book.rep[surveyed]]
             self.uses[rules.TEACH_TO_TEST] += (invited > 0) & (teach > 0)
@@ -191,7 +191,9 @@ class RepRoster:
             A mask over ``rows`` of the accounts to avoid inviting.
         """
         use = self.usage[rules.CHERRY_PICK, reps]
-        return (perceived < AT_RISK_BELOW) & (rng.random(rows.size) < use)
+        avoid = (perceived < AT_RISK_BELOW) & (rng.random(rows.size) < use)
+        np.add.at(self.uses[rules.CHERRY_PICK], reps[avoid], 1)
+        return avoid
 
     def aim(
         self,
@@ -200,15 +202,18 @@ class RepRoster:
         reps: np.ndarray,
         visible: bool,
         blind_efficiency: float,
+        record: bool = True,
     ) -> np.ndarray:
         """Which of the surveyed accounts a targeted tactic reaches this wave.
 
         A rep who cannot tell who was surveyed must spread the tactic thin, so it reaches the
-        surveyed accounts with only ``blind_efficiency`` of its force.
+        surveyed accounts with only ``blind_efficiency`` of its force. Uses are recorded for
+        audits unless the caller records them itself (``record=False``).
         """
         chance = self.usage[tactic, reps] * (1.0 if visible else blind_efficiency)
         hit = rng.random(reps.size) < chance
-        np.add.at(self.uses[tactic], reps[hit], 1)
+        if record:
+            np.add.at(self.uses[tactic], reps[hit], 1)
         return hit
 
     def give_away(
@@ -223,15 +228,16 @@ class RepRoster:
     ) -> tuple[np.ndarray, float]:
         """Give free services to at-risk surveyed accounts, to play safe, within the budget.
 
-        The firm pays; the rep's commission does not. The gift buys a little real satisfaction
-        (it fades) and some reciprocity in the answer.
+        The firm pays; the rep's commission does not. Gifts go out in row order until the rep's
+        quarterly budget would be exceeded; after that, none more that wave. The gift buys a
+        little real satisfaction (it fades) and some reciprocity in the answer.
 
         Returns:
             A mask over ``rows`` of accounts that received a giveaway, and the total cost.
         """
         reps = book.rep[rows]
         wants = (perceived < AT_RISK_BELOW) & self.aim(
-            rng, rules.GIVEAWAY, reps, visible, params.blind_efficiency
+            rng, rules.GIVEAWAY, reps, visible, params.blind_efficiency, record=False
         )
         cost = np.where(wants, params.giveaway_size * book.acv[rows], 0.0)
         order = np.lexsort((rows, reps))
@@ -241,6 +247,7 @@ class RepRoster:
         given = wants & within
         cost = np.where(given, cost, 0.0)
         np.add.at(self.giveaway_spent, reps, cost)
+        np.add.at(self.uses[rules.GIVEAWAY], reps[given], 1)
         return given, float(cost.sum())
 
     def plead(
@@ -335,7 +342,7 @@ class RepRoster:
         """
         inc = policy.incentives
         span = max(inc.target_nps - inc.floor_nps, 1.0)
-        measured = np.nan_to_num(score, nan=inc.floor_nps)
+        measured = np.nan_to_num(score, nan=inc.target_nps)  # nothing measured, nothing missed
         shortfall = np.clip((inc.target_nps - measured) / span, 0.0, 1.0)
         exposure = inc.nps_weight + inc.manager_nps_weight + 2.0 * inc.rank_and_yank
         strain = (

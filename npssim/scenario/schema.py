@@ -65,7 +65,7 @@ class FirmParams(Section):
         40, "Customer accounts in each rep's book at the start.", unit="accounts", ge=1, le=100_000
     )
     product_quality: float = param(
-        6.6,
+        5.9,
         "Mean baseline satisfaction that accounts relax toward without any service.",
         unit="points (0-10)",
         ge=0,
@@ -163,7 +163,7 @@ class AccountParams(Section):
         le=1,
     )
     response_rate: float = param(
-        0.2,
+        0.16,
         "Chance that a customer at satisfaction 7.5 answers an invitation, before reminders.",
         unit="share",
         ge=0,
@@ -293,7 +293,7 @@ class AccountParams(Section):
         le=1,
     )
     churn_midpoint: float = param(
-        5.3,
+        5.1,
         "Latent satisfaction at which an account is as likely to leave as to renew.",
         unit="points",
         ge=0,
@@ -324,7 +324,7 @@ class InitialPropensity(Section):
         0.4, "Moving service hours onto accounts about to be surveyed.", unit="share", ge=0, le=1
     )
     coach: float = param(
-        0.4,
+        0.15,
         "Pleading with surveyed customers for a 9 or 10.",
         unit="share",
         ge=0,
@@ -332,7 +332,7 @@ class InitialPropensity(Section):
         source="FACTS.md: TrueDelta 2007, 25-28% of car buyers pressured for perfect scores",
     )
     bribe: float = param(
-        0.1,
+        0.02,
         "Offering gifts for a high score.",
         unit="share",
         ge=0,
@@ -630,7 +630,8 @@ class FollowUpParams(Section):
 
     closed_loop: float = param(
         0.0,
-        "Share of detractor responses that a manager follows up to fix the cause.",
+        "Share of detractor responses a fully honest manager follows up to fix the cause "
+        "(a manager of integrity i follows up this share times 0.5 + 0.5 i).",
         unit="share",
         ge=0,
         le=1,

@@ -6,6 +6,7 @@ from npssim.agents.accounts import (
     SAVVY_LINE,
     AccountBook,
     account_power,
+    beta_with_mean,
     churn_chance,
     draw_accounts,
     spread_savvy,
@@ -118,3 +119,16 @@ def test_churned_account_leaves_the_model():
     account.leave()
     assert not account.active
     assert len(model.agents) == before - 1
+
+
+@pytest.mark.parametrize("mean", [0.0, 0.2, 0.9, 1.0])
+def test_trait_draws_use_one_number_each_whatever_the_mean(mean):
+    reference, rng = np.random.default_rng(3), np.random.default_rng(3)
+    reference.random(50)
+    beta_with_mean(rng, mean, 4.0, 50)
+    assert rng.random() == reference.random()
+
+
+def test_trait_draws_have_the_asked_mean():
+    values = beta_with_mean(np.random.default_rng(4), 0.3, 6.0, 50_000)
+    assert values.mean() == pytest.approx(0.3, abs=0.005)

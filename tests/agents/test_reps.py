@@ -212,3 +212,33 @@ def test_large_concession_needs_manager_approval():
     assert not rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
     manager.integrity = 0.0
     assert rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
+
+
+def test_cherry_picking_is_recorded_for_audits():
+    roster = roster_of(1)
+    roster.usage[rules.CHERRY_PICK] = 1.0
+    avoid = roster.shun(
+        np.random.default_rng(0), np.arange(3), np.zeros(3, int), np.array([2.0, 9.0, 5.0])
+    )
+    assert avoid.tolist() == [True, False, True]
+    assert roster.uses[rules.CHERRY_PICK, 0] == 2
+
+
+def test_no_invitees_no_teaching_to_the_test():
+    roster = roster_of(2)
+    roster.usage[rules.TEACH_TO_TEST] = 1.0
+    book = AccountBook(4)
+    book.add(
+        4,
+        active=np.ones(4, bool),
+        satisfaction=np.full(4, 7.0),
+        rep=np.array([0, 0, 1, 1], np.int32),
+    )
+    roster.serve(book, FirmParams(), np.array([2, 2]), surveyed=np.array([0]))
+    assert book.satisfaction[2] == book.satisfaction[3] > 7.0  # rep 1 served as usual
+
+
+def test_missing_score_causes_no_stress():
+    roster = roster_of(1, fear_mean=0.9)
+    roster.feel(np.arange(1), np.array([np.nan]), np.zeros(1, bool), bonus_policy(), RepParams())
+    assert roster.stress[0] == 0.0
