@@ -181,17 +181,24 @@ def test_giveaways_are_paid_by_the_firm(run_tiny):
     )
 
 
+#: Nobody leaves, nobody games, tactics cost no time and anger nobody: only what a test
+#: switches back on can move the scores.
+NO_LEAVERS = {
+    "reps.base_quit_rate": 0.0,
+    "reps.stress_quit_rate": 0.0,
+    "reps.honest_exit_rate": 0.0,
+}
+QUIET = {
+    **NO_TACTICS,
+    **NO_LEAVERS,
+    "accounts.initial_savvy_share": 0.0,
+    "reps.time_cost": 0.0,
+    "accounts.resent_probability": 0.0,
+}
+
+
 def test_pleas_raise_reported_not_true_nps(run_tiny):
-    quiet = {
-        **NO_TACTICS,
-        "accounts.initial_savvy_share": 0.0,
-        "reps.time_cost": 0.0,
-        "accounts.resent_probability": 0.0,
-        "reps.base_quit_rate": 0.0,
-        "reps.stress_quit_rate": 0.0,
-        "reps.honest_exit_rate": 0.0,
-        "accounts.candor_mean": 0.2,
-    }
+    quiet = {**QUIET, "accounts.candor_mean": 0.2}
     honest = run_tiny("nps_bonus", quiet, seed=2).metrics_frame()
     coached = run_tiny(
         "nps_bonus", {**quiet, "reps.initial_propensity.coach": 1.0}, seed=2
@@ -202,16 +209,7 @@ def test_pleas_raise_reported_not_true_nps(run_tiny):
 
 
 def test_churn_unchanged_when_only_reported_scores_are_manipulated(run_tiny):
-    quiet = {
-        **NO_TACTICS,
-        "accounts.initial_savvy_share": 0.0,
-        "reps.time_cost": 0.0,
-        "accounts.resent_probability": 0.0,
-        "reps.base_quit_rate": 0.0,
-        "reps.stress_quit_rate": 0.0,
-        "reps.honest_exit_rate": 0.0,
-        "run.weeks": 104,
-    }
+    quiet = {**QUIET, "run.weeks": 104}
     honest = run_tiny("nps_bonus", quiet, seed=4).metrics_frame()
     gamed = run_tiny(
         "nps_bonus",
@@ -230,15 +228,7 @@ def test_churn_unchanged_when_only_reported_scores_are_manipulated(run_tiny):
 
 
 def test_resented_pleas_lower_true_satisfaction(run_tiny):
-    base = {
-        **NO_TACTICS,
-        "reps.initial_propensity.coach": 1.0,
-        "reps.time_cost": 0.0,
-        "reps.base_quit_rate": 0.0,
-        "reps.stress_quit_rate": 0.0,
-        "reps.honest_exit_rate": 0.0,
-        "accounts.initial_savvy_share": 0.0,
-    }
+    base = {**QUIET, "reps.initial_propensity.coach": 1.0}
     calm = run_tiny("nps_bonus", {**base, "accounts.resent_probability": 0.0}, seed=5)
     bitter = run_tiny(
         "nps_bonus",
@@ -290,9 +280,10 @@ def test_bonus_on_inflated_scores_is_unearned(run_tiny):
 
 
 def test_rank_and_yank_fires_reps(run_tiny):
-    calm = {"reps.base_quit_rate": 0.0, "reps.stress_quit_rate": 0.0, "reps.honest_exit_rate": 0.0}
-    none = run_tiny("nps_bonus", calm).ledger()
-    yanked = run_tiny("rank_and_yank", {**calm, "policy.incentives.rank_and_yank": 0.5}).ledger()
+    none = run_tiny("nps_bonus", NO_LEAVERS).ledger()
+    yanked = run_tiny(
+        "rank_and_yank", {**NO_LEAVERS, "policy.incentives.rank_and_yank": 0.5}
+    ).ledger()
     assert none["rep_turnover"] == 0.0
     assert yanked["rep_turnover"] > 0.0
 
