@@ -42,8 +42,9 @@ from npssim.survey import (
 )
 
 #: Independent random streams, one per mechanism, spawned from the run's seed. Mechanisms whose
-#: number of draws does not depend on the policy (incidents, renewals, acquisition) therefore see
-#: the same random numbers under every policy: common random numbers for paired comparisons.
+#: number of draws does not depend on the policy (incidents, renewals, acquisition, reviews)
+#: therefore see the same random numbers under every policy: common random numbers for paired
+#: comparisons.
 STREAMS: tuple[str, ...] = (
     "accounts",
     "reps",
@@ -256,6 +257,7 @@ class NPSModel(mesa.Model):
             policy.survey.sample_fraction,
             avoid,
         )
+        roster.record_cherry_picks(book.rep[left_out])
         position = np.searchsorted(active, invited)
         return invited, perceived[position], int(left_out.size)
 

@@ -191,9 +191,11 @@ class RepRoster:
             A mask over ``rows`` of the accounts to avoid inviting.
         """
         use = self.usage[rules.CHERRY_PICK, reps]
-        avoid = (perceived < AT_RISK_BELOW) & (rng.random(rows.size) < use)
-        np.add.at(self.uses[rules.CHERRY_PICK], reps[avoid], 1)
-        return avoid
+        return (perceived < AT_RISK_BELOW) & (rng.random(rows.size) < use)
+
+    def record_cherry_picks(self, reps: np.ndarray) -> None:
+        """Count, for audits, the accounts each rep actually kept out of a sample."""
+        np.add.at(self.uses[rules.CHERRY_PICK], reps, 1)
 
     def aim(
         self,

@@ -283,7 +283,11 @@ class AccountParams(Section):
         0.4, "Share of savvy lost when a demand is refused.", unit="share", ge=0, le=1
     )
     savvy_forgetting: float = param(
-        0.002, "Share of savvy forgotten each week without use.", unit="per week", ge=0, le=1
+        0.002,
+        "Share of savvy forgotten each week (a demand that pays off renews it).",
+        unit="per week",
+        ge=0,
+        le=1,
     )
     base_churn: float = param(
         0.05,

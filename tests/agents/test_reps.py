@@ -214,14 +214,16 @@ def test_large_concession_needs_manager_approval():
     assert rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
 
 
-def test_cherry_picking_is_recorded_for_audits():
+def test_only_accounts_kept_out_count_as_cherry_picked():
     roster = roster_of(1)
     roster.usage[rules.CHERRY_PICK] = 1.0
     avoid = roster.shun(
         np.random.default_rng(0), np.arange(3), np.zeros(3, int), np.array([2.0, 9.0, 5.0])
     )
     assert avoid.tolist() == [True, False, True]
-    assert roster.uses[rules.CHERRY_PICK, 0] == 2
+    assert roster.uses[rules.CHERRY_PICK, 0] == 0  # flagged, not yet kept out
+    roster.record_cherry_picks(np.array([0]))
+    assert roster.uses[rules.CHERRY_PICK, 0] == 1
 
 
 def test_no_invitees_no_teaching_to_the_test():
