@@ -20,7 +20,13 @@ from npssim import __version__
 from npssim.files import atomic_path
 from npssim.model import NPSModel
 from npssim.report import goods_and_bads_table, plot_nps, save_figure
-from npssim.scenario import ScenarioError, iter_params, load_scenario, parse_assignment
+from npssim.scenario import (
+    ParamInfo,
+    ScenarioError,
+    iter_params,
+    load_scenario,
+    parse_assignment,
+)
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -218,11 +224,10 @@ def _params(args: argparse.Namespace, stdout: Console) -> int:
     return 0
 
 
-def _bounds(info: object) -> str:
-    choices = getattr(info, "choices", None)
-    if choices:
-        return "one of " + ", ".join(repr(choice) for choice in choices)
-    lower, upper = getattr(info, "lower", None), getattr(info, "upper", None)
+def _bounds(info: ParamInfo) -> str:
+    if info.choices:
+        return "one of " + ", ".join(repr(choice) for choice in info.choices)
+    lower, upper = info.lower, info.upper
     if lower is None and upper is None:
         return ""
     return f"[{'' if lower is None else lower} .. {'' if upper is None else upper}]"

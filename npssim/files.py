@@ -39,9 +39,3 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def write_text(target: str | Path, text: str) -> None:
-    """Write ``text`` to ``target`` atomically (UTF-8)."""
-    with atomic_path(target) as temporary:
-        temporary.write_text(text, encoding="utf-8")

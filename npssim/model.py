@@ -438,7 +438,10 @@ class NPSModel(mesa.Model):
         if count == 0:
             return
         owners = rng.integers(0, self.roster.count, count)
-        columns = draw_accounts(rng, count, self.params.accounts, firm, owners, self.rep_mean_acv)
+        columns = draw_accounts(rng, count, self.params.accounts, firm, owners)
+        columns["power"] = account_power(
+            columns["acv"], self.rep_mean_acv[owners], columns["outside"]
+        )
         columns["satisfaction"] = self._settled(columns["baseline"], owners)
         columns["renewal_offset"] = np.full(count, week % rules.WEEKS_PER_YEAR)
         rows = self.book.add(count, created_week=np.full(count, week), **columns)

@@ -141,6 +141,12 @@ def incentive_drive(
     return drive + manager_push * fear
 
 
+def manager_stakes(policy: PolicyParams) -> float:
+    """How much a team's score matters to its manager, 0-1: their own NPS pay, or their reps'."""
+    inc = policy.incentives
+    return min(1.0, inc.manager_nps_weight + inc.nps_weight)
+
+
 def deterrence(
     policy: PolicyParams,
     manager_audit_probability: np.ndarray,

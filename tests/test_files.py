@@ -1,9 +1,14 @@
 import pytest
 
-from npssim.files import atomic_path, write_text
+from npssim.files import atomic_path
 
 
-def test_write_text_replaces_content(tmp_path):
+def write_text(target, text):
+    with atomic_path(target) as temporary:
+        temporary.write_text(text)
+
+
+def test_atomic_write_replaces_content(tmp_path):
     target = tmp_path / "a.txt"
     target.write_text("old")
     write_text(target, "new")

@@ -154,13 +154,12 @@ def draw_accounts(
     params: AccountParams,
     firm: FirmParams,
     reps: np.ndarray,
-    rep_book_mean_acv: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Draw the traits of ``count`` new accounts.
 
     Contract values are lognormal (a few accounts carry much of the revenue); baseline
-    satisfaction is 10 minus a gamma-distributed gap, so honest scores are left-skewed; power
-    grows with the account's size relative to its rep's book and with its outside options.
+    satisfaction is 10 minus a gamma-distributed gap, so honest scores are left-skewed. Power
+    depends on the rep's book, so the caller sets it with :func:`account_power`.
 
     Args:
         rng: The stream these accounts are drawn from.
@@ -168,7 +167,6 @@ def draw_accounts(
         params: The ``[accounts]`` parameters.
         firm: The ``[firm]`` parameters (product quality).
         reps: The rep slot each new account is assigned to.
-        rep_book_mean_acv: Mean contract value of each rep's book; None to use these accounts'.
 
     Returns:
         Columns for :meth:`AccountBook.add`.
@@ -185,11 +183,6 @@ def draw_accounts(
         0.0,
     )
     offsets = rng.integers(0, 52, count)
-    if rep_book_mean_acv is None:
-        mean_acv = np.bincount(reps, weights=acv) / np.maximum(np.bincount(reps), 1)
-        reference = mean_acv[reps]
-    else:
-        reference = rep_book_mean_acv[reps]
     return {
         "active": np.ones(count, bool),
         "rep": reps,
@@ -198,7 +191,6 @@ def draw_accounts(
         "satisfaction": baseline.copy(),
         "candor": candor,
         "outside": outside,
-        "power": account_power(acv, reference, outside),
         "savvy": savvy,
         "renewal_offset": offsets,
         "last_score": np.full(count, np.nan),

@@ -46,14 +46,9 @@ class Manager(mesa.Agent):
         self.index = index
         self.integrity = integrity
 
-    def stakes(self, policy: PolicyParams) -> float:
-        """How much the team's score matters to this manager, 0-1."""
-        inc = policy.incentives
-        return min(1.0, inc.manager_nps_weight + inc.nps_weight)
-
     def approve(self, amount: float, policy: PolicyParams, draw: float) -> bool:
         """Approve a large concession? A complicit manager whose pay rides on the score will."""
-        chance = (1.0 - self.integrity) * (0.5 + 0.5 * self.stakes(policy))
+        chance = (1.0 - self.integrity) * (0.5 + 0.5 * rules.manager_stakes(policy))
         return draw < chance
 
     def follow_up_chance(self, policy: PolicyParams) -> float:
@@ -148,7 +143,7 @@ def team_influence(
         quarter of a spot-check by the manager.
     """
     integrity = np.array([m.integrity for m in managers])
-    stakes = min(1.0, policy.incentives.manager_nps_weight + policy.incentives.nps_weight)
+    stakes = rules.manager_stakes(policy)
     push = params.push_scale * policy.incentives.manager_nps_weight * np.ones(len(managers))
     condone = params.condone_effect * (1.0 - integrity) * stakes
     audit = params.audit_probability * integrity
