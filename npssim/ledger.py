@@ -29,6 +29,9 @@ class Metric:
         unit: Unit of measure.
         side: "shown" (what the NPS dashboard shows), "good" or "bad".
         better: Which direction is better for the firm, if any.
+        cumulative: A running total since week 0 (money, counts), as opposed to a level (a
+            score, a share, a mean). Over a window of weeks a running total is read as the
+            amount accrued in the window and a level as its mean.
     """
 
     name: str
@@ -36,6 +39,7 @@ class Metric:
     unit: str
     side: Side
     better: Literal["higher", "lower"] | None
+    cumulative: bool = False
 
 
 METRICS: tuple[Metric, ...] = (
@@ -85,6 +89,7 @@ METRICS: tuple[Metric, ...] = (
         "currency",
         "bad",
         "lower",
+        cumulative=True,
     ),
     Metric(
         "giveaway_cost",
@@ -92,18 +97,36 @@ METRICS: tuple[Metric, ...] = (
         "currency",
         "bad",
         "lower",
+        cumulative=True,
     ),
-    Metric("bribe_cost", "Gifts given for high scores, cumulative", "currency", "bad", "lower"),
-    Metric("revenue", "Contract revenue, cumulative", "currency", "good", "higher"),
+    Metric(
+        "bribe_cost",
+        "Gifts given for high scores, cumulative",
+        "currency",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
+    Metric(
+        "revenue", "Contract revenue, cumulative", "currency", "good", "higher", cumulative=True
+    ),
     Metric(
         "gross_margin",
         "Revenue x margin rate - concessions - giveaways - bribes, cumulative",
         "currency",
         "good",
         "higher",
+        cumulative=True,
     ),
     Metric("accounts_active", "Customer accounts active now", "accounts", "good", "higher"),
-    Metric("churned_accounts", "Accounts lost at renewal, cumulative", "accounts", "bad", "lower"),
+    Metric(
+        "churned_accounts",
+        "Accounts lost at renewal, cumulative",
+        "accounts",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
     Metric(
         "retention_rate", "Share of renewals due so far that renewed", "share", "good", "higher"
     ),
@@ -130,7 +153,12 @@ METRICS: tuple[Metric, ...] = (
         "higher",
     ),
     Metric(
-        "bonus_paid", "NPS bonus paid to reps and managers, cumulative", "currency", "shown", None
+        "bonus_paid",
+        "NPS bonus paid to reps and managers, cumulative",
+        "currency",
+        "shown",
+        None,
+        cumulative=True,
     ),
     Metric(
         "unearned_bonus",
@@ -138,6 +166,7 @@ METRICS: tuple[Metric, ...] = (
         "currency",
         "bad",
         "lower",
+        cumulative=True,
     ),
     Metric("rep_stress", "Mean rep stress", "0-1", "bad", "lower"),
     Metric(
@@ -146,6 +175,7 @@ METRICS: tuple[Metric, ...] = (
         "departures per position",
         "bad",
         "lower",
+        cumulative=True,
     ),
     Metric(
         "honest_rep_share",
@@ -157,6 +187,38 @@ METRICS: tuple[Metric, ...] = (
 )
 METRIC_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
 METRIC_BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
+
+#: The net money figure of a policy, read against a reference policy: the gross margin (which
+#: already gains the revenue that real improvement retains and loses the concessions, giveaways
+#: and bribes) less the bonus paid for inflation and the cost of replacing reps who left. Not one
+#: of the ledger's public columns: it needs the turnover cost from the model's diagnostics.
+NET_VALUE = Metric(
+    "net_value",
+    "Gross margin - unearned bonus - rep turnover cost, cumulative",
+    "currency",
+    "good",
+    "higher",
+    cumulative=True,
+)
+
+
+#: The renewal AUC of the same accounts' latent satisfaction: the best any survey could do, to
+#: read beside ``signal_validity``. From the model's diagnostics, not a public ledger column.
+LATENT_SIGNAL_VALIDITY = Metric(
+    "latent_signal_validity",
+    "AUC of the same accounts' latent satisfaction for renewal: the best a survey could do",
+    "AUC",
+    "good",
+    "higher",
+)
+#: Metrics that experiments report beside the ledger's public ones.
+EXTRA_METRICS: tuple[Metric, ...] = (LATENT_SIGNAL_VALIDITY, NET_VALUE)
+
+
+def net_value(gross_margin: float, unearned_bonus: float, turnover_cost: float) -> float:
+    """The net money figure: margin kept, less bonus paid for inflation and turnover cost."""
+    return gross_margin - unearned_bonus - turnover_cost
+
 
 _SCORE_BINS = 11
 _LATENT_BINS = 201

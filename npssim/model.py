@@ -57,6 +57,14 @@ STREAMS: tuple[str, ...] = (
     "hiring",
 )
 
+#: What :meth:`NPSModel.diagnostics` reports beside the ledger, in this order.
+DIAGNOSTIC_NAMES: tuple[str, ...] = (
+    "latent_signal_validity",
+    "acquisition_cost",
+    "turnover_cost",
+    "renewals_due",
+)
+
 #: Demand chance of savvy accounts when NPS is not in anyone's pay: they seldom bother.
 _INDICATOR_STAKES = 0.2
 #: Extra chance that a customer pleaded with or bribed answers (the rep makes sure they do).
@@ -201,12 +209,14 @@ class NPSModel(mesa.Model):
         """Quantities that explain the ledger but are not part of its public contract.
 
         ``latent_signal_validity`` is the renewal AUC of the same accounts' latent satisfaction,
-        to read beside ``signal_validity``; the costs not in the ledger feed net-value figures.
+        to read beside ``signal_validity``; the costs not in the ledger feed net-value figures;
+        ``renewals_due`` (cumulative) lets retention be read over a window of weeks.
         """
         return {
             "latent_signal_validity": self.books.latent_signal_validity(),
             "acquisition_cost": self.books.costs["acquisition"],
             "turnover_cost": self.books.costs["turnover"],
+            "renewals_due": float(self.books.renewals_due),
         }
 
     # ------------------------------------------------------------------ the week's parts

@@ -5,7 +5,9 @@ from npssim.scenario.loader import (
     bundled_scenarios,
     load_scenario,
     parse_assignment,
+    scenario_path,
     validate_scenario,
+    with_overrides,
 )
 from npssim.scenario.schema import ParamInfo, PolicyParams, Scenario, iter_params
 
@@ -18,5 +20,7 @@ __all__ = [
     "iter_params",
     "load_scenario",
     "parse_assignment",
+    "scenario_path",
     "validate_scenario",
+    "with_overrides",
 ]

@@ -15,12 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from npssim.errors import InputError
 from npssim.scenario.schema import PolicyParams, Scenario
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario input is wrong; the message names the file and the parameter path."""
 
     def __init__(self, source: str, path: str, problem: str) -> None:
@@ -49,15 +50,37 @@ def load_scenario(
     Raises:
         ScenarioError: The file is missing or malformed, or a value is unknown or out of range.
     """
-    file = _resolve(Path(path))
+    file = scenario_path(path)
     data = _read_with_extends(file, seen=())
     data.setdefault("name", file.stem)
     scenario = validate_scenario(data, source=str(path))
     if not overrides:
         return scenario
+    return with_overrides(scenario, overrides)
+
+
+def with_overrides(
+    scenario: Scenario, overrides: Mapping[str, Any], source: str = "--set"
+) -> Scenario:
+    """A copy of a scenario with some values changed by dotted path, validated again.
+
+    Sweeps and sensitivity analyses use it to build each design point from one loaded scenario.
+
+    Args:
+        scenario: The scenario to start from.
+        overrides: Values by dotted path, e.g. ``{"policy.incentives.nps_weight": 0.5}``.
+        source: The option the values came from, for error messages (``--set``, ``--vary``).
+
+    Returns:
+        The new, validated scenario.
+
+    Raises:
+        ScenarioError: A path is unknown or a value out of range.
+    """
+    data = scenario.model_dump()
     for dotted, value in overrides.items():
-        _set_path(data, dotted, value, source="--set", root=Scenario)
-    return validate_scenario(data, source="--set")
+        _set_path(data, dotted, value, source=source, root=Scenario)
+    return validate_scenario(data, source=source)
 
 
 def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
@@ -131,7 +154,13 @@ class _PolicyRoot(BaseModel):
     policy: PolicyParams
 
 
-def _resolve(path: Path) -> Path:
+def scenario_path(path: str | Path) -> Path:
+    """The file a scenario argument names: the path itself, or a bundled scenario by name.
+
+    Raises:
+        ScenarioError: There is no such file.
+    """
+    path = Path(path)
     if path.is_file():
         return path
     if path.exists():
@@ -162,6 +191,9 @@ def _read_with_extends(file: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     if not isinstance(base_name, str):
         raise ScenarioError(str(file), "extends", "must be a file name (a string)")
     base_file = (file.parent / base_name) if not Path(base_name).is_absolute() else Path(base_name)
+    bundled = BUNDLED_DIR / Path(base_name).name
+    if not base_file.is_file() and Path(base_name).parent == Path(".") and bundled.is_file():
+        base_file = bundled  # a bare name not beside the file: a bundled scenario
     if not base_file.is_file():
         raise ScenarioError(str(file), "extends", f"no such scenario file: {base_name}")
     base = _read_with_extends(base_file, seen=(*seen, resolved))

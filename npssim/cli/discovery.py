@@ -1,0 +1,125 @@
+"""Commands that describe rather than simulate: validate, params, scenarios, new, schema."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from npssim.errors import InputError
+from npssim.files import atomic_path
+from npssim.scenario import ParamInfo, ScenarioError, bundled_scenarios, iter_params, load_scenario
+from npssim.scenario.template import check_scenario_name, json_schema, scenario_template
+
+EXIT_BAD_INPUT = 2
+
+
+def validate(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim validate``: one line per file, exit 2 if any is wrong."""
+    failed = 0
+    for name in args.files:
+        try:
+            scenario = load_scenario(name)
+        except ScenarioError as err:
+            failed += 1
+            print(f"npssim: error: {err}", file=sys.stderr)
+        else:
+            stdout.print(f"ok: {name} ({scenario.name})", highlight=False, markup=False)
+    return EXIT_BAD_INPUT if failed else 0
+
+
+def params(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim params``: every parameter, generated from the schema."""
+    if args.markdown:
+        print(params_markdown())
+        return 0
+    for info in iter_params():
+        details = escape(f"= {info.default!r}  {_bounds(info)}  [{info.unit}]")
+        stdout.print(
+            f"[bold]{escape(info.path)}[/bold] {details}\n"
+            f"    {escape(info.meaning)}  (source: {escape(info.source)})",
+            highlight=False,
+        )
+    return 0
+
+
+def _bounds(info: ParamInfo) -> str:
+    if info.choices:
+        return "one of " + ", ".join(repr(choice) for choice in info.choices)
+    lower, upper = info.lower, info.upper
+    if lower is None and upper is None:
+        return ""
+    return f"[{'' if lower is None else lower} .. {'' if upper is None else upper}]"
+
+
+def params_markdown() -> str:
+    """Every parameter as a Markdown table (used in docs/ODD.md)."""
+    lines = [
+        "| parameter | default | range | unit | meaning | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for info in iter_params():
+        meaning = info.meaning.replace("|", "\\|")
+        lines.append(
+            f"| `{info.path}` | `{info.default!r}` | {_bounds(info)} | {info.unit} | "
+            f"{meaning} | {info.source} |"
+        )
+    return "\n".join(lines)
+
+
+def scenarios(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim scenarios``: the bundled scenarios, one line each."""
+    files = bundled_scenarios()
+    width = max(len(path.stem) for path in files)
+    for path in files:
+        scenario = load_scenario(path)
+        summary = scenario.description.split(". ")[0].rstrip(".")
+        stdout.print(f"{path.stem.ljust(width)}  {summary}", highlight=False, markup=False)
+    return 0
+
+
+def new(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim new``: write a commented scenario template."""
+    name = check_scenario_name(args.name)
+    text = scenario_template(name, extends=args.extends)
+    target: Path = args.out or Path(f"{name}.toml")
+    _check_writable(target, replace=args.force, option="--out" if args.out else "npssim new")
+    with atomic_path(target) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+        if args.extends is not None:  # the base is read relative to the new file, as it will be
+            try:
+                load_scenario(temporary)
+            except ScenarioError as err:
+                raise InputError(f"--extends {args.extends}: {err.problem}") from None
+    stdout.print(
+        f"Wrote {target}. Edit it, then: npssim validate {target} && npssim run {target}",
+        highlight=False,
+        markup=False,
+    )
+    return 0
+
+
+def _check_writable(target: Path, *, replace: bool, option: str) -> None:
+    """Refuse a target that is a folder, sits in a missing folder, or exists (unless replaced)."""
+    if target.is_dir():
+        raise InputError(f"{option} {target}: is a folder; give a file name")
+    if not target.parent.is_dir():
+        raise InputError(f"{option} {target}: no folder {target.parent}")
+    if target.exists() and not replace:
+        raise InputError(f"{option} {target}: already exists; add --force to replace it")
+
+
+def schema(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim schema``: the JSON Schema of scenario files."""
+    text = json.dumps(json_schema(), indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    _check_writable(args.out, replace=True, option="--out")
+    with atomic_path(args.out) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    return 0

@@ -1,0 +1,152 @@
+"""The experiment commands: run, compare, sweep and sensitivity.
+
+Each one builds a plan from its arguments, runs it (storing every run as it finishes in the
+output folder), prints the headline tables and writes the folder. Ctrl-C leaves a folder that
+the same command with ``--resume`` completes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from npssim.errors import InputError
+from npssim.experiment import (
+    ExecutorChoice,
+    parse_vary,
+    run_experiment,
+    run_sensitivity,
+    run_sweep,
+)
+from npssim.experiment.store import RUNS
+from npssim.report import rich_table
+from npssim.scenario import parse_assignment
+from npssim.sensitivity import parse_factor
+
+
+class Interrupted(Exception):
+    """The user interrupted an experiment; the message says how to resume it."""
+
+
+def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim run``: replications of one scenario."""
+    return _finish(args, stdout, stderr, run_experiment, [args.scenario])
+
+
+def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim compare``: scenarios against a baseline on paired replications."""
+    sources = list(dict.fromkeys(args.scenarios))
+    if args.baseline is not None:
+        sources = [args.baseline, *(source for source in sources if source != args.baseline)]
+    if len(sources) < 2:
+        raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
+    return _finish(args, stdout, stderr, run_experiment, sources)
+
+
+def sweep(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim sweep``: a scenario over a grid of parameter values."""
+    vary: dict[str, list[Any]] = {}
+    for text in args.vary:
+        path, values = parse_vary(text)
+        if path in vary:
+            raise InputError(f"--vary {path}: given twice; list all its values in one --vary")
+        vary[path] = values
+    options = {"vary": vary}
+    if args.metrics:
+        options["metrics"] = args.metrics
+    options["horizon"] = args.horizon
+    return _finish(args, stdout, stderr, run_sweep, args.scenario, **options)
+
+
+def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim sensitivity``: Sobol or Morris indices of one metric."""
+    factors = [parse_factor(text) for text in args.factors]
+    return _finish(
+        args,
+        stdout,
+        stderr,
+        run_sensitivity,
+        args.scenario,
+        factors=factors,
+        method=args.method,
+        samples=args.samples,
+        metric=args.metric,
+        horizon=args.horizon,
+    )
+
+
+def _finish(
+    args: argparse.Namespace,
+    stdout: Console,
+    stderr: Console,
+    function: Any,
+    target: Any,
+    **options: Any,
+) -> int:
+    """Run an experiment function with the shared options; print and save its results."""
+    if args.scheduler and args.dask_local:
+        raise InputError("--scheduler and --dask-local: give one or the other")
+    if args.resume and args.out is None:
+        raise InputError("--resume: give the --out folder of the experiment to complete")
+    overrides = dict(parse_assignment(text) for text in args.assignments)
+    out = args.out or Path("results") / f"{_stem(args, target)}-{time.strftime('%Y%m%d-%H%M%S')}"
+    choice = ExecutorChoice(
+        workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+    )
+    try:
+        results = function(
+            target,
+            replications=args.replications,
+            seed=args.seed,
+            weeks=args.weeks,
+            overrides=overrides,
+            executor=choice,
+            out=out,
+            resume=args.resume,
+            force=args.force,
+            progress=not args.quiet and stderr.is_terminal,
+            **options,
+        )
+    except KeyboardInterrupt:
+        stored = len(list((out / RUNS).glob("*/*.npz"))) if (out / RUNS).is_dir() else 0
+        raise Interrupted(
+            f"{stored} finished runs are stored in {out}; run the same command with "
+            f"--out {out} --resume to complete it"
+        ) from None
+    for title, frame in results.people_tables():
+        if "group" not in frame:
+            stdout.print(_plain_table(frame, title))
+            continue
+        if args.command == "compare":  # the meanings are in `npssim run` and the report
+            frame = frame.drop(columns="meaning")
+        stdout.print(rich_table(frame, title))
+    results.save(out)
+    stdout.print(
+        f"Results: {out}  (report: {out / 'report.html'}; {len(results.runs)} runs, "
+        f"{results.executor}, {results.wall_seconds:.1f} s)",
+        highlight=False,
+    )
+    return 0
+
+
+def _stem(args: argparse.Namespace, target: Any) -> str:
+    """The default folder's name: the scenario, and the command unless it is a plain run."""
+    if args.command == "compare":
+        return "compare"
+    name = Path(str(target[0] if isinstance(target, list) else target)).stem
+    return name if args.command == "run" else f"{name}-{args.command}"
+
+
+def _plain_table(frame: Any, title: str) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left")
+    for column in frame.columns:
+        table.add_column(str(column), justify="right")
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(value) for value in row))
+    return table

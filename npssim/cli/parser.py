@@ -1,0 +1,242 @@
+"""The argument parser: every command, and the options experiment commands share."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import NoReturn
+
+from npssim import __version__
+from npssim.experiment import DEFAULT_REPLICATIONS
+from npssim.sensitivity import METHODS
+
+EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130
+
+
+class BadInput(Exception):
+    """A command-line input is wrong; the message is the one line to print."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{self.prog}: {message}")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2**63-1, got {value}")
+    return value
+
+
+def _experiment_options(replications: int) -> argparse.ArgumentParser:
+    """Options every experiment command takes, with the same meaning everywhere."""
+    shared = argparse.ArgumentParser(add_help=False)
+    model = shared.add_argument_group("scenario")
+    model.add_argument("--weeks", type=_positive_int, help="weeks to simulate (run.weeks)")
+    model.add_argument(
+        "--set",
+        dest="assignments",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a parameter in every scenario, e.g. --set policy.incentives.nps_weight=0.3 "
+        "(repeatable)",
+    )
+    runs = shared.add_argument_group("replications and execution")
+    runs.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=replications,
+        metavar="N",
+        help=f"replications per scenario and design point (default {replications})",
+    )
+    runs.add_argument(
+        "--seed", type=_seed, help="root seed; replication seeds are spawned from it (run.seed)"
+    )
+    runs.add_argument(
+        "--workers",
+        type=_positive_int,
+        metavar="N",
+        help="local worker processes (default: one per CPU; 1 runs in this process)",
+    )
+    runs.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786 "
+        '(pip install "npssim[dask]")',
+    )
+    runs.add_argument(
+        "--dask-local",
+        type=_positive_int,
+        metavar="N",
+        help="start a local Dask cluster with N worker processes",
+    )
+    output = shared.add_argument_group("output")
+    output.add_argument(
+        "--out", type=Path, help="output folder (default: a new folder under results/)"
+    )
+    output.add_argument(
+        "--resume",
+        action="store_true",
+        help="complete an interrupted experiment in --out (same command, same results)",
+    )
+    output.add_argument(
+        "--force", action="store_true", help="replace npssim's earlier results in --out"
+    )
+    output.add_argument("--quiet", action="store_true", help="no progress bar")
+    return shared
+
+
+def _horizon(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--horizon",
+        choices=("short", "long", "end"),
+        default="long",
+        help="read metrics over the short run (two quarters after the policy change), the long "
+        "run (last four quarters, the default) or at the end",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for ``npssim`` and its subcommands."""
+    parser = _Parser(
+        prog="npssim",
+        description="Simulate what happens when Net Promoter Score drives performance reviews.",
+    )
+    parser.add_argument("--version", action="version", version=f"npssim {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    shared = _experiment_options(DEFAULT_REPLICATIONS)
+
+    run = commands.add_parser(
+        "run",
+        parents=[shared],
+        help="run replications of a scenario and print its goods and bads",
+        description="Run replications of a scenario; print the goods and bads (mean and 95% "
+        "interval) in the short run, the long run and at the end; write the output folder.",
+    )
+    run.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
+
+    compare = commands.add_parser(
+        "compare",
+        parents=[shared],
+        help="compare scenarios with a baseline on paired replications",
+        description="Run scenarios on the same replication seeds and print each one's "
+        "differences from the baseline, short run and long run, with 95% intervals and the "
+        "net money figure.",
+    )
+    compare.add_argument("scenarios", nargs="+", help="scenario files or bundled names")
+    compare.add_argument("--baseline", help="the reference scenario (default: the first one given)")
+
+    sweep = commands.add_parser(
+        "sweep",
+        parents=[shared],
+        help="run a scenario over a grid of parameter values",
+        description="Run a scenario at every combination of the varied values; tabulate and "
+        "draw the chosen metrics against them.",
+    )
+    sweep.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="PATH=VALUES",
+        help="values of a parameter: path=v1,v2,v3 or path=lo:hi:n (repeatable; the grid is "
+        "every combination)",
+    )
+    sweep.add_argument(
+        "--metric",
+        dest="metrics",
+        action="append",
+        metavar="NAME",
+        help="metric to tabulate and draw (repeatable; default: nps_inflation, true_nps, "
+        "retention_rate, net_value)",
+    )
+    _horizon(sweep)
+
+    sensitivity = commands.add_parser(
+        "sensitivity",
+        parents=[_experiment_options(5)],
+        help="global sensitivity analysis (Sobol or Morris, through SALib)",
+        description="Sample parameters over their ranges with SALib, run every sample "
+        "(replications averaged), and print the sensitivity indices of one metric.",
+    )
+    sensitivity.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
+    sensitivity.add_argument("--method", default="sobol", help=f"{' or '.join(METHODS)}")
+    sensitivity.add_argument(
+        "--param",
+        dest="factors",
+        action="append",
+        required=True,
+        metavar="PATH=LO:HI",
+        help="a parameter and its range (repeatable)",
+    )
+    sensitivity.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=16,
+        metavar="N",
+        help="base samples: a power of two for Sobol (N x (params + 2) points), trajectories "
+        "for Morris (N x (params + 1) points); default 16",
+    )
+    sensitivity.add_argument(
+        "--metric", default="nps_inflation", help="the output analysed (default nps_inflation)"
+    )
+    _horizon(sensitivity)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check scenario files",
+        description="Check scenario files against the schema; print one line per file.",
+    )
+    validate.add_argument("files", nargs="+", help="scenario files")
+
+    params = commands.add_parser(
+        "params",
+        help="list every parameter with default, bounds, unit and meaning",
+        description="List every scenario parameter, generated from the schema.",
+    )
+    params.add_argument("--markdown", action="store_true", help="print a Markdown table")
+
+    commands.add_parser(
+        "scenarios",
+        help="list the bundled scenarios",
+        description="List the scenarios that come with npssim, one line each.",
+    )
+
+    new = commands.add_parser(
+        "new",
+        help="write a commented scenario template",
+        description="Write NAME.toml: every parameter, commented out at its default, with its "
+        "meaning, unit, range and source.",
+    )
+    new.add_argument("name", help="scenario name (letters, digits, _ and -)")
+    new.add_argument("--extends", help="a scenario file (or bundled name) to build on")
+    new.add_argument(
+        "--out", type=Path, help="file to write (default: NAME.toml in the current folder)"
+    )
+    new.add_argument("--force", action="store_true", help="replace an existing file")
+
+    schema = commands.add_parser(
+        "schema",
+        help="print the JSON Schema of scenario files (for editor completion)",
+        description="Print the JSON Schema of scenario files, for TOML editors such as Taplo.",
+    )
+    schema.add_argument("--out", type=Path, help="write it to this file instead")
+    return parser

@@ -1,0 +1,120 @@
+"""Reading runs over windows of weeks, and the statistics of replications.
+
+A metric over a window is read by its kind (:attr:`npssim.ledger.Metric.cumulative`): a running
+total as the amount accrued inside the window, a level as its mean over the window's weeks, and
+the retention rate as the share of the window's renewals that renewed. Intervals are Student-t
+intervals of the mean over replications; comparisons are paired by replication index, which
+shares the random numbers, so their intervals are much narrower than the two means' intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from npssim.experiment.runs import WEEKLY_COLUMNS
+from npssim.ledger import EXTRA_METRICS, METRIC_BY_NAME, NET_VALUE, net_value
+
+#: The columns of an experiment's weekly data: the runs' columns and the net money figure.
+COLUMNS: tuple[str, ...] = (*WEEKLY_COLUMNS, NET_VALUE.name)
+#: Columns that are running totals since week 0.
+CUMULATIVE: frozenset[str] = frozenset(
+    {name for name, metric in METRIC_BY_NAME.items() if metric.cumulative}
+    | {"acquisition_cost", "turnover_cost", "renewals_due", NET_VALUE.name}
+)
+#: The horizons of a summary: the short run, the long run, and the state at the last week.
+HORIZONS: tuple[str, ...] = ("short", "long", "end")
+CONFIDENCE = 0.95
+
+
+def with_net_value(weekly: np.ndarray) -> np.ndarray:
+    """A run's weekly array (in :data:`WEEKLY_COLUMNS`) with the net value column appended."""
+    column = WEEKLY_COLUMNS.index
+    value = net_value(
+        weekly[:, column("gross_margin")],
+        weekly[:, column("unearned_bonus")],
+        weekly[:, column("turnover_cost")],
+    )
+    return np.column_stack([weekly, value])
+
+
+def over_window(cube: np.ndarray, first: int, stop: int, horizon: str = "") -> np.ndarray:
+    """Every column of many runs read over the weeks ``[first, stop)``.
+
+    Args:
+        cube: Runs x weeks x :data:`COLUMNS`.
+        first: First week of the window.
+        stop: One past its last week.
+        horizon: ``"end"`` reads the last week's values as they stand (running totals since
+            week 0); anything else reads the window.
+
+    Returns:
+        Runs x columns.
+    """
+    if horizon == "end":
+        return cube[:, stop - 1, :].copy()
+    before = cube[:, first - 1, :] if first > 0 else np.zeros(cube[:, 0, :].shape)
+    accrued = cube[:, stop - 1, :] - before
+    levels = cube[:, first:stop, :]
+    counted = np.sum(~np.isnan(levels), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(counted > 0, np.nansum(levels, axis=1) / np.maximum(counted, 1), np.nan)
+        due = accrued[:, COLUMNS.index("renewals_due")]
+        churned = accrued[:, COLUMNS.index("churned_accounts")]
+        retention = np.where(due > 0, 1.0 - churned / np.where(due > 0, due, 1.0), np.nan)
+    cumulative = np.array([name in CUMULATIVE for name in COLUMNS])
+    values = np.where(cumulative, accrued, mean)
+    values[:, COLUMNS.index("retention_rate")] = retention
+    return values
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Mean of replications with its confidence interval.
+
+    Attributes:
+        mean: Mean over the replications that have a value.
+        low: Lower end of the interval (NaN with fewer than two values).
+        high: Upper end.
+        sd: Standard deviation over replications.
+        n: Replications that have a value.
+    """
+
+    mean: float
+    low: float
+    high: float
+    sd: float
+    n: int
+
+
+def interval(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENCE) -> Interval:
+    """Student-t interval of the mean, ignoring replications without a value (NaN)."""
+    data = np.asarray(values, dtype=float)
+    data = data[~np.isnan(data)]
+    n = int(data.size)
+    if n == 0:
+        return Interval(np.nan, np.nan, np.nan, np.nan, 0)
+    mean = float(data.mean())
+    if n == 1:
+        return Interval(mean, np.nan, np.nan, np.nan, 1)
+    sd = float(data.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1)) * sd / np.sqrt(n)
+    return Interval(mean, mean - half, mean + half, sd, n)
+
+
+def verdict(name: str, difference: Interval) -> str:
+    """Whether a change of a metric is clearly better, clearly worse, or not clearly either.
+
+    "Clearly" means the interval of the paired difference excludes zero. Metrics with no better
+    direction (what the dashboard shows) get no verdict.
+    """
+    metric = METRIC_BY_NAME.get(name) or {extra.name: extra for extra in EXTRA_METRICS}.get(name)
+    if metric is None or metric.better is None or np.isnan(difference.low):
+        return ""
+    if difference.low <= 0 <= difference.high:
+        return "no clear change"
+    higher = difference.mean > 0
+    return "better" if higher == (metric.better == "higher") else "worse"

@@ -1,0 +1,137 @@
+"""Where runs execute: in this process, in a local process pool, or on a Dask cluster.
+
+Everything is a :class:`concurrent.futures.Executor`, so the experiment code does not care which.
+Results never depend on the choice: every run is seeded by its task alone, and results are put
+in task order, not in the order they finish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from npssim.errors import InputError
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in the calling process: the executor for one run or one worker."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` now and return its finished future."""
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:  # a KeyboardInterrupt must reach the caller too
+            if not isinstance(err, Exception):
+                raise
+            future.set_exception(err)
+        return future
+
+
+@dataclass(frozen=True)
+class ExecutorChoice:
+    """Which executor to open, as the user asked for it.
+
+    Attributes:
+        workers: Local worker processes; None for one per CPU. 1 runs in this process.
+        scheduler: Address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+        dask_local: Start a local Dask cluster with this many worker processes.
+    """
+
+    workers: int | None = None
+    scheduler: str | None = None
+    dask_local: int | None = None
+
+    def describe(self, tasks: int) -> str:
+        """One line for the manifest and the report."""
+        if self.scheduler:
+            return f"dask scheduler {self.scheduler}"
+        if self.dask_local:
+            return f"dask local cluster, {self.dask_local} workers"
+        workers = self.local_workers(tasks)
+        return "in-process" if workers == 1 else f"process pool, {workers} workers"
+
+    def local_workers(self, tasks: int) -> int:
+        """Local processes worth starting for ``tasks`` runs."""
+        wanted = self.workers if self.workers is not None else (os.cpu_count() or 1)
+        return max(1, min(wanted, tasks))
+
+
+@contextlib.contextmanager
+def open_executor(choice: ExecutorChoice, tasks: int) -> Iterator[Executor]:
+    """Open the executor the user chose, and close it (cancelling what is queued) on exit.
+
+    Args:
+        choice: The user's choice.
+        tasks: How many runs will be submitted (no more local workers than runs).
+
+    Yields:
+        The executor.
+
+    Raises:
+        InputError: Dask was asked for but is not installed, or the scheduler is unreachable.
+    """
+    if choice.scheduler or choice.dask_local:
+        with _dask_executor(choice) as executor:
+            yield executor
+        return
+    workers = choice.local_workers(tasks)
+    if workers == 1:
+        yield InlineExecutor()
+        return
+    # Spawned (not forked) workers: forking a process that runs a progress-bar thread is unsafe.
+    # Workers ignore Ctrl-C so that only this process handles it, cancelling what is queued.
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_ignore_interrupts,
+    )
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
+    option = "--scheduler" if choice.scheduler else "--dask-local"
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise InputError(
+            f'{option}: Dask is not installed; install it with pip install "npssim[dask]"'
+        ) from None
+    with contextlib.ExitStack() as stack:
+        if choice.scheduler:
+            try:
+                client = stack.enter_context(Client(choice.scheduler, timeout="5s"))
+            except (OSError, TimeoutError) as err:
+                raise InputError(
+                    f"--scheduler {choice.scheduler}: cannot connect to the Dask scheduler "
+                    f"({err})".replace("\n", " ")
+                ) from None
+        else:
+            cluster = stack.enter_context(
+                LocalCluster(
+                    n_workers=choice.dask_local,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=None,
+                )
+            )
+            client = stack.enter_context(Client(cluster))
+        executor = client.get_executor(pure=False)
+        try:
+            yield executor
+        finally:
+            executor.shutdown(wait=False)

@@ -1,0 +1,176 @@
+"""What an experiment runs: scenarios, design points and replications, expanded into run tasks.
+
+A :class:`Plan` is pure data. Its :meth:`~Plan.identity` is what ``--resume`` checks, so a folder
+is only ever completed by the experiment that started it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from npssim.errors import InputError
+from npssim.experiment.runs import RunTask
+from npssim.experiment.seeds import replication_seeds
+from npssim.policy import PolicySchedule
+from npssim.scenario import Scenario, load_scenario, with_overrides
+
+Kind = Literal["run", "compare", "sweep", "sensitivity"]
+
+#: The short run: the first two quarters after the policy changes.
+SHORT_RUN_WEEKS = 26
+#: The long run: the last four quarters of the run.
+LONG_RUN_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class Plan:
+    """An experiment before it runs.
+
+    Attributes:
+        kind: What kind of experiment: run, compare, sweep or sensitivity.
+        scenarios: The scenarios by label, as loaded (before any design point is applied).
+        sources: Where each scenario came from (file path or bundled name), by label.
+        replications: Replications per scenario and design point.
+        seed: The root seed; replication seeds are spawned from it.
+        points: The design: parameter values by dotted path, one mapping per point. A plan with
+            nothing varied has one empty point.
+        options: Settings of the analysis that belong to the experiment's identity (for example
+            the sensitivity method), recorded in the manifest.
+    """
+
+    kind: Kind
+    scenarios: dict[str, Scenario]
+    sources: dict[str, str]
+    replications: int
+    seed: int
+    points: tuple[dict[str, Any], ...] = ({},)
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.replications < 1:
+            raise InputError(f"--replications: must be at least 1, got {self.replications}")
+        weeks = {label: scenario.run.weeks for label, scenario in self.scenarios.items()}
+        if len(set(weeks.values())) > 1:
+            listed = ", ".join(f"{label}: {value}" for label, value in weeks.items())
+            raise InputError(
+                f"run.weeks: the scenarios must run equally long to be compared ({listed}); "
+                "give --weeks"
+            )
+
+    @property
+    def weeks(self) -> int:
+        """Weeks every run simulates."""
+        return next(iter(self.scenarios.values())).run.weeks
+
+    @property
+    def labels(self) -> list[str]:
+        """Scenario labels in plan order."""
+        return list(self.scenarios)
+
+    def seeds(self) -> list[int]:
+        """The model seed of each replication (the same in every scenario and design point)."""
+        return replication_seeds(self.seed, self.replications)
+
+    def tasks(self) -> list[RunTask]:
+        """Every run of the experiment, in a fixed order: scenario, design point, replication.
+
+        Raises:
+            ScenarioError: A design point puts a parameter out of its range.
+        """
+        seeds = self.seeds()
+        tasks = []
+        for label, scenario in self.scenarios.items():
+            for index, point in enumerate(self.points):
+                resolved = with_overrides(scenario, point, source=_design_option(self.kind))
+                tasks.extend(
+                    RunTask(label, index, replication, seed, resolved)
+                    for replication, seed in enumerate(seeds)
+                )
+        return tasks
+
+    def identity(self) -> dict[str, Any]:
+        """Everything that determines the results, as JSON-ready data (checked by --resume)."""
+        return {
+            "kind": self.kind,
+            "seed": self.seed,
+            "replications": self.replications,
+            "scenarios": {
+                label: scenario.model_dump(mode="json")
+                for label, scenario in self.scenarios.items()
+            },
+            "points": [dict(point) for point in self.points],
+            "options": dict(self.options),
+        }
+
+
+def _design_option(kind: Kind) -> str:
+    return {"sweep": "--vary", "sensitivity": "--param"}.get(kind, "--set")
+
+
+def load_scenarios(
+    sources: Sequence[str | Path | Scenario],
+    overrides: Mapping[str, Any] | None = None,
+) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """Load scenarios and give each a label that is unique and safe as a file name.
+
+    Args:
+        sources: Scenario files, bundled names or :class:`Scenario` objects.
+        overrides: Values set in every scenario by dotted path (the CLI's ``--set``).
+
+    Returns:
+        The scenarios by label, and where each came from by label.
+    """
+    scenarios: dict[str, Scenario] = {}
+    origins: dict[str, str] = {}
+    for source in sources:
+        if isinstance(source, Scenario):
+            scenario = with_overrides(source, overrides) if overrides else source
+            origin = "<python>"
+        else:
+            scenario = load_scenario(source, overrides)
+            origin = str(source)
+        label = unique_label(scenario.name, scenarios)
+        scenarios[label] = scenario
+        origins[label] = origin
+    return scenarios, origins
+
+
+def unique_label(name: str, taken: Mapping[str, Any]) -> str:
+    """A file-name-safe label for a scenario name, numbered when the name is already taken."""
+    base = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("._") or "scenario"
+    label, number = base, 2
+    while label in taken:
+        label, number = f"{base}-{number}", number + 1
+    return label
+
+
+def intervention_week(scenario: Scenario, reference: Scenario | None = None) -> int:
+    """The first week at which a scenario's policy differs from the reference's.
+
+    This is where the short run starts. Without a reference it is the scenario's first timeline
+    change (or week 0 when it has no timeline). A scenario that starts under a different policy
+    from the reference differs from week 0.
+    """
+    mine = PolicySchedule(scenario)
+    if reference is None:
+        return mine.change_weeks[0] if mine.change_weeks else 0
+    theirs = PolicySchedule(reference)
+    for week in sorted({0, *mine.change_weeks, *theirs.change_weeks}):
+        mine.apply(week)
+        theirs.apply(week)
+        if mine.current != theirs.current:
+            return week
+    return 0
+
+
+def windows(start: int, weeks: int) -> dict[str, tuple[int, int]]:
+    """The weeks ``[first, stop)`` of the short run (from ``start``), the long run and the end."""
+    return {
+        "short": (min(start, weeks - 1), min(start + SHORT_RUN_WEEKS, weeks)),
+        "long": (max(0, weeks - LONG_RUN_WEEKS), weeks),
+        "end": (weeks - 1, weeks),
+    }

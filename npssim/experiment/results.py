@@ -1,0 +1,425 @@
+"""An experiment's results: tidy tables, summaries with intervals, paired comparisons, output.
+
+:class:`ExperimentResults` is what :func:`~npssim.experiment.run_experiment` returns and what the
+CLI saves. Its frames are tidy (one row per observation) so analysts can take them straight to
+pandas, seaborn or a spreadsheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import platform
+import subprocess
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import tomli_w
+from matplotlib.figure import Figure
+
+from npssim import __version__
+from npssim.experiment.analysis import (
+    COLUMNS,
+    HORIZONS,
+    interval,
+    over_window,
+    verdict,
+    with_net_value,
+)
+from npssim.experiment.plan import Plan, intervention_week, windows
+from npssim.experiment.runs import RunResult
+from npssim.experiment.store import MANIFEST, RunStore
+from npssim.files import atomic_path
+from npssim.policy import PolicySchedule
+from npssim.report import plot_differences, plot_nps_bands
+from npssim.report.document import Document
+from npssim.scenario import Scenario, scenario_path
+
+#: The metrics drawn in the comparison figure: the headline goods and bads.
+KEY_METRICS: tuple[str, ...] = (
+    "true_nps",
+    "nps_inflation",
+    "retention_rate",
+    "genuine_effort",
+    "signal_validity",
+    "net_value",
+    "concession_cost",
+    "giveaway_cost",
+    "rep_turnover",
+)
+#: What each horizon means, for table headings and reports.
+HORIZON_TITLES = {
+    "short": "short run",
+    "long": "long run",
+    "end": "at the end",
+}
+
+
+class ExperimentResults:
+    """The runs of an experiment, read as tables, summaries, comparisons and figures.
+
+    Args:
+        plan: The experiment that ran.
+        runs: Every run's result by task key.
+        executor: How the runs were executed (for the manifest).
+        wall_seconds: Wall time of the experiment in this session.
+        resumed: Runs loaded from an earlier, interrupted session.
+
+    Attributes:
+        plan: The experiment that ran.
+        runs: Every run's result by task key.
+    """
+
+    def __init__(
+        self,
+        plan: Plan,
+        runs: dict[str, RunResult],
+        *,
+        executor: str = "in-process",
+        wall_seconds: float = float("nan"),
+        resumed: int = 0,
+    ) -> None:
+        self.plan = plan
+        self.runs = runs
+        self.executor = executor
+        self.wall_seconds = wall_seconds
+        self.resumed = resumed
+        self.finished = datetime.now(UTC).isoformat(timespec="seconds")
+        self._tasks = plan.tasks()
+        missing = [task.key for task in self._tasks if task.key not in runs]
+        if missing:
+            raise ValueError(f"{len(missing)} runs missing, e.g. {missing[0]}")
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def scenarios(self) -> dict[str, Scenario]:
+        """The scenarios by label."""
+        return self.plan.scenarios
+
+    @cached_property
+    def design(self) -> pd.DataFrame:
+        """The design points: one row per point, one column per varied parameter."""
+        frame = pd.DataFrame(list(self.plan.points), index=range(len(self.plan.points)))
+        frame.index.name = "point"
+        return frame
+
+    @property
+    def varied(self) -> list[str]:
+        """The varied parameters' paths (none for a plain run or comparison)."""
+        return list(self.design.columns)
+
+    @cached_property
+    def _cubes(self) -> dict[tuple[str, int], np.ndarray]:
+        """Replications x weeks x :data:`COLUMNS` per scenario label and design point."""
+        cubes: dict[tuple[str, int], list[np.ndarray]] = {}
+        for task in self._tasks:
+            weekly = with_net_value(self.runs[task.key].weekly)
+            cubes.setdefault((task.label, task.point), []).append(weekly)
+        return {key: np.stack(value) for key, value in cubes.items()}
+
+    def _keys(self, cube_key: tuple[str, int]) -> dict[str, Any]:
+        label, point = cube_key
+        keys: dict[str, Any] = {"scenario": label}
+        if self.varied:
+            keys["point"] = point
+            keys.update(self.plan.points[point])
+        return keys
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """Tidy weekly data: one row per scenario x (design point x) replication x week."""
+        weeks, seeds = self.plan.weeks, self.plan.seeds()
+        frames = []
+        for cube_key, cube in self._cubes.items():
+            replications = cube.shape[0]
+            index = {
+                **{
+                    key: [value] * (replications * weeks)
+                    for key, value in self._keys(cube_key).items()
+                },
+                "replication": np.repeat(np.arange(replications), weeks),
+                "seed": np.repeat(seeds, weeks),
+                "week": np.tile(np.arange(weeks), replications),
+            }
+            values = pd.DataFrame(cube.reshape(-1, len(COLUMNS)), columns=list(COLUMNS))
+            frames.append(pd.concat([pd.DataFrame(index), values], axis=1))
+        return pd.concat(frames, ignore_index=True)
+
+    def per_run(self, horizon: str = "end", reference: str | None = None) -> pd.DataFrame:
+        """Every run's metrics over one horizon: one row per scenario x (point x) replication.
+
+        Args:
+            horizon: ``"end"`` (the ledger at the last week; running totals since week 0),
+                ``"short"`` (the first two quarters after the policy change) or ``"long"``
+                (the last four quarters).
+            reference: Label of the scenario whose policy the short run's start is read
+                against (see :func:`~npssim.experiment.plan.intervention_week`); by default
+                each scenario's own first policy change.
+
+        Returns:
+            The values, with the run's identifying columns first.
+        """
+        if horizon not in HORIZONS:
+            raise ValueError(f"horizon must be one of {', '.join(HORIZONS)}, got {horizon!r}")
+        seeds = self.plan.seeds()
+        baseline = self.scenarios[reference] if reference is not None else None
+        frames = []
+        for cube_key, cube in self._cubes.items():
+            start = intervention_week(self.scenarios[cube_key[0]], baseline)
+            first, stop = windows(start, self.plan.weeks)[horizon]
+            values = over_window(cube, first, stop, horizon)
+            keys = pd.DataFrame([self._keys(cube_key)] * cube.shape[0])
+            keys["replication"] = np.arange(cube.shape[0])
+            keys["seed"] = seeds
+            frames.append(pd.concat([keys, pd.DataFrame(values, columns=list(COLUMNS))], axis=1))
+        return pd.concat(frames, ignore_index=True)
+
+    @cached_property
+    def ledger(self) -> pd.DataFrame:
+        """The ledger at the end of every run: one row per scenario x (point x) replication."""
+        return self.per_run("end")
+
+    def summary(self, horizons: Sequence[str] = HORIZONS) -> pd.DataFrame:
+        """Mean and confidence interval of every metric, per scenario (and design point).
+
+        Returns:
+            Tidy rows: scenario, (point and varied parameters,) horizon, metric, mean, ci_low,
+            ci_high, sd, n.
+        """
+        rows = []
+        identity = ["scenario", *(["point", *self.varied] if self.varied else [])]
+        for horizon in horizons:
+            frame = self.per_run(horizon)
+            for keys, group in frame.groupby(identity, sort=False):
+                keys = keys if isinstance(keys, tuple) else (keys,)
+                for metric in COLUMNS:
+                    stat = interval(group[metric].to_numpy())
+                    rows.append(
+                        {
+                            **dict(zip(identity, keys, strict=True)),
+                            "horizon": horizon,
+                            "metric": metric,
+                            "mean": stat.mean,
+                            "ci_low": stat.low,
+                            "ci_high": stat.high,
+                            "sd": stat.sd,
+                            "n": stat.n,
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    def compare(self, baseline: str | None = None) -> pd.DataFrame:
+        """Each scenario against the baseline, paired by replication, short and long run.
+
+        The short run starts where the scenario's policy first differs from the baseline's, and
+        both are read over the same weeks, so the pairs share their random numbers.
+
+        Args:
+            baseline: The baseline's label (the first scenario by default).
+
+        Returns:
+            Tidy rows: scenario, baseline, horizon, metric, baseline_mean, mean, difference,
+            ci_low, ci_high, n, verdict ("better", "worse", "no clear change", or "" for what
+            the dashboard shows).
+        """
+        baseline = baseline or self.plan.labels[0]
+        if baseline not in self.scenarios:
+            raise ValueError(f"no scenario labelled {baseline!r} in {self.plan.labels}")
+        rows = []
+        base_cube = self._cubes[(baseline, 0)]
+        for label in self.plan.labels:
+            if label == baseline:
+                continue
+            start = intervention_week(self.scenarios[label], self.scenarios[baseline])
+            for horizon in ("short", "long"):
+                first, stop = windows(start, self.plan.weeks)[horizon]
+                mine = over_window(self._cubes[(label, 0)], first, stop)
+                theirs = over_window(base_cube, first, stop)
+                for column, metric in enumerate(COLUMNS):
+                    difference = interval(mine[:, column] - theirs[:, column])
+                    rows.append(
+                        {
+                            "scenario": label,
+                            "baseline": baseline,
+                            "horizon": horizon,
+                            "first_week": first,
+                            "last_week": stop - 1,
+                            "metric": metric,
+                            "baseline_mean": interval(theirs[:, column]).mean,
+                            "mean": interval(mine[:, column]).mean,
+                            "difference": difference.mean,
+                            "ci_low": difference.low,
+                            "ci_high": difference.high,
+                            "n": difference.n,
+                            "verdict": verdict(metric, difference),
+                        }
+                    )
+        return pd.DataFrame(rows)
+
+    # ------------------------------------------------------------------ figures and files
+
+    def people_tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """The headline tables as display strings with their titles (printed by the CLI)."""
+        from npssim.experiment.reporting import people_tables
+
+        return people_tables(self)
+
+    def extra_tables(self) -> dict[str, pd.DataFrame]:
+        """Tables a kind of experiment adds to the folder, by file stem."""
+        return {}
+
+    def report_sections(self, document: Document) -> None:
+        """Add the sections a kind of experiment puts before the headline tables."""
+
+    def change_weeks(self) -> dict[str, list[int]]:
+        """Weeks at which each scenario's timeline changes its policy."""
+        return {
+            label: PolicySchedule(scenario).change_weeks
+            for label, scenario in self.scenarios.items()
+        }
+
+    def figures(self) -> dict[str, Figure]:
+        """The figures the CLI writes, by file stem (the caller closes or saves them)."""
+        seed, replications = self.plan.seed, self.plan.replications
+        figures = {
+            "nps": plot_nps_bands(
+                self.timeseries[self.timeseries.get("point", 0) == 0]
+                if self.varied
+                else self.timeseries,
+                self.change_weeks(),
+                title=f"Reported vs true NPS ({replications} replications, root seed {seed})",
+            )
+        }
+        if len(self.scenarios) > 1:
+            figures["differences"] = plot_differences(
+                self.compare(),
+                KEY_METRICS,
+                title=f"Paired differences from {self.plan.labels[0]}, mean and 95% interval",
+            )
+        return figures
+
+    def manifest(self) -> dict[str, Any]:
+        """What ran, on what, from which inputs: everything needed to reproduce the folder."""
+        return {
+            "status": "complete",
+            "kind": self.plan.kind,
+            "npssim": __version__,
+            "mesa": importlib.metadata.version("mesa"),
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "git_revision": git_revision(),
+            "command": " ".join(sys.argv) if Path(sys.argv[0]).name == "npssim" else None,
+            "root_seed": self.plan.seed,
+            "replications": self.plan.replications,
+            "replication_seeds": self.plan.seeds(),
+            "scenarios": {
+                label: {
+                    "source": self.plan.sources.get(label),
+                    "file_sha256": _file_hash(self.plan.sources.get(label)),
+                    "resolved_sha256": hashlib.sha256(
+                        resolved_toml(scenario).encode("utf-8")
+                    ).hexdigest(),
+                    "resolved_file": f"scenarios/{label}.toml",
+                }
+                for label, scenario in self.scenarios.items()
+            },
+            "design": {"varied": self.varied, "points": len(self.plan.points)},
+            "executor": self.executor,
+            "timings": {
+                "finished": self.finished,
+                "wall_seconds": round(self.wall_seconds, 3),
+                "runs": len(self.runs),
+                "runs_resumed": self.resumed,
+                "run_seconds_total": round(sum(run.seconds for run in self.runs.values()), 3),
+            },
+            "plan": self.plan.identity(),
+        }
+
+    def save(self, folder: str | Path) -> list[Path]:
+        """Write the experiment's folder: manifest, scenarios, tables, figures and report.
+
+        Every file is written under a temporary name and renamed. Runs already stored in the
+        folder (``runs/``) are left as they are.
+
+        Returns:
+            The files written.
+        """
+        from npssim.experiment.reporting import write_report
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        (folder / "scenarios").mkdir(exist_ok=True)
+        for label, scenario in self.scenarios.items():
+            path = folder / "scenarios" / f"{label}.toml"
+            with atomic_path(path) as temporary:
+                temporary.write_text(resolved_toml(scenario), encoding="utf-8")
+            written.append(path)
+        tables = {"timeseries": self.timeseries, "ledger": self.ledger}
+        tables["summary"] = self.summary()
+        if len(self.scenarios) > 1:
+            tables["comparison"] = self.compare()
+        if self.varied:
+            tables["design"] = self.design.reset_index()
+        tables.update(self.extra_tables())
+        for name, frame in tables.items():
+            written.append(_write_csv(frame, folder / f"{name}.csv"))
+        if importlib.util.find_spec("pyarrow") is not None:
+            path = folder / "timeseries.parquet"
+            with atomic_path(path) as temporary:
+                self.timeseries.to_parquet(temporary, index=False)
+            written.append(path)
+        written.extend(write_report(self, folder, tables))
+        RunStore(folder).write_manifest(self.manifest())
+        written.append(folder / MANIFEST)
+        return written
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    with atomic_path(path) as temporary:
+        frame.to_csv(temporary, index=False)
+    return path
+
+
+def resolved_toml(scenario: Scenario) -> str:
+    """The scenario with every value spelled out, as a TOML file that loads to the same."""
+    header = (
+        f"# {scenario.name}: every parameter as resolved by npssim {__version__}.\n"
+        "# Run it again with: npssim run <this file>\n\n"
+    )
+    return header + tomli_w.dumps(scenario.model_dump(mode="json"))
+
+
+def git_revision() -> str | None:
+    """The git commit of npssim's source, with ``-dirty`` if it has uncommitted changes."""
+    source = Path(__file__).resolve().parent
+    try:
+        revision = subprocess.run(
+            ["git", "-C", str(source), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()  # fmt: skip
+        status = subprocess.run(
+            ["git", "-C", str(source), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return f"{revision}-dirty" if status else revision
+
+
+def _file_hash(source: str | None) -> str | None:
+    if source is None or source == "<python>":
+        return None
+    try:
+        return hashlib.sha256(scenario_path(source).read_bytes()).hexdigest()
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,44 @@
+"""Reports: tables, figures and documents made from the ledger's output.
+
+The report reads what the ledger produced (metric values, weekly frames, experiment summaries);
+it never touches a model. One place draws each figure, so it looks the same in the CLI, notebooks
+and the dashboard.
+"""
+
+from npssim.report.document import Document
+from npssim.report.figures import (
+    plot_differences,
+    plot_indices,
+    plot_nps,
+    plot_nps_bands,
+    plot_sweep,
+    save_figure,
+)
+from npssim.report.tables import (
+    SIDE_TITLES,
+    comparison_rows,
+    format_interval,
+    format_value,
+    goods_and_bads_table,
+    ledger_rows,
+    rich_table,
+    summary_rows,
+)
+
+__all__ = [
+    "SIDE_TITLES",
+    "Document",
+    "comparison_rows",
+    "format_interval",
+    "format_value",
+    "goods_and_bads_table",
+    "ledger_rows",
+    "plot_differences",
+    "plot_indices",
+    "plot_nps",
+    "plot_nps_bands",
+    "plot_sweep",
+    "rich_table",
+    "save_figure",
+    "summary_rows",
+]

@@ -1,0 +1,181 @@
+"""Tables for people: metric values formatted, goods beside bads, and intervals.
+
+Each table is first built as a :class:`pandas.DataFrame` of display strings, so the terminal
+(rich), Markdown and HTML reports show the same rows; :func:`rich_table` renders one for the
+terminal.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+from rich.table import Table
+
+from npssim.ledger import EXTRA_METRICS, METRICS, Metric
+
+SIDE_TITLES = {
+    "shown": "What the NPS dashboard shows",
+    "good": "Goods",
+    "bad": "Bads",
+}
+#: Every metric a report shows, grouped as the table shows them: the public ledger, then the
+#: latent signal validity and the net money figure among the goods.
+REPORTED_METRICS: tuple[Metric, ...] = tuple(
+    metric for side in SIDE_TITLES for metric in (*METRICS, *EXTRA_METRICS) if metric.side == side
+)
+#: How a verdict is coloured on a terminal.
+VERDICT_STYLES = {"better": "green", "worse": "red"}
+
+
+def format_value(metric: Metric, value: float | None) -> str:
+    """Render a metric value for people: money with thousands separators, shares as percent."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if metric.unit in ("currency", "accounts"):
+        return f"{round(value):,}"
+    if metric.unit == "share":
+        return f"{100 * value:.1f}%"
+    if metric.unit == "NPS points":
+        return f"{value:+.1f}"
+    return f"{value:.3f}"
+
+
+def format_interval(metric: Metric, mean: float, low: float, high: float) -> str:
+    """A mean with the half-width of its interval, e.g. ``+19.9 ± 1.2`` (just the mean if none)."""
+    text = format_value(metric, mean)
+    if text == "n/a" or math.isnan(low) or math.isnan(high):
+        return text
+    return f"{text} ± {format_value(metric, (high - low) / 2).lstrip('+')}"
+
+
+def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+    """Rows of display strings, one per reported metric, under their side's heading."""
+    rows = []
+    for metric in REPORTED_METRICS:
+        cells = {heading: column.get(metric.name, "") for heading, column in values.items()}
+        if not any(cells.values()):
+            continue
+        rows.append({"group": SIDE_TITLES[metric.side], "metric": metric.name, **cells})
+        rows[-1]["meaning"] = metric.meaning
+    return pd.DataFrame(rows)
+
+
+def ledger_rows(columns: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
+    """Ledgers side by side (e.g. after two quarters and at the end) as display strings."""
+    by_name = {metric.name: metric for metric in REPORTED_METRICS}
+    return _grouped(
+        {
+            heading: {
+                name: format_value(by_name[name], value)
+                for name, value in ledger.items()
+                if name in by_name
+            }
+            for heading, ledger in columns.items()
+        }
+    )
+
+
+def summary_rows(summary: pd.DataFrame, headings: Mapping[str, str]) -> pd.DataFrame:
+    """One scenario's summary as display strings: mean ± half-width per horizon.
+
+    Args:
+        summary: Rows of one scenario (and design point) with columns horizon, metric, mean,
+            ci_low, ci_high.
+        headings: Column heading by horizon, in the order to show them.
+    """
+    by_name = {metric.name: metric for metric in REPORTED_METRICS}
+    columns: dict[str, dict[str, str]] = {heading: {} for heading in headings.values()}
+    for row in summary.itertuples():
+        if row.horizon in headings and row.metric in by_name:
+            columns[headings[row.horizon]][row.metric] = format_interval(
+                by_name[row.metric], row.mean, row.ci_low, row.ci_high
+            )
+    return _grouped(columns)
+
+
+def comparison_rows(comparison: pd.DataFrame, scenario: str, baseline: str) -> pd.DataFrame:
+    """One scenario against the baseline: both long-run means, and the paired differences.
+
+    Args:
+        comparison: Rows of one scenario's comparison, with columns horizon, metric,
+            baseline_mean, mean, difference, ci_low, ci_high, verdict.
+        scenario: The scenario's label, for the headings.
+        baseline: The baseline's label.
+    """
+    by_name = {metric.name: metric for metric in REPORTED_METRICS}
+    nan = float("nan")
+    headings = {
+        "baseline": f"{baseline} (long run)",
+        "scenario": f"{scenario} (long run)",
+        "short": "difference, short run",
+        "long": "difference, long run",
+        "verdict": "verdict",
+    }
+    columns: dict[str, dict[str, str]] = {heading: {} for heading in headings.values()}
+    for row in comparison.itertuples():
+        metric = by_name.get(row.metric)
+        if metric is None:
+            continue
+        columns[headings[row.horizon]][row.metric] = format_interval(
+            metric, row.difference, row.ci_low, row.ci_high
+        )
+        if row.horizon == "long":
+            columns[headings["baseline"]][row.metric] = format_interval(
+                metric, row.baseline_mean, nan, nan
+            )
+            columns[headings["scenario"]][row.metric] = format_interval(metric, row.mean, nan, nan)
+            columns[headings["verdict"]][row.metric] = row.verdict
+    return _grouped(columns)
+
+
+def rich_table(frame: pd.DataFrame, title: str = "") -> Table:
+    """Render rows from the functions above for a terminal, a section per group.
+
+    Args:
+        frame: Display strings with a ``group`` column, a ``metric`` column, value columns and
+            a ``meaning`` column.
+        title: The table's title.
+    """
+    table = Table(title=title, title_justify="left")
+    values = [column for column in frame.columns if column not in ("group", "metric", "meaning")]
+    table.add_column("metric", style="bold")
+    for column in values:
+        table.add_column(column, justify="left" if column == "verdict" else "right")
+    if "meaning" in frame:
+        table.add_column("meaning")
+    for group, rows in frame.groupby("group", sort=False):
+        table.add_section()
+        blank = [""] * (len(values) + ("meaning" in frame))
+        table.add_row(f"[underline]{group}[/underline]", *blank)
+        for row in rows.itertuples(index=False):
+            cells = [str(value) for value in row[2 : 2 + len(values)]]
+            styled = [
+                f"[{VERDICT_STYLES[cell]}]{cell}[/]" if cell in VERDICT_STYLES else cell
+                for cell in cells
+            ]
+            table.add_row(row.metric, *styled, *([row.meaning] if "meaning" in frame else []))
+    return table
+
+
+def goods_and_bads_table(
+    columns: Mapping[str, Mapping[str, float]],
+    extra: Mapping[str, str] | None = None,
+    title: str = "Goods and bads",
+) -> Table:
+    """Ledgers side by side, grouped into what the dashboard shows, the goods and the bads.
+
+    Args:
+        columns: Metric values by name, under a column heading each, e.g. the ledger after two
+            quarters and at the end of a single run.
+        extra: Notes to show beside given metrics (e.g. the latent signal validity).
+        title: The table's title.
+
+    Returns:
+        A rich Table, printable to a terminal or as plain text.
+    """
+    frame = ledger_rows(columns)
+    for name, note in (extra or {}).items():
+        frame.loc[frame["metric"] == name, "meaning"] += f" ({note})"
+    return rich_table(frame, title)

@@ -1,0 +1,286 @@
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from npssim.cli import main
+from npssim.experiment import run_experiment
+from npssim.ledger import METRIC_NAMES
+
+SMALL = [
+    "--set",
+    "firm.managers=2",
+    "--set",
+    "firm.reps_per_manager=3",
+    "--set",
+    "firm.accounts_per_rep=20",
+]
+
+
+def run_cli(capsys, *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def assert_one_line_error(status: int, err: str, *needles: str) -> None:
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("npssim: error: ")
+    assert "Traceback" not in err
+    for needle in needles:
+        assert needle in lines[0]
+
+
+FAST = [*SMALL, "--weeks", "20", "--replications", "2", "--workers", "1", "--quiet"]
+
+
+def test_run_prints_goods_and_bads_and_writes_the_folder(capsys, tmp_path):
+    out = tmp_path / "out"
+    status, stdout, _ = run_cli(capsys, "run", "nps_bonus", "--seed", "3", "--out", str(out), *FAST)
+    assert status == 0
+    for name in ("reported_nps", "true_nps", "nps_inflation", "concession_cost", "Goods", "Bads"):
+        assert name in stdout
+    assert "±" in stdout and "report.html" in stdout
+    frame = pd.read_csv(out / "timeseries.csv")
+    assert set(METRIC_NAMES) <= set(frame.columns)
+    assert len(frame) == 2 * 20
+    assert (out / "figures" / "nps.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (out / "report.html").is_file() and (out / "manifest.json").is_file()
+    assert not [path for path in out.rglob(".*") if path.is_file()]
+
+
+def test_run_is_reproducible(capsys, tmp_path):
+    for name in ("a", "b"):
+        run_cli(capsys, "run", "baseline", "--seed", "5", "--out", str(tmp_path / name), *FAST)
+    assert (tmp_path / "a" / "ledger.csv").read_text() == (
+        tmp_path / "b" / "ledger.csv"
+    ).read_text()
+
+
+def test_run_default_folder_is_under_results(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, _ = run_cli(capsys, "run", "baseline", *FAST)
+    assert status == 0
+    (folder,) = (tmp_path / "results").iterdir()
+    assert folder.name.startswith("baseline-")
+    assert (folder / "ledger.csv").exists()
+
+
+def test_compare_prints_paired_differences_with_verdicts(capsys, tmp_path):
+    out = tmp_path / "out"
+    status, stdout, _ = run_cli(
+        capsys, "compare", "baseline", "nps_bonus", "--out", str(out), *FAST
+    )
+    assert status == 0
+    assert "nps_bonus against baseline" in stdout
+    assert "difference, short run" in stdout and "difference, long run" in stdout
+    assert "net_value" in stdout
+    comparison = pd.read_csv(out / "comparison.csv")
+    assert set(comparison["scenario"]) == {"nps_bonus"}
+
+
+def test_compare_baseline_option_puts_the_baseline_first(capsys, tmp_path):
+    out = tmp_path / "out"
+    status, stdout, _ = run_cli(
+        capsys, "compare", "nps_bonus", "--baseline", "baseline", "--out", str(out), *FAST
+    )
+    assert status == 0
+    assert "nps_bonus against baseline" in stdout
+
+
+def test_sweep_prints_a_row_per_point(capsys, tmp_path):
+    status, stdout, _ = run_cli(
+        capsys, "sweep", "nps_bonus", "--vary", "policy.incentives.nps_weight=0,1",
+        "--metric", "nps_inflation", "--out", str(tmp_path / "out"), *FAST,
+    )  # fmt: skip
+    assert status == 0
+    assert "nps_inflation" in stdout
+    assert (tmp_path / "out" / "figures" / "sweep.png").is_file()
+    assert len(pd.read_csv(tmp_path / "out" / "sweep.csv")) == 2
+
+
+def test_sensitivity_prints_indices_for_every_parameter(capsys, tmp_path):
+    status, stdout, _ = run_cli(
+        capsys, "sensitivity", "nps_bonus", "--method", "morris", "--samples", "2",
+        "--param", "policy.incentives.nps_weight=0:1",
+        "--param", "reps.initial_propensity.coach=0:0.5",
+        "--out", str(tmp_path / "out"), *FAST,
+    )  # fmt: skip
+    assert status == 0
+    assert "mu_star" in stdout
+    indices = pd.read_csv(tmp_path / "out" / "indices.csv")
+    assert set(indices["parameter"]) == {
+        "policy.incentives.nps_weight",
+        "reps.initial_propensity.coach",
+    }
+
+
+def test_non_empty_output_folder_is_refused_without_force(capsys, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("keep")
+    status, _, err = run_cli(capsys, "run", "baseline", "--out", str(out), *FAST)
+    assert_one_line_error(status, err, "--out", "not empty", "--force")
+    assert [path.name for path in out.iterdir()] == ["keep.txt"]
+    status, _, _ = run_cli(capsys, "run", "baseline", "--out", str(out), "--force", *FAST)
+    assert status == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["compare", "baseline"], ["compare", "at least two"]),
+        (["sweep", "baseline", "--vary", "policy.incentives.nps_weight=0:1:1"], ["--vary"]),
+        (["sweep", "baseline", "--vary", "firm.manager=1,2"], ["--vary", "did you mean"]),
+        (["sweep", "baseline", "--vary", "firm.managers=2", "--metric", "nps"], ["--metric"]),
+        (["sweep", "baseline"], ["--vary"]),
+        (["sensitivity", "baseline", "--param", "firm.managers=2"], ["--param"]),
+        (
+            ["sensitivity", "baseline", "--param", "firm.managers=2:4", "--samples", "6"],
+            ["--samples"],
+        ),
+        (
+            ["sensitivity", "baseline", "--param", "firm.managers=2:4", "--method", "fast"],
+            ["--method"],
+        ),
+        (["run", "baseline", "--replications", "0"], ["--replications"]),
+        (["run", "baseline", "--workers", "x"], ["--workers"]),
+        (["run", "baseline", "--scheduler", "tcp://a:1", "--dask-local", "2"], ["--scheduler"]),
+        (["run", "baseline", "--horizon", "long"], ["unrecognized"]),
+    ],
+)
+def test_experiment_commands_reject_bad_input_in_one_line(capsys, tmp_path, args, needles):
+    status, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "out"))
+    assert_one_line_error(status, err, *needles)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_scenario_file(capsys, tmp_path):
+    status, _, err = run_cli(
+        capsys, "run", str(tmp_path / "nope.toml"), "--out", str(tmp_path / "out")
+    )
+    assert_one_line_error(status, err, "nope.toml", "no such scenario file")
+    assert not (tmp_path / "out").exists()
+
+
+def test_toml_syntax_error(capsys, tmp_path):
+    path = tmp_path / "broken.toml"
+    path.write_text("[firm\n")
+    status, _, err = run_cli(capsys, "run", str(path), "--out", str(tmp_path / "out"))
+    assert_one_line_error(status, err, "broken.toml", "TOML syntax error")
+    assert not (tmp_path / "out").exists()
+
+
+def test_unknown_key(capsys, tmp_path):
+    path = tmp_path / "typo.toml"
+    path.write_text("[policy.survey]\nsampel_fraction = 0.2\n")
+    status, _, err = run_cli(capsys, "run", str(path))
+    assert_one_line_error(
+        status, err, "typo.toml", "policy.survey.sampel_fraction", "did you mean 'sample_fraction'"
+    )
+
+
+def test_wrong_type(capsys, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[run]\nweeks = "long"\n')
+    status, _, err = run_cli(capsys, "run", str(path))
+    assert_one_line_error(status, err, "bad.toml", "run.weeks")
+
+
+def test_out_of_range_value(capsys, tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[policy.incentives]\nnps_weight = 1.5\n")
+    status, _, err = run_cli(capsys, "run", str(path))
+    assert_one_line_error(status, err, "bad.toml", "policy.incentives.nps_weight")
+
+
+def test_bad_set_path(capsys):
+    status, _, err = run_cli(capsys, "run", "baseline", "--set", "policy.incentives.weight=1")
+    assert_one_line_error(status, err, "--set", "policy.incentives.weight")
+
+
+def test_bad_set_syntax(capsys):
+    status, _, err = run_cli(capsys, "run", "baseline", "--set", "nps_weight")
+    assert_one_line_error(status, err, "--set", "path=value")
+
+
+def test_bad_weeks(capsys):
+    status, _, err = run_cli(capsys, "run", "baseline", "--weeks", "0")
+    assert_one_line_error(status, err, "--weeks")
+
+
+def test_unknown_command(capsys):
+    status, _, err = run_cli(capsys, "fly")
+    assert_one_line_error(status, err, "invalid choice")
+
+
+def test_resume_needs_the_output_folder(capsys):
+    status, _, err = run_cli(capsys, "run", "baseline", "--resume")
+    assert_one_line_error(status, err, "--resume", "--out")
+
+
+def test_output_path_that_is_a_file(capsys, tmp_path):
+    target = tmp_path / "taken"
+    target.write_text("keep me")
+    status, _, err = run_cli(capsys, "run", "baseline", "--out", str(target), *FAST)
+    assert_one_line_error(status, err, "--out", "not a folder")
+    assert target.read_text() == "keep me"
+
+
+def test_installed_command_exits_2_on_bad_input(tmp_path):
+    script = Path(sys.executable).with_name("npssim")
+    result = subprocess.run(
+        [str(script), "run", str(tmp_path / "missing.toml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--version"], ["run", "--help"]])
+def test_informational_flags_exit_zero(args):
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    assert exit_info.value.code == 0
+
+
+def test_ctrl_c_exits_130_and_resume_completes_the_same_experiment(tmp_path):
+    out = tmp_path / "out"
+    command = [
+        str(Path(sys.executable).with_name("npssim")),
+        "run", "nps_bonus", "--replications", "12", "--weeks", "52", "--workers", "1",
+        "--seed", "4", "--out", str(out), "--quiet",
+        "--set", "firm.managers=4", "--set", "firm.reps_per_manager=5",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not list(out.glob("runs/*/*.npz")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "--resume" in err and "Traceback" not in err
+    stored = len(list(out.glob("runs/*/*.npz")))
+    assert 1 <= stored < 12
+    assert not (out / "ledger.csv").exists()
+
+    resumed = subprocess.run([*command, "--resume"], capture_output=True, text=True, check=False)
+    assert resumed.returncode == 0, resumed.stderr
+    whole = run_experiment(
+        "nps_bonus",
+        replications=12,
+        weeks=52,
+        seed=4,
+        overrides={"firm.managers": 4, "firm.reps_per_manager": 5},
+        executor="serial",
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(out / "ledger.csv"), whole.ledger)

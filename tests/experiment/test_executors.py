@@ -1,0 +1,56 @@
+import pandas as pd
+import pytest
+from distributed import Client, LocalCluster
+
+from npssim.experiment import ExecutorChoice, run_experiment
+from npssim.experiment.executors import InlineExecutor, open_executor
+
+from .conftest import SMALL
+
+
+def ledger(**execution) -> pd.DataFrame:
+    results = run_experiment(
+        ["baseline", "nps_bonus"], replications=3, seed=42, overrides=SMALL, **execution
+    )
+    return results.ledger
+
+
+@pytest.fixture(scope="module")
+def serial_ledger() -> pd.DataFrame:
+    return ledger(executor="serial")
+
+
+def test_process_pool_gives_the_serial_ledger_bit_for_bit(serial_ledger):
+    pooled = ledger(executor=ExecutorChoice(workers=2))
+    pd.testing.assert_frame_equal(pooled, serial_ledger, check_exact=True)
+
+
+def test_dask_local_cluster_gives_the_serial_ledger_bit_for_bit(serial_ledger):
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        on_dask = ledger(executor=client.get_executor())
+    pd.testing.assert_frame_equal(on_dask, serial_ledger, check_exact=True)
+
+
+def test_one_worker_runs_in_this_process():
+    with open_executor(ExecutorChoice(workers=1), tasks=10) as executor:
+        assert isinstance(executor, InlineExecutor)
+
+
+def test_no_more_local_workers_than_runs():
+    assert ExecutorChoice(workers=8).local_workers(tasks=3) == 3
+    assert ExecutorChoice(workers=8).describe(tasks=1) == "in-process"
+
+
+def test_unreachable_scheduler_is_bad_input():
+    from npssim.errors import InputError
+
+    with (
+        pytest.raises(InputError, match=r"--scheduler tcp://127\.0\.0\.1:9"),
+        open_executor(ExecutorChoice(scheduler="tcp://127.0.0.1:9"), tasks=2),
+    ):
+        pass

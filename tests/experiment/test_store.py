@@ -1,0 +1,104 @@
+import json
+
+import pandas as pd
+import pytest
+
+from npssim.errors import InputError
+from npssim.experiment import run_experiment
+from npssim.experiment.store import MANIFEST
+
+from .conftest import SMALL
+
+
+def experiment(out, **options):
+    return run_experiment(
+        ["baseline", "nps_bonus"],
+        replications=4,
+        seed=9,
+        overrides=SMALL,
+        executor="serial",
+        out=out,
+        **options,
+    )
+
+
+class Stop(KeyboardInterrupt):
+    pass
+
+
+def interrupt_after(count: int):
+    def on_finished(done: int, total: int) -> None:
+        if done >= count:
+            raise Stop
+
+    return on_finished
+
+
+def test_each_run_is_stored_as_it_finishes(tmp_path):
+    with pytest.raises(Stop):
+        experiment(tmp_path / "out", on_finished=interrupt_after(3))
+    assert len(list((tmp_path / "out" / "runs").glob("*/*.npz"))) == 3
+    manifest = json.loads((tmp_path / "out" / MANIFEST).read_text())
+    assert manifest["status"] == "running"
+
+
+def test_resumed_experiment_equals_an_uninterrupted_one(tmp_path):
+    with pytest.raises(Stop):
+        experiment(tmp_path / "cut", on_finished=interrupt_after(5))
+    resumed = experiment(tmp_path / "cut", resume=True)
+    whole = experiment(tmp_path / "whole")
+    assert resumed.resumed == 5
+    pd.testing.assert_frame_equal(resumed.ledger, whole.ledger, check_exact=True)
+    pd.testing.assert_frame_equal(resumed.timeseries, whole.timeseries, check_exact=True)
+
+
+def test_non_empty_folder_is_refused_without_force(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(InputError, match=r"not empty.*--resume.*--force"):
+        experiment(out)
+    assert sorted(path.name for path in out.iterdir()) == ["notes.txt"]
+
+
+def test_force_replaces_npssim_outputs_and_keeps_other_files(tmp_path):
+    out = tmp_path / "out"
+    experiment(out).save(out)
+    (out / "notes.txt").write_text("mine")
+    stale = out / "runs" / "baseline" / "p0000-r0099.npz"
+    stale.write_bytes(b"old")
+    experiment(out, force=True)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not stale.exists()
+    assert not (out / "report.html").exists()
+
+
+def test_resume_refuses_a_folder_of_another_experiment(tmp_path):
+    out = tmp_path / "out"
+    experiment(out)
+    with pytest.raises(InputError, match=r"--resume.*different experiment.*seed"):
+        run_experiment(
+            ["baseline", "nps_bonus"],
+            replications=4,
+            seed=10,
+            overrides=SMALL,
+            executor="serial",
+            out=out,
+            resume=True,
+        )
+
+
+def test_damaged_run_file_is_run_again(tmp_path):
+    out = tmp_path / "out"
+    whole = experiment(out)
+    damaged = out / "runs" / "nps_bonus" / "p0000-r0002.npz"
+    damaged.write_bytes(b"not a numpy file")
+    again = experiment(out, resume=True)
+    assert again.resumed == 7
+    pd.testing.assert_frame_equal(again.ledger, whole.ledger, check_exact=True)
+
+
+def test_no_temporary_files_are_left_behind(tmp_path):
+    out = tmp_path / "out"
+    experiment(out).save(out)
+    assert not [path for path in out.rglob(".*") if path.is_file()]
