@@ -22,7 +22,6 @@ from npssim.experiment.engine import Callback, execute
 from npssim.experiment.executors import ExecutorChoice
 from npssim.experiment.plan import Kind, Plan, load_scenarios
 from npssim.experiment.results import ExperimentResults
-from npssim.experiment.runs import RunResult
 from npssim.experiment.store import RunStore
 from npssim.scenario import Scenario
 
@@ -141,8 +140,7 @@ def execute_plan(
         store.open(plan.identity(), resume=resume, force=force)
     choice, description = _choose(executor, workers, len(tasks))
     started = time.perf_counter()
-    stored = sum(store.load(task) is not None for task in tasks) if store else 0
-    runs: dict[str, RunResult] = execute(
+    runs, stored = execute(
         tasks,
         choice,
         store,

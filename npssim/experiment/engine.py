@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from itertools import islice
 
 from rich.console import Console
 from rich.progress import (
@@ -16,7 +17,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from npssim.experiment.executors import ExecutorChoice, open_executor
+from npssim.experiment.executors import ExecutorChoice, InlineExecutor, open_executor
 from npssim.experiment.runs import RunResult, RunTask, simulate
 from npssim.experiment.store import RunStore
 
@@ -32,7 +33,7 @@ def execute(
     progress: bool = False,
     description: str = "runs",
     on_finished: Callback | None = None,
-) -> dict[str, RunResult]:
+) -> tuple[dict[str, RunResult], int]:
     """Run every task not already stored, storing each one as soon as it finishes.
 
     Args:
@@ -44,7 +45,7 @@ def execute(
         on_finished: Called after each finished run (for notebooks and tests).
 
     Returns:
-        Every task's result by task key.
+        Every task's result by task key, and how many of them were loaded from the store.
 
     Raises:
         KeyboardInterrupt: The user interrupted; the runs finished so far are stored, queued
@@ -78,8 +79,13 @@ def execute(
     )
     with bar, opened as executor:
         tracker = bar.add_task(description, total=total, completed=len(results))
-        futures: set[Future] = {executor.submit(simulate, task) for task in pending}
+        # An in-process executor runs a task as it is submitted: submit one at a time so each
+        # run is stored before the next starts. Pools queue everything, and cancel on Ctrl-C.
+        limit = 1 if isinstance(executor, InlineExecutor) else max(len(pending), 1)
+        queue = iter(pending)
+        futures: set[Future] = set()
         try:
+            futures.update(executor.submit(simulate, task) for task in islice(queue, limit))
             while futures:
                 done, futures = wait(futures, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda item: item.result().key):
@@ -90,8 +96,9 @@ def execute(
                     bar.advance(tracker)
                     if on_finished is not None:
                         on_finished(len(results), total)
+                futures.update(executor.submit(simulate, task) for task in islice(queue, len(done)))
         except BaseException:
             for future in futures:
                 future.cancel()
             raise
-    return results
+    return results, total - len(pending)

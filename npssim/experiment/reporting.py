@@ -28,11 +28,12 @@ def people_tables(results: ExperimentResults) -> list[tuple[str, pd.DataFrame]]:
     """The headline tables as display strings, each with its title.
 
     A comparison shows each scenario against the baseline; otherwise each scenario's goods and
-    bads, mean ± the half-width of the 95% interval over replications.
+    bads, mean ± the half-width of the 95% interval over replications. Sweeps and sensitivity
+    analyses have tables of their own (their results classes override this).
     """
     plan = results.plan
     tables = []
-    if len(results.scenarios) > 1 and not results.varied:
+    if len(results.scenarios) > 1:
         comparison = results.compare()
         baseline = plan.labels[0]
         for label in plan.labels[1:]:
@@ -47,8 +48,6 @@ def people_tables(results: ExperimentResults) -> list[tuple[str, pd.DataFrame]]:
     summary = results.summary()
     for label in plan.labels:
         rows = summary[summary["scenario"] == label]
-        if results.varied:
-            rows = rows[rows["point"] == 0]
         title = (
             f"{label}: goods and bads, mean ± 95% interval over {plan.replications} replications"
         )

@@ -291,9 +291,7 @@ class ExperimentResults:
         seed, replications = self.plan.seed, self.plan.replications
         figures = {
             "nps": plot_nps_bands(
-                self.timeseries[self.timeseries.get("point", 0) == 0]
-                if self.varied
-                else self.timeseries,
+                self.timeseries,
                 self.change_weeks(),
                 title=f"Reported vs true NPS ({replications} replications, root seed {seed})",
             )
