@@ -26,9 +26,14 @@ def test_process_pool_gives_the_serial_ledger_bit_for_bit(serial_ledger):
 
 
 def test_dask_local_cluster_gives_the_serial_ledger_bit_for_bit(serial_ledger):
+    on_dask = ledger(executor=ExecutorChoice(dask_local=2))
+    pd.testing.assert_frame_equal(on_dask, serial_ledger, check_exact=True)
+
+
+def test_an_executor_the_caller_manages_is_used_as_given(serial_ledger):
     with (
         LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
         ) as cluster,
         Client(cluster) as client,
     ):
