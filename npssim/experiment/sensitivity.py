@@ -14,11 +14,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from npssim.errors import InputError
-from npssim.experiment.analysis import HORIZONS
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
 from npssim.experiment.results import ExperimentResults
-from npssim.experiment.sweep import HORIZON_WORDS, check_metrics
+from npssim.experiment.sweep import HORIZON_WORDS, check_outputs
 from npssim.report import plot_indices
 from npssim.report.document import Document
 from npssim.sensitivity import Design, Factor, analyze, design
@@ -138,9 +136,7 @@ def run_sensitivity(
     Returns:
         The results, with :meth:`SensitivityResults.indices`.
     """
-    check_metrics([metric], "--metric")
-    if horizon not in HORIZONS:
-        raise InputError(f"--horizon: expected one of {', '.join(HORIZONS)}, got {horizon!r}")
+    check_outputs([metric], horizon)
     base = make_plan("sensitivity", [scenario], replications, seed, weeks, overrides)
     sample = design(factors, method, samples, base.seed)
     plan = make_plan(

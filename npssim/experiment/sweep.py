@@ -6,6 +6,7 @@ Every design point uses the same replication seeds, so differences between point
 
 from __future__ import annotations
 
+import difflib
 import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -188,9 +189,7 @@ def run_sweep(
     Returns:
         The sweep's results.
     """
-    check_metrics(metrics, "--metric")
-    if horizon not in HORIZONS:
-        raise InputError(f"--horizon: expected one of {', '.join(HORIZONS)}, got {horizon!r}")
+    check_outputs(metrics, horizon)
     plan = make_plan(
         "sweep",
         [scenario],
@@ -208,10 +207,11 @@ def run_sweep(
     return result
 
 
-def check_metrics(metrics: Sequence[str], option: str) -> None:
-    """Refuse unknown metric names, suggesting the closest."""
-    import difflib
-
+def check_outputs(metrics: Sequence[str], horizon: str) -> None:
+    """Refuse unknown metric names (suggesting the closest) and unknown horizons."""
+    option = "--metric"
+    if horizon not in HORIZONS:
+        raise InputError(f"--horizon: expected one of {', '.join(HORIZONS)}, got {horizon!r}")
     if not metrics:
         raise InputError(f"{option}: give at least one metric")
     for name in metrics:

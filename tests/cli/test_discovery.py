@@ -4,26 +4,11 @@ import json
 
 import pytest
 
-from npssim.cli import main
 from npssim.scenario import Scenario, bundled_scenarios, iter_params, load_scenario
 
+from .conftest import assert_one_line_error, run_cli
+
 NPS_WEIGHT = "policy.incentives.nps_weight"
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
-def assert_one_line_error(status: int, err: str, *needles: str) -> None:
-    assert status == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("npssim: error: ")
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0]
 
 
 def param_info(path: str):

@@ -11,6 +11,8 @@ from npssim.cli import main
 from npssim.experiment import run_experiment
 from npssim.ledger import METRIC_NAMES
 
+from .conftest import assert_one_line_error, run_cli
+
 SMALL = [
     "--set",
     "firm.managers=2",
@@ -19,22 +21,6 @@ SMALL = [
     "--set",
     "firm.accounts_per_rep=20",
 ]
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    status = main(list(args))
-    captured = capsys.readouterr()
-    return status, captured.out, captured.err
-
-
-def assert_one_line_error(status: int, err: str, *needles: str) -> None:
-    assert status == 2
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("npssim: error: ")
-    assert "Traceback" not in err
-    for needle in needles:
-        assert needle in lines[0]
 
 
 FAST = [*SMALL, "--weeks", "20", "--replications", "2", "--workers", "1", "--quiet"]
