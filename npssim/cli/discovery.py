@@ -10,12 +10,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from npssim.cli.parser import EXIT_BAD_INPUT
 from npssim.errors import InputError
 from npssim.files import atomic_path
 from npssim.scenario import ParamInfo, ScenarioError, bundled_scenarios, iter_params, load_scenario
 from npssim.scenario.template import check_scenario_name, json_schema, scenario_template
-
-EXIT_BAD_INPUT = 2
 
 
 def validate(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:

@@ -118,9 +118,6 @@ def _finish(
             f"--out {out} --resume to complete it"
         ) from None
     for title, frame in results.people_tables():
-        if "group" not in frame:
-            stdout.print(_plain_table(frame, title))
-            continue
         if args.command == "compare":  # the meanings are in `npssim run` and the report
             frame = frame.drop(columns="meaning")
         stdout.print(rich_table(frame, title))
@@ -139,14 +136,3 @@ def _stem(args: argparse.Namespace, target: Any) -> str:
         return "compare"
     name = Path(str(target[0] if isinstance(target, list) else target)).stem
     return name if args.command == "run" else f"{name}-{args.command}"
-
-
-def _plain_table(frame: Any, title: str) -> Any:
-    from rich.table import Table
-
-    table = Table(title=title, title_justify="left")
-    for column in frame.columns:
-        table.add_column(str(column), justify="right")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(str(value) for value in row))
-    return table

@@ -27,6 +27,8 @@ CUMULATIVE: frozenset[str] = frozenset(
 )
 #: The horizons of a summary: the short run, the long run, and the state at the last week.
 HORIZONS: tuple[str, ...] = ("short", "long", "end")
+#: What each horizon is called in tables, titles and reports.
+HORIZON_TITLES: dict[str, str] = {"short": "short run", "long": "long run", "end": "at the end"}
 CONFIDENCE = 0.95
 
 

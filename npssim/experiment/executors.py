@@ -27,9 +27,7 @@ class InlineExecutor(Executor):
         future: Future = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as err:  # a KeyboardInterrupt must reach the caller too
-            if not isinstance(err, Exception):
-                raise
+        except Exception as err:  # an interrupt is no Exception: it reaches the caller
             future.set_exception(err)
         return future
 

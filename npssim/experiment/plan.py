@@ -15,15 +15,15 @@ from typing import Any, Literal
 from npssim.errors import InputError
 from npssim.experiment.runs import RunTask
 from npssim.experiment.seeds import replication_seeds
-from npssim.policy import PolicySchedule
+from npssim.policy import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, PolicySchedule
 from npssim.scenario import Scenario, load_scenario, with_overrides
 
 Kind = Literal["run", "compare", "sweep", "sensitivity"]
 
 #: The short run: the first two quarters after the policy changes.
-SHORT_RUN_WEEKS = 26
+SHORT_RUN_WEEKS = 2 * WEEKS_PER_QUARTER
 #: The long run: the last four quarters of the run.
-LONG_RUN_WEEKS = 52
+LONG_RUN_WEEKS = WEEKS_PER_YEAR
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from npssim import __version__
+from npssim.experiment.analysis import HORIZON_TITLES
 from npssim.experiment.plan import LONG_RUN_WEEKS, SHORT_RUN_WEEKS
 from npssim.report import comparison_rows, summary_rows
 from npssim.report.document import Document
 
 if TYPE_CHECKING:
     from npssim.experiment.results import ExperimentResults
-
-#: The horizons a single scenario's table shows, with their headings.
-SUMMARY_HEADINGS = {"short": "short run", "long": "long run", "end": "at the end"}
 
 
 def people_tables(results: ExperimentResults) -> list[tuple[str, pd.DataFrame]]:
@@ -51,7 +49,7 @@ def people_tables(results: ExperimentResults) -> list[tuple[str, pd.DataFrame]]:
         title = (
             f"{label}: goods and bads, mean ± 95% interval over {plan.replications} replications"
         )
-        tables.append((title, summary_rows(rows, SUMMARY_HEADINGS)))
+        tables.append((title, summary_rows(rows, HORIZON_TITLES)))
     return tables
 
 

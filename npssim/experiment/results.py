@@ -54,12 +54,6 @@ KEY_METRICS: tuple[str, ...] = (
     "giveaway_cost",
     "rep_turnover",
 )
-#: What each horizon means, for table headings and reports.
-HORIZON_TITLES = {
-    "short": "short run",
-    "long": "long run",
-    "end": "at the end",
-}
 
 
 class ExperimentResults:

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from npssim.experiment.analysis import HORIZON_TITLES
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
 from npssim.experiment.results import ExperimentResults
-from npssim.experiment.sweep import HORIZON_WORDS, check_outputs
+from npssim.experiment.sweep import check_outputs
 from npssim.report import plot_indices
 from npssim.report.document import Document
 from npssim.sensitivity import Design, Factor, analyze, design
@@ -60,7 +61,7 @@ class SensitivityResults(ExperimentResults):
             "sensitivity": plot_indices(
                 self.indices(),
                 title=f"{self.sample.method.capitalize()} indices of {self.metric} "
-                f"({HORIZON_WORDS[self.horizon]}), {len(self.plan.points)} points x "
+                f"({HORIZON_TITLES[self.horizon]}), {len(self.plan.points)} points x "
                 f"{self.plan.replications} replications",
             )
         }
@@ -79,7 +80,7 @@ class SensitivityResults(ExperimentResults):
             rows.append(row)
         title = (
             f"{self.plan.labels[0]}: {self.sample.method.capitalize()} sensitivity of "
-            f"{self.metric} ({HORIZON_WORDS[self.horizon]}), index ± 95% interval"
+            f"{self.metric} ({HORIZON_TITLES[self.horizon]}), index ± 95% interval"
         )
         return [(title, pd.DataFrame(rows))]
 

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from npssim.errors import InputError
-from npssim.experiment.analysis import COLUMNS, HORIZONS
+from npssim.experiment.analysis import COLUMNS, HORIZON_TITLES, HORIZONS
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
 from npssim.experiment.results import ExperimentResults
 from npssim.ledger import METRIC_BY_NAME
@@ -118,7 +118,7 @@ class SweepResults(ExperimentResults):
                 first,
                 self.metrics,
                 by=others,
-                title=f"{self.plan.labels[0]}: {HORIZON_WORDS[self.horizon]}, mean and 95% "
+                title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, mean and 95% "
                 f"interval over {self.plan.replications} replications",
             )
         }
@@ -136,7 +136,7 @@ class SweepResults(ExperimentResults):
                 )
             rows.append(row)
         title = (
-            f"{self.plan.labels[0]}: {HORIZON_WORDS[self.horizon]} at each design point, "
+            f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]} at each design point, "
             f"mean ± 95% interval over {self.plan.replications} replications"
         )
         return [(title, pd.DataFrame(rows))]
@@ -151,9 +151,6 @@ class SweepResults(ExperimentResults):
             )
             + ". Every design point ran the same replication seeds."
         )
-
-
-HORIZON_WORDS = {"short": "short run", "long": "long run", "end": "at the end"}
 
 
 def _plain(value: Any) -> str:

@@ -57,8 +57,14 @@ def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
         cells = {heading: column.get(metric.name, "") for heading, column in values.items()}
         if not any(cells.values()):
             continue
-        rows.append({"group": SIDE_TITLES[metric.side], "metric": metric.name, **cells})
-        rows[-1]["meaning"] = metric.meaning
+        rows.append(
+            {
+                "group": SIDE_TITLES[metric.side],
+                "metric": metric.name,
+                **cells,
+                "meaning": metric.meaning,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -131,31 +137,37 @@ def comparison_rows(comparison: pd.DataFrame, scenario: str, baseline: str) -> p
 
 
 def rich_table(frame: pd.DataFrame, title: str = "") -> Table:
-    """Render rows from the functions above for a terminal, a section per group.
+    """Render display strings for a terminal, a section per group when rows are grouped.
 
     Args:
-        frame: Display strings with a ``group`` column, a ``metric`` column, value columns and
-            a ``meaning`` column.
+        frame: Display strings. Rows built by the functions above have a ``group`` column (a
+            section each), a ``metric`` column and a ``meaning`` column around the values;
+            any other frame is shown as it is.
         title: The table's title.
     """
     table = Table(title=title, title_justify="left")
-    values = [column for column in frame.columns if column not in ("group", "metric", "meaning")]
-    table.add_column("metric", style="bold")
-    for column in values:
-        table.add_column(column, justify="left" if column == "verdict" else "right")
-    if "meaning" in frame:
-        table.add_column("meaning")
-    for group, rows in frame.groupby("group", sort=False):
-        table.add_section()
-        blank = [""] * (len(values) + ("meaning" in frame))
-        table.add_row(f"[underline]{group}[/underline]", *blank)
-        for row in rows.itertuples(index=False):
-            cells = [str(value) for value in row[2 : 2 + len(values)]]
-            styled = [
-                f"[{VERDICT_STYLES[cell]}]{cell}[/]" if cell in VERDICT_STYLES else cell
-                for cell in cells
-            ]
-            table.add_row(row.metric, *styled, *([row.meaning] if "meaning" in frame else []))
+    for column in frame.columns:
+        if column == "group":
+            continue
+        left = column in ("metric", "meaning", "verdict")
+        table.add_column(
+            str(column),
+            justify="left" if left else "right",
+            style="bold" if column == "metric" else None,
+        )
+    groups = frame.groupby("group", sort=False) if "group" in frame else [(None, frame)]
+    for group, rows in groups:
+        if group is not None:
+            table.add_section()
+            blank = [""] * (len(table.columns) - 1)
+            table.add_row(f"[underline]{group}[/underline]", *blank)
+        for row in rows.drop(columns="group", errors="ignore").itertuples(index=False):
+            table.add_row(
+                *(
+                    f"[{VERDICT_STYLES[cell]}]{cell}[/]" if cell in VERDICT_STYLES else str(cell)
+                    for cell in row
+                )
+            )
     return table
 
 

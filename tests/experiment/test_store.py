@@ -10,11 +10,11 @@ from npssim.experiment.store import MANIFEST
 from .conftest import SMALL
 
 
-def experiment(out, **options):
+def experiment(out, seed=9, **options):
     return run_experiment(
         ["baseline", "nps_bonus"],
         replications=4,
-        seed=9,
+        seed=seed,
         overrides=SMALL,
         executor="serial",
         out=out,
@@ -77,15 +77,7 @@ def test_resume_refuses_a_folder_of_another_experiment(tmp_path):
     out = tmp_path / "out"
     experiment(out)
     with pytest.raises(InputError, match=r"--resume.*different experiment.*seed"):
-        run_experiment(
-            ["baseline", "nps_bonus"],
-            replications=4,
-            seed=10,
-            overrides=SMALL,
-            executor="serial",
-            out=out,
-            resume=True,
-        )
+        experiment(out, seed=10, resume=True)
 
 
 def test_damaged_run_file_is_run_again(tmp_path):
