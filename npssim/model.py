@@ -97,7 +97,15 @@ class NPSModel(mesa.Model):
         books: The :class:`~npssim.ledger.Ledger` the week's events are booked into.
         metrics: The latest week's metrics, by name.
         datacollector: Mesa's collector; one column per metric in :data:`METRIC_NAMES`.
+
+    To change how agents behave, subclass an agent and name it here in a subclass of the model:
+    ``class StrictModel(NPSModel): manager_class = StrictManager``.
     """
+
+    #: The agent classes the model builds; override them in a subclass to change behaviour.
+    account_class: type[Account] = Account
+    rep_class: type[SalesRep] = SalesRep
+    manager_class: type[Manager] = Manager
 
     def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None) -> None:
         params = scenario if scenario is not None else Scenario()
@@ -123,8 +131,10 @@ class NPSModel(mesa.Model):
             params.reps.trait_concentration,
             firm.managers,
         )
-        self.managers = [Manager(self, i, float(value)) for i, value in enumerate(integrity)]
-        self.reps = [SalesRep(self, self.roster, slot) for slot in range(n_reps)]
+        self.managers = [
+            self.manager_class(self, i, float(value)) for i, value in enumerate(integrity)
+        ]
+        self.reps = [self.rep_class(self, self.roster, slot) for slot in range(n_reps)]
 
         n_accounts = n_reps * firm.accounts_per_rep
         self.initial_accounts = n_accounts
@@ -135,7 +145,9 @@ class NPSModel(mesa.Model):
         self.rep_mean_acv = np.bincount(owners, weights=columns["acv"], minlength=n_reps) / (
             np.maximum(np.bincount(owners, minlength=n_reps), 1)
         )
-        self.account_agents: list[Account | None] = [Account(self, self.book, r) for r in rows]
+        self.account_agents: list[Account | None] = [
+            self.account_class(self, self.book, r) for r in rows
+        ]
         self.book_value = float(columns["acv"].sum())
 
         self.books = Ledger(n_reps, firm.gross_margin_rate)
@@ -455,7 +467,7 @@ class NPSModel(mesa.Model):
         columns["satisfaction"] = self._settled(columns["baseline"], owners)
         columns["renewal_offset"] = np.full(count, week % rules.WEEKS_PER_YEAR)
         rows = self.book.add(count, created_week=np.full(count, week), **columns)
-        self.account_agents.extend(Account(self, self.book, row) for row in rows)
+        self.account_agents.extend(self.account_class(self, self.book, row) for row in rows)
         value = float(columns["acv"].sum())
         self.book_value += value
         self.books.spend("acquisition", firm.acquisition_cost * value)
@@ -524,7 +536,7 @@ class NPSModel(mesa.Model):
             return
         for slot in slots:
             self.reps[slot].remove()
-            self.reps[slot] = SalesRep(self, self.roster, int(slot))
+            self.reps[slot] = self.rep_class(self, self.roster, int(slot))
         self.roster.hire(self.rngs["hiring"], slots, self.params.reps)
         self.books.record_departures(int(slots.size))
         self.books.spend("turnover", self.params.firm.rep_turnover_cost * slots.size)

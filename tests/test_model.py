@@ -308,3 +308,20 @@ def test_signal_validity_is_an_auc(run_tiny):
     validity = model.ledger()["signal_validity"]
     assert 0.0 <= validity <= 1.0
     assert 0.0 <= model.diagnostics()["latent_signal_validity"] <= 1.0
+
+
+def test_agent_classes_can_be_swapped_in_a_subclass(tiny):
+    class NeverConcedes(SalesRep):
+        def consider_concession(self, amount, acv, policy, manager, draws):
+            return False
+
+    class FirmThatNeverConcedes(NPSModel):
+        rep_class = NeverConcedes
+
+    scenario = tiny("nps_bonus", {"accounts.initial_savvy_share": 0.5})
+    usual, strict = NPSModel(scenario, seed=2), FirmThatNeverConcedes(scenario, seed=2)
+    usual.run()
+    strict.run()
+    assert all(isinstance(rep, NeverConcedes) for rep in strict.reps)
+    assert usual.ledger()["concession_cost"] > 0
+    assert strict.ledger()["concession_cost"] == 0

@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    from npssim.cli import discovery, experiments
+    from npssim.cli import discovery, experiments, explore
 
     stdout, stderr = Console(), Console(stderr=True)
     if not stdout.is_terminal:
@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compare": experiments.compare,
         "sweep": experiments.sweep,
         "sensitivity": experiments.sensitivity,
+        "explore": explore.explore,
         "validate": discovery.validate,
         "params": discovery.params,
         "scenarios": discovery.scenarios,

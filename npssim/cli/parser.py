@@ -45,6 +45,16 @@ def _seed(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 65535, got {value}")
+    return value
+
+
 def _experiment_options(replications: int) -> argparse.ArgumentParser:
     """Options every experiment command takes, with the same meaning everywhere."""
     shared = argparse.ArgumentParser(add_help=False)
@@ -199,6 +209,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--metric", default="nps_inflation", help="the output analysed (default nps_inflation)"
     )
     _horizon(sensitivity)
+
+    explore = commands.add_parser(
+        "explore",
+        help="open the interactive dashboard in a browser",
+        description="Serve the dashboard (Solara, Mesa's SolaraViz): move a policy lever or an "
+        "assumption, press Reset, then Step or Play, and watch reported NPS part from the truth "
+        "and the money, savvy customers and honest reps move. Ctrl-C stops the server.",
+    )
+    explore.add_argument(
+        "scenario",
+        nargs="?",
+        default="intervention_week26",
+        help="scenario file or bundled name (default intervention_week26)",
+    )
+    explore.add_argument("--port", type=_port, default=8765, help="port to serve on (default 8765)")
+    explore.add_argument(
+        "--host", default="localhost", help="address to listen on (default localhost)"
+    )
+    explore.add_argument("--seed", type=_seed, default=1, help="seed of the first run (default 1)")
 
     validate = commands.add_parser(
         "validate",

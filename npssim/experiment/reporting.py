@@ -126,6 +126,10 @@ def write_report(
 _CAPTIONS = {
     "nps": "Reported NPS (what the dashboard shows) against true NPS (an honest census): mean "
     "over replications and the range of the middle 80% of them.",
+    "over_time": "Bads week by week, per scenario: mean over replications and the range of the "
+    "middle 80% of them; dashed lines mark policy changes.",
+    "money": "Money given away by kind (cumulative): concessions to hostage-takers, free services "
+    "given away to play safe, and gifts for high scores.",
     "differences": "Paired differences from the baseline, short and long run, with 95% intervals.",
     "sweep": "Metrics against the varied parameter: mean and 95% interval over replications.",
     "sensitivity": "Sensitivity indices with their 95% confidence intervals.",

@@ -38,11 +38,27 @@ from npssim.experiment.runs import RunResult
 from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import atomic_path
 from npssim.policy import PolicySchedule
-from npssim.report import plot_differences, plot_nps_bands
+from npssim.report import (
+    MONEY_GIVEN_AWAY,
+    plot_breakdown,
+    plot_differences,
+    plot_metrics,
+    plot_nps_bands,
+)
 from npssim.report.document import Document
 from npssim.scenario import Scenario, scenario_path
 
 #: The metrics drawn in the comparison figure: the headline goods and bads.
+#: Drawn week by week in the report: what builds up while the reported score looks fine.
+OVER_TIME: tuple[str, ...] = (
+    "nps_inflation",
+    "true_nps",
+    "savvy_share",
+    "share_coached",
+    "honest_rep_share",
+    "rep_stress",
+)
+
 KEY_METRICS: tuple[str, ...] = (
     "true_nps",
     "nps_inflation",
@@ -283,12 +299,16 @@ class ExperimentResults:
     def figures(self) -> dict[str, Figure]:
         """The figures the CLI writes, by file stem (the caller closes or saves them)."""
         seed, replications = self.plan.seed, self.plan.replications
+        runs = f"{replications} replications, root seed {seed}"
+        changes = self.change_weeks()
         figures = {
-            "nps": plot_nps_bands(
-                self.timeseries,
-                self.change_weeks(),
-                title=f"Reported vs true NPS ({replications} replications, root seed {seed})",
-            )
+            "nps": plot_nps_bands(self.timeseries, changes, title=f"Reported vs true NPS ({runs})"),
+            "over_time": plot_metrics(
+                self.timeseries, OVER_TIME, changes, title=f"The bads as they build up ({runs})"
+            ),
+            "money": plot_breakdown(
+                self.timeseries, MONEY_GIVEN_AWAY, changes, title=f"Money given away ({runs})"
+            ),
         }
         if len(self.scenarios) > 1:
             figures["differences"] = plot_differences(

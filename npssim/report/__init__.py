@@ -7,8 +7,14 @@ and the dashboard.
 
 from npssim.report.document import Document
 from npssim.report.figures import (
+    MONEY_GIVEN_AWAY,
+    PEOPLE,
+    TACTICS,
+    as_timeseries,
+    plot_breakdown,
     plot_differences,
     plot_indices,
+    plot_metrics,
     plot_nps,
     plot_nps_bands,
     plot_sweep,
@@ -26,15 +32,21 @@ from npssim.report.tables import (
 )
 
 __all__ = [
+    "MONEY_GIVEN_AWAY",
+    "PEOPLE",
     "SIDE_TITLES",
+    "TACTICS",
     "Document",
+    "as_timeseries",
     "comparison_rows",
     "format_interval",
     "format_value",
     "goods_and_bads_table",
     "ledger_rows",
+    "plot_breakdown",
     "plot_differences",
     "plot_indices",
+    "plot_metrics",
     "plot_nps",
     "plot_nps_bands",
     "plot_sweep",

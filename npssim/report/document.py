@@ -20,11 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -234,13 +229,13 @@ class Document:
         )
 
     def figure(self, figure: Figure, name: str, caption: str = "") -> None:
-        """Add a figure, rendered to PNG now and then closed (also when the name is refused).
+        """Add a figure, rendered to PNG now.
 
-        Rendering at once frees the figure's memory and fixes the bytes: the PNG carries no
-        software version or date, so the same figure gives the same report.
+        Rendering at once lets the caller drop the figure and fixes the bytes: the PNG carries
+        no software version or date, so the same figure gives the same report.
 
         Args:
-            figure: The matplotlib figure; the document takes ownership and closes it.
+            figure: The matplotlib figure.
             name: File stem for the saved PNG, letters, digits, ``_`` and ``-`` only.
             caption: Shown under the figure, numbered ("Figure 1.") when given.
 
@@ -248,17 +243,14 @@ class Document:
             ValueError: If ``name`` has other characters or is already used (ignoring case,
                 since ``NPS.png`` and ``nps.png`` are one file on macOS and Windows).
         """
-        try:
-            if not isinstance(name, str) or not _NAME.fullmatch(name):
-                raise ValueError(
-                    f"figure name {name!r} must be letters, digits, '_' or '-' (a file stem)"
-                )
-            if name.lower() in self._names:
-                raise ValueError(f"figure name {name!r} is already used in this document")
-            buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-        finally:
-            plt.close(figure)
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            raise ValueError(
+                f"figure name {name!r} must be letters, digits, '_' or '-' (a file stem)"
+            )
+        if name.lower() in self._names:
+            raise ValueError(f"figure name {name!r} is already used in this document")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
         self._names.add(name.lower())
         caption = _one_line(caption)
         if caption:

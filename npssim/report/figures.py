@@ -1,6 +1,13 @@
 """Figures: one function per figure, so a figure looks the same in the CLI, notebooks and app.
 
-Figures are drawn from the ledger's output (weekly frames, summaries), never from a model.
+Figures are drawn from the ledger's output (weekly frames, experiment summaries), never from a
+model. Every figure follows the same house style: weeks on the x axis, the metric's unit on the
+y axis, the mean over replications as a line with the 10-90% range of replications as a band,
+policy changes as dashed vertical lines, and one legend.
+
+Figures are plain :class:`matplotlib.figure.Figure` objects, made without pyplot: they hold no
+global state (so the dashboard can draw them from several threads), they show in Jupyter when
+they are a cell's value, and :func:`save_figure` writes them to PNG.
 """
 
 from __future__ import annotations
@@ -9,76 +16,178 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from npssim.files import atomic_path
+from npssim.ledger import METRIC_BY_NAME
+
+#: Quantiles of the band drawn around the mean over replications.
+BAND = (0.1, 0.9)
+BAND_LABEL = "10-90% of replications"
+BAND_ENTRY = f"shaded: {BAND_LABEL}"
+
+#: Money given away, by kind: what the dashboard's and notebooks' money panel draws.
+MONEY_GIVEN_AWAY = ("concession_cost", "giveaway_cost", "bribe_cost")
+#: The rep tactics the ledger sees in each survey wave.
+TACTICS = ("share_cherry_picked", "share_coached", "share_bribed", "share_hostage")
+#: The reps' side of the story: stress, who is left, who has gone.
+PEOPLE = ("rep_stress", "honest_rep_share", "rep_turnover")
+
+_COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown",
+           "tab:pink", "tab:olive", "tab:cyan", "tab:gray")  # fmt: skip
 
 
-def plot_nps(
-    weekly: pd.DataFrame,
-    change_weeks: Sequence[int] = (),
-    title: str = "Reported vs true NPS",
-) -> Figure:
-    """Reported NPS (what the dashboard shows) against true NPS (an honest census), weekly.
+def as_timeseries(weekly: pd.DataFrame, scenario: str = "run") -> pd.DataFrame:
+    """One run's weekly metrics in the tidy form the figures read.
 
     Args:
-        weekly: Weekly metrics with ``reported_nps`` and ``true_nps`` (one row per week).
-        change_weeks: Weeks at which the policy changed, marked with a vertical line.
-        title: The figure's title.
+        weekly: One row per week, indexed by week (as :meth:`NPSModel.run` returns).
+        scenario: The label the run gets in legends and panel titles.
 
     Returns:
-        The figure; the caller saves or shows it.
+        Columns scenario, replication (0), week and one per metric.
     """
-    figure, axes = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    weeks = weekly.index.to_numpy()
-    axes.plot(
-        weeks,
-        weekly["reported_nps"],
-        label="reported NPS (latest survey wave)",
-        color="tab:red",
-        drawstyle="steps-post",
-    )
-    axes.plot(weeks, weekly["true_nps"], label="true NPS (honest census)", color="tab:blue")
-    axes.fill_between(
-        weeks,
-        weekly["true_nps"],
-        weekly["reported_nps"],
-        color="tab:red",
-        alpha=0.12,
-        label="inflation",
-        step="post",
-    )
-    for index, week in enumerate(change_weeks):
-        axes.axvline(
-            week,
-            color="black",
-            linestyle="--",
-            linewidth=1,
-            label="policy change" if index == 0 else None,
-        )
-    axes.set_xlabel("week")
-    axes.set_ylabel("NPS (points, -100 to 100)")
-    axes.set_title(title)
-    axes.grid(alpha=0.3)
-    axes.legend(loc="best")
-    return figure
+    frame = weekly.reset_index(drop=True)
+    frame.insert(0, "week", np.asarray(weekly.index))
+    frame.insert(0, "replication", 0)
+    frame.insert(0, "scenario", scenario)
+    return frame
 
 
 def save_figure(figure: Figure, path: str | Path, dpi: int = 120) -> None:
-    """Save a figure as PNG atomically and release it."""
-    try:
-        with atomic_path(path) as temporary:
-            figure.savefig(temporary, format="png", dpi=dpi)
-    finally:
-        plt.close(figure)
+    """Save a figure as PNG atomically (an interrupted save leaves no half-written file)."""
+    with atomic_path(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=dpi)
+
+
+# ---------------------------------------------------------------------- the house style
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _panels(figure: Figure, count: int, max_columns: int = 3, **shared: bool) -> np.ndarray:
+    """A grid of axes for ``count`` panels; the spare cells of the last row are hidden."""
+    columns = min(count, max_columns)
+    rows = math.ceil(count / columns)
+    grid = figure.subplots(rows, columns, squeeze=False, **shared)
+    for axes in grid.flat[count:]:
+        axes.set_visible(False)
+    return grid
+
+
+def _panel_size(count: int, width: float = 4.4, height: float = 3.2) -> tuple[float, float]:
+    columns = min(count, 3)
+    return width * columns + 0.4, height * math.ceil(count / columns) + 0.9
+
+
+def axis_label(metric: str) -> str:
+    """The y-axis label of a metric: its unit, and whether it is a running total."""
+    info = METRIC_BY_NAME.get(metric)
+    if info is None:
+        return metric
+    unit = "share (%)" if info.unit == "share" else info.unit
+    return f"{unit}, cumulative" if info.cumulative else unit
+
+
+def _money(value: float, _position: int | None = None) -> str:
+    size = abs(value)
+    if size >= 1e9:
+        return f"{value / 1e9:g}B"
+    if size >= 1e6:
+        return f"{value / 1e6:g}M"
+    if size >= 1e3:
+        return f"{value / 1e3:g}k"
+    return f"{value:g}"
+
+
+def _percent(value: float, _position: int | None = None) -> str:
+    return f"{value * 100:.3g}%"
+
+
+def _style_axes(axes: Axes, unit: str, title: str | None = None) -> None:
+    """Grid, x label, and a y axis that reads in the unit (percent for shares, k/M for money)."""
+    axes.set_xlabel("week")
+    if unit.startswith("share ("):
+        axes.yaxis.set_major_formatter(FuncFormatter(_percent))
+    elif unit.startswith("currency"):
+        axes.yaxis.set_major_formatter(FuncFormatter(_money))
+    axes.set_ylabel(unit)
+    axes.grid(alpha=0.3)
+    if title:
+        axes.set_title(title, fontsize="medium")
+
+
+def _draw_band(
+    axes: Axes,
+    frame: pd.DataFrame,
+    column: str,
+    color: str,
+    label: str,
+    step: bool = False,
+) -> pd.Series:
+    """Draw a column's mean over replications, with its 10-90% band when there are several.
+
+    Returns:
+        The mean by week, for callers that shade between lines.
+    """
+    by_week = frame.groupby("week")[column]
+    mean = by_week.mean()
+    weeks = mean.index.to_numpy()
+    several = frame["replication"].nunique() > 1
+    axes.plot(
+        weeks,
+        mean,
+        color=color,
+        label=f"{label} (mean)" if several else label,
+        drawstyle="steps-post" if step else "default",
+    )
+    if several:
+        axes.fill_between(
+            weeks, by_week.quantile(BAND[0]), by_week.quantile(BAND[1]),
+            color=color, alpha=0.15, linewidth=0, step="post" if step else None,
+            label=f"{label}, {BAND_LABEL}",
+        )  # fmt: skip
+    return mean
+
+
+def _mark_changes(axes: Axes, weeks: Sequence[int], color: str = "black") -> None:
+    """Dashed vertical lines at the weeks the policy changed (labelled once per figure)."""
+    for week in weeks:
+        axes.axvline(week, color=color, linestyle="--", linewidth=1, label="policy change")
+
+
+def _legend_below(figure: Figure, grid: np.ndarray, columns: int = 3) -> None:
+    """One legend under the panels, each label once, whatever panel drew it.
+
+    The bands of several lines share one entry, a grey patch, so the legend lists each line once.
+    """
+    entries: dict[str, object] = {}
+    for axes in grid.flat:
+        for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
+            if label.endswith(f", {BAND_LABEL}") and label.split(",")[0] + " (mean)" in entries:
+                label, handle = BAND_ENTRY, Patch(color="grey", alpha=0.3, linewidth=0)
+            entries.setdefault(label, handle)
+    if BAND_ENTRY in entries:
+        entries[BAND_ENTRY] = entries.pop(BAND_ENTRY)  # last: it explains every line
+    if entries:
+        figure.legend(
+            list(entries.values()), list(entries), loc="outside lower center",
+            ncols=min(len(entries), columns),
+        )  # fmt: skip
+
+
+def _order(values: pd.Series) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+# ---------------------------------------------------------------------- over the weeks
 
 
 def plot_nps_bands(
@@ -86,66 +195,127 @@ def plot_nps_bands(
     change_weeks: Mapping[str, Sequence[int]] | None = None,
     title: str = "Reported vs true NPS",
 ) -> Figure:
-    """Reported and true NPS over replications: the mean and the 10-90% range, per scenario.
+    """Reported NPS (what the dashboard shows) against true NPS (an honest census), per scenario.
 
     Args:
         timeseries: Tidy weekly data with columns scenario, replication, week, reported_nps
-            and true_nps.
+            and true_nps (several replications draw the mean and the 10-90% band; one draws
+            the run itself, shading the inflation between the two lines).
         change_weeks: Weeks at which each scenario's policy changed, by scenario.
         title: The figure's title.
 
     Returns:
         The figure, one panel per scenario sharing the NPS axis.
     """
-    scenarios = list(dict.fromkeys(timeseries["scenario"]))
-    columns = min(len(scenarios), 3)
-    rows = math.ceil(len(scenarios) / columns)
-    figure, grid = plt.subplots(
-        rows,
-        columns,
-        figsize=(4.2 * columns + 1, 3.4 * rows + 0.6),
-        sharey=True,
-        squeeze=False,
-        layout="constrained",
-    )
+    scenarios = _order(timeseries["scenario"])
+    size = (8, 4.8) if len(scenarios) == 1 else _panel_size(len(scenarios), 4.2, 3.4)
+    figure = _figure(*size)
+    grid = _panels(figure, len(scenarios), sharey=True)
     for axes, scenario in zip(grid.flat, scenarios, strict=False):
         weekly = timeseries[timeseries["scenario"] == scenario]
-        for name, color, label, step in (
-            ("reported_nps", "tab:red", "reported NPS", "post"),
-            ("true_nps", "tab:blue", "true NPS", None),
-        ):
-            by_week = weekly.groupby("week")[name]
-            mean = by_week.mean()
-            weeks = mean.index.to_numpy()
-            drawstyle = "steps-post" if step else "default"
-            axes.plot(weeks, mean, color=color, label=f"{label} (mean)", drawstyle=drawstyle)
-            if weekly["replication"].nunique() > 1:
-                axes.fill_between(
-                    weeks,
-                    by_week.quantile(0.1),
-                    by_week.quantile(0.9),
-                    color=color,
-                    alpha=0.15,
-                    step=step,
-                    linewidth=0,
-                    label=f"{label}, 10-90% of replications",
-                )
-        for index, week in enumerate((change_weeks or {}).get(scenario, ())):
-            axes.axvline(
-                week, color="black", linestyle="--", linewidth=1,
-                label="policy change" if index == 0 else None,
+        reported = _draw_band(axes, weekly, "reported_nps", "tab:red", "reported NPS", step=True)
+        true = _draw_band(axes, weekly, "true_nps", "tab:blue", "true NPS (honest census)")
+        if weekly["replication"].nunique() == 1:
+            axes.fill_between(
+                true.index.to_numpy(), true, reported, color="tab:red", alpha=0.12,
+                step="post", linewidth=0, label="inflation",
             )  # fmt: skip
-        axes.set_title(scenario)
-        axes.set_xlabel("week")
-        axes.grid(alpha=0.3)
-    for axes in grid.flat[len(scenarios) :]:
-        axes.set_visible(False)
-    for axes in grid[:, 0]:
-        axes.set_ylabel("NPS (points)")
-    handles, labels = grid.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 3))
+        _mark_changes(axes, (change_weeks or {}).get(scenario, ()))
+        _style_axes(
+            axes, "NPS points (-100 to 100)", title=scenario if len(scenarios) > 1 else None
+        )
+    _legend_below(figure, grid)
     figure.suptitle(title)
     return figure
+
+
+def plot_nps(
+    weekly: pd.DataFrame,
+    change_weeks: Sequence[int] = (),
+    title: str = "Reported vs true NPS",
+) -> Figure:
+    """Reported against true NPS for one run (see :func:`plot_nps_bands`).
+
+    Args:
+        weekly: One run's weekly metrics, indexed by week (as :meth:`NPSModel.run` returns).
+        change_weeks: Weeks at which the policy changed, marked with a dashed line.
+        title: The figure's title.
+    """
+    return plot_nps_bands(as_timeseries(weekly), {"run": change_weeks}, title=title)
+
+
+def plot_metrics(
+    timeseries: pd.DataFrame,
+    metrics: Sequence[str],
+    change_weeks: Mapping[str, Sequence[int]] | None = None,
+    title: str = "",
+) -> Figure:
+    """Metrics over the weeks, one panel per metric and one line (with its band) per scenario.
+
+    Args:
+        timeseries: Tidy weekly data with columns scenario, replication, week and the metrics.
+        metrics: Ledger metrics to draw, one panel each (titled with the metric's name).
+        change_weeks: Weeks at which each scenario's policy changed, by scenario.
+        title: The figure's title.
+
+    Returns:
+        The figure.
+    """
+    scenarios = _order(timeseries["scenario"])
+    figure = _figure(7, 4.2) if len(metrics) == 1 else _figure(*_panel_size(len(metrics)))
+    grid = _panels(figure, len(metrics))
+    for axes, metric in zip(grid.flat, metrics, strict=False):
+        for index, scenario in enumerate(scenarios):
+            color = _COLORS[index % len(_COLORS)]
+            weekly = timeseries[timeseries["scenario"] == scenario]
+            _draw_band(axes, weekly, metric, color, scenario)
+            changes = (change_weeks or {}).get(scenario, ())
+            _mark_changes(axes, changes, color="black" if len(scenarios) == 1 else color)
+        _style_axes(axes, axis_label(metric), title=metric)
+    _legend_below(figure, grid)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def plot_breakdown(
+    timeseries: pd.DataFrame,
+    metrics: Sequence[str],
+    change_weeks: Mapping[str, Sequence[int]] | None = None,
+    title: str = "",
+) -> Figure:
+    """Several metrics of one unit on one panel per scenario: money by kind, tactics by kind.
+
+    Args:
+        timeseries: Tidy weekly data with columns scenario, replication, week and the metrics.
+        metrics: Ledger metrics sharing a unit, e.g. :data:`MONEY_GIVEN_AWAY` or
+            :data:`TACTICS`; one line (with its band) each.
+        change_weeks: Weeks at which each scenario's policy changed, by scenario.
+        title: The figure's title.
+
+    Returns:
+        The figure, one panel per scenario sharing the y axis.
+    """
+    units = {axis_label(metric) for metric in metrics}
+    if len(units) != 1:
+        raise ValueError(f"metrics: a breakdown needs metrics of one unit, got {sorted(units)}")
+    scenarios = _order(timeseries["scenario"])
+    figure = _figure(7, 4.2) if len(scenarios) == 1 else _figure(*_panel_size(len(scenarios)))
+    unit = units.pop()
+    grid = _panels(figure, len(scenarios), sharey=True)
+    for axes, scenario in zip(grid.flat, scenarios, strict=False):
+        weekly = timeseries[timeseries["scenario"] == scenario]
+        for index, metric in enumerate(metrics):
+            _draw_band(axes, weekly, metric, _COLORS[index % len(_COLORS)], metric)
+        _mark_changes(axes, (change_weeks or {}).get(scenario, ()))
+        _style_axes(axes, unit, title=scenario)
+    _legend_below(figure, grid, columns=2)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+# ---------------------------------------------------------------------- experiments
 
 
 def plot_differences(
@@ -167,13 +337,8 @@ def plot_differences(
     columns = min(len(metrics), 3)
     rows = math.ceil(len(metrics) / columns)
     scenarios = list(dict.fromkeys(comparison["scenario"]))
-    figure, grid = plt.subplots(
-        rows,
-        columns,
-        figsize=(4.4 * columns, 0.5 * len(scenarios) * rows + 1.6 * rows + 0.8),
-        squeeze=False,
-        layout="constrained",
-    )
+    figure = _figure(4.4 * columns, 0.5 * len(scenarios) * rows + 1.6 * rows + 0.8)
+    grid = _panels(figure, len(metrics))
     styles = {"short": ("tab:orange", -0.15, "short run"), "long": ("tab:purple", 0.15, "long run")}
     positions = np.arange(len(scenarios))
     for axes, metric in zip(grid.flat, metrics, strict=False):
@@ -196,10 +361,7 @@ def plot_differences(
         axes.invert_yaxis()
         axes.set_title(metric, fontsize="medium")
         axes.grid(axis="x", alpha=0.3)
-    for axes in grid.flat[len(metrics) :]:
-        axes.set_visible(False)
-    handles, labels = grid.flat[0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncols=2)
+    _legend_below(figure, grid, columns=2)
     figure.suptitle(title)
     return figure
 
@@ -226,10 +388,8 @@ def plot_sweep(
     """
     columns = min(len(metrics), 3)
     rows = math.ceil(len(metrics) / columns)
-    figure, grid = plt.subplots(
-        rows, columns, figsize=(4.4 * columns, 3.3 * rows + 0.6), squeeze=False,
-        layout="constrained",
-    )  # fmt: skip
+    figure = _figure(4.4 * columns, 3.3 * rows + 0.6)
+    grid = _panels(figure, len(metrics))
     for axes, metric in zip(grid.flat, metrics, strict=False):
         chosen = sweep[sweep["metric"] == metric]
         groups = chosen.groupby(list(by), sort=True) if by else [((), chosen)]
@@ -252,11 +412,8 @@ def plot_sweep(
         axes.set_xlabel(parameter)
         axes.set_title(metric, fontsize="medium")
         axes.grid(alpha=0.3)
-    for axes in grid.flat[len(metrics) :]:
-        axes.set_visible(False)
     if by:
-        handles, labels = grid.flat[0].get_legend_handles_labels()
-        figure.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4))
+        _legend_below(figure, grid, columns=4)
     figure.suptitle(title)
     return figure
 
@@ -278,9 +435,8 @@ def plot_indices(indices: pd.DataFrame, title: str = "Sensitivity indices") -> F
     """
     names = list(dict.fromkeys(indices["index"]))
     parameters = list(dict.fromkeys(indices["parameter"]))
-    figure, axes = plt.subplots(
-        figsize=(7.5, 0.55 * len(parameters) * len(names) + 1.6), layout="constrained"
-    )
+    figure = _figure(7.5, 0.55 * len(parameters) * len(names) + 1.6)
+    axes = figure.subplots()
     height = 0.8 / len(names)
     positions = np.arange(len(parameters))
     for offset, name in enumerate(names):

@@ -3,6 +3,7 @@
 from npssim.scenario.loader import (
     ScenarioError,
     bundled_scenarios,
+    intervene,
     load_scenario,
     parse_assignment,
     scenario_path,
@@ -17,6 +18,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "bundled_scenarios",
+    "intervene",
     "iter_params",
     "load_scenario",
     "parse_assignment",

@@ -83,6 +83,43 @@ def with_overrides(
     return validate_scenario(data, source=source)
 
 
+def intervene(
+    scenario: Scenario, week: int, policy: Mapping[str, Any], source: str = "intervention"
+) -> Scenario:
+    """A copy of a scenario whose policy takes the given values from ``week`` on.
+
+    This is the question leaders ask: "run the firm as it is, then make this change at week
+    ``week``". The scenario's own timeline keeps its other changes, but no longer sets the paths
+    given here, so the intervention is the one chosen.
+
+    Args:
+        scenario: The scenario to start from; its starting policy holds before ``week``.
+        week: The week the values take effect (0 = from the start).
+        policy: Policy values by dotted path, e.g. ``{"policy.incentives.nps_weight": 0.5}``.
+        source: Where the values came from, for error messages.
+
+    Returns:
+        The new, validated scenario.
+
+    Raises:
+        ScenarioError: A path is not a policy value, a value is out of range, or the week is
+            beyond the run.
+    """
+    data = scenario.model_dump()
+    timeline = []
+    for entry in data["timeline"]:
+        kept = {path: value for path, value in entry["set"].items() if path not in policy}
+        if kept:
+            timeline.append({"week": entry["week"], "set": kept})
+    if week == 0:
+        for dotted, value in policy.items():
+            _set_path(data, dotted, value, source=source, root=_PolicyRoot)
+    elif policy:
+        timeline.append({"week": week, "set": dict(policy)})
+    data["timeline"] = timeline
+    return validate_scenario(data, source=source)
+
+
 def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
     """Validate a scenario given as nested dictionaries (as a TOML file would give).
 

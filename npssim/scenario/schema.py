@@ -3,7 +3,9 @@
 Every parameter is declared once, here, with its default, bounds, unit, one-line meaning and
 source (a figure from FACTS.md, or "assumption"). Nothing else in npssim keeps its own list of
 parameters: the loader validates against these models, the ODD parameter table is generated from
-them, and later the dashboard's sliders and the JSON schema come from them too.
+them, and the dashboard's sliders and the JSON schema come from them too. A parameter declared
+with ``lever=True`` is one of the main policy levers or uncertain assumptions that the dashboard
+offers as a control.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def param(
     ge: float | None = None,
     le: float | None = None,
     source: str = ASSUMPTION,
+    lever: bool = False,
+    slider_max: float | None = None,
 ) -> Any:
     """Declare one parameter with its documentation.
 
@@ -35,6 +39,9 @@ def param(
         ge: Inclusive lower bound, if any.
         le: Inclusive upper bound, if any.
         source: Where the default comes from: a FACTS.md citation, or "assumption".
+        lever: Offer it as a control in the dashboard (a main policy lever or an assumption
+            leaders will want to question).
+        slider_max: The top of the dashboard's slider when ``le`` leaves the range open.
 
     Returns:
         A pydantic ``Field`` carrying the bounds and the documentation.
@@ -44,7 +51,12 @@ def param(
         ge=ge,
         le=le,
         description=meaning,
-        json_schema_extra={"unit": unit, "source": source},
+        json_schema_extra={
+            "unit": unit,
+            "source": source,
+            **({"lever": True} if lever else {}),
+            **({"slider_max": slider_max} if slider_max is not None else {}),
+        },
     )
 
 
@@ -161,6 +173,7 @@ class AccountParams(Section):
         unit="share",
         ge=0,
         le=1,
+        lever=True,
     )
     response_rate: float = param(
         0.16,
@@ -222,6 +235,7 @@ class AccountParams(Section):
         le=1,
         source="FACTS.md: requests for positive evaluations can lower satisfaction (2014 study); "
         "size is an assumption",
+        lever=True,
     )
     resent_penalty: float = param(
         0.5,
@@ -245,6 +259,7 @@ class AccountParams(Section):
         ge=0,
         le=1,
         source="assumption (no B2B figure is published; hotel 'review blackmail' about 3%)",
+        lever=True,
     )
     demand_rate: float = param(
         0.8,
@@ -271,6 +286,7 @@ class AccountParams(Section):
         unit="accounts per success",
         ge=0,
         le=100,
+        lever=True,
     )
     savvy_reinforcement: float = param(
         0.5,
@@ -359,9 +375,16 @@ class RepParams(Section):
         0.2, "Spread of service skill between reps.", unit="multiplier", ge=0, le=5
     )
     integrity_mean: float = param(
-        0.65, "Mean integrity: the moral cost a rep feels when gaming.", unit="share", ge=0, le=1
+        0.65,
+        "Mean integrity: the moral cost a rep feels when gaming.",
+        unit="share",
+        ge=0,
+        le=1,
+        lever=True,
     )
-    greed_mean: float = param(0.5, "Mean weight on the bonus.", unit="share", ge=0, le=1)
+    greed_mean: float = param(
+        0.5, "Mean weight on the bonus.", unit="share", ge=0, le=1, lever=True
+    )
     fear_mean: float = param(
         0.5, "Mean weight on penalties and losses (loss aversion).", unit="share", ge=0, le=1
     )
@@ -467,6 +490,7 @@ class ManagerParams(Section):
         unit="share",
         ge=0,
         le=1,
+        lever=True,
     )
     condone_effect: float = param(
         0.6, "How much a complicit manager lowers reps' moral cost.", unit="share", ge=0, le=1
@@ -517,6 +541,7 @@ class IncentiveParams(Section):
         le=1,
         source="FACTS.md: 43% of firms base some frontline pay on feedback ratings "
         "(Accenture-Medallia 2017)",
+        lever=True,
     )
     bonus_target: float = param(
         6_000.0,
@@ -537,9 +562,12 @@ class IncentiveParams(Section):
         "linear",
         "Linear between floor and target, or all-or-nothing at the target.",
         source="FACTS.md: misreporting peaks just short of a goal (Schweitzer et al. 2004)",
+        lever=True,
     )
     scope: Literal["individual", "team"] = param(
-        "individual", "Whether a rep is scored on their own NPS or their team's."
+        "individual",
+        "Whether a rep is scored on their own NPS or their team's.",
+        lever=True,
     )
     manager_nps_weight: float = param(
         0.0,
@@ -554,6 +582,7 @@ class IncentiveParams(Section):
         unit="per year",
         ge=0,
         le=0.5,
+        lever=True,
     )
     plan_threshold: float = param(
         -100.0,
@@ -571,13 +600,16 @@ class SurveyParams(Section):
         "rep",
         "Who picks respondents: the rep, a random draw by the firm, or an independent third "
         "party (random, and reps cannot tell who was asked).",
+        lever=True,
     )
     wave_interval: int = param(4, "Weeks between survey waves.", unit="weeks", ge=1, le=52)
     sample_fraction: float = param(
         0.25, "Share of each rep's active accounts invited per wave.", unit="share", ge=0, le=1
     )
     anonymous: bool = param(
-        False, "Responses are anonymous, so a rep cannot tell who was surveyed."
+        False,
+        "Responses are anonymous, so a rep cannot tell who was surveyed.",
+        lever=True,
     )
     reminders: int = param(1, "Reminders sent to non-respondents.", unit="count", ge=0, le=10)
 
@@ -593,6 +625,7 @@ class AuditParams(Section):
         le=1,
         source="FACTS.md: independent measurement and audits expose gaming (GM; Jacob & "
         "Levitt 2003)",
+        lever=True,
     )
     detection: float = param(
         0.6,
@@ -620,12 +653,18 @@ class ConcessionParams(Section):
         unit="share of ACV",
         ge=0,
         le=1,
+        lever=True,
     )
     approval_threshold: float = param(
         10_000.0, "Concessions above this need the manager's approval.", unit="currency", ge=0
     )
     giveaway_budget: float = param(
-        25_000.0, "Free services a rep may give away per quarter.", unit="currency", ge=0
+        25_000.0,
+        "Free services a rep may give away per quarter.",
+        unit="currency",
+        ge=0,
+        lever=True,
+        slider_max=100_000,
     )
 
 
@@ -640,6 +679,7 @@ class FollowUpParams(Section):
         ge=0,
         le=1,
         source="FACTS.md: Apple managers call detractors within 24 hours",
+        lever=True,
     )
 
 
@@ -713,6 +753,8 @@ class ParamInfo:
     choices: tuple[str, ...] | None
     meaning: str
     source: str
+    lever: bool = False
+    slider_max: float | None = None
 
 
 SECTIONS = ("firm", "accounts", "reps", "managers", "policy", "run")
@@ -751,4 +793,6 @@ def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator
             choices=tuple(choices) if choices and annotation is not bool else None,
             meaning=field.description or "",
             source=str(extra.get("source", ASSUMPTION)),
+            lever=bool(extra.get("lever", False)),
+            slider_max=extra.get("slider_max"),
         )

@@ -1,6 +1,7 @@
 """The commands that describe rather than simulate: validate, params, scenarios, new, schema."""
 
 import json
+import socket
 
 import pytest
 
@@ -256,3 +257,20 @@ def test_schema_out_onto_a_folder_is_bad_input(capsys, tmp_path):
     assert_one_line_error(status, err, "taken")
     assert folder.is_dir()
     assert hidden_files(tmp_path) == []
+
+
+def test_explore_refuses_a_missing_scenario(capsys, tmp_path):
+    status, _, err = run_cli(capsys, "explore", str(tmp_path / "nope.toml"))
+    assert_one_line_error(status, err, "nope.toml", "no such scenario file")
+
+
+def test_explore_refuses_a_port_out_of_range(capsys):
+    status, _, err = run_cli(capsys, "explore", "--port", "70000")
+    assert_one_line_error(status, err, "--port")
+
+
+def test_explore_refuses_a_port_in_use(capsys):
+    with socket.create_server(("localhost", 0)) as taken:
+        port = taken.getsockname()[1]
+        status, _, err = run_cli(capsys, "explore", "--port", str(port))
+    assert_one_line_error(status, err, "--port", str(port), "cannot listen")

@@ -1,11 +1,23 @@
 import math
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+import pytest
 from rich.console import Console
 
 from npssim.ledger import METRIC_BY_NAME, METRIC_NAMES
 from npssim.report import format_value, goods_and_bads_table, plot_nps, save_figure
+from npssim.report.figures import (
+    BAND_ENTRY,
+    BAND_LABEL,
+    MONEY_GIVEN_AWAY,
+    PEOPLE,
+    TACTICS,
+    as_timeseries,
+    plot_breakdown,
+    plot_metrics,
+)
 
 
 def test_money_and_shares_are_formatted_for_people():
@@ -38,7 +50,78 @@ def test_nps_figure_marks_policy_changes(tmp_path):
     axes = figure.axes[0]
     assert axes.get_xlabel() == "week"
     assert "NPS" in axes.get_ylabel()
-    labels = [text.get_text() for text in axes.get_legend().get_texts()]
-    assert "policy change" in labels
+    assert {"policy change", "inflation"} <= set(legend_labels(figure))
     save_figure(figure, tmp_path / "nps.png")
     assert (tmp_path / "nps.png").stat().st_size > 1000
+
+
+def weekly_frame(weeks=10):
+    index = pd.RangeIndex(weeks, name="week")
+    ramp = np.linspace(0, 1, weeks)
+    return pd.DataFrame({name: ramp for name in METRIC_NAMES}, index=index)
+
+
+def two_scenarios(replications=3):
+    frames = []
+    for scenario in ("baseline", "nps_bonus"):
+        for replication in range(replications):
+            frame = as_timeseries(weekly_frame() + replication, scenario)
+            frame["replication"] = replication
+            frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def legend_labels(figure):
+    return [text.get_text() for legend in figure.legends for text in legend.get_texts()]
+
+
+def test_figures_leave_no_pyplot_state():
+    plot_nps(weekly_frame(), change_weeks=[4])
+    plot_metrics(two_scenarios(), ["savvy_share"])
+    assert plt.get_fignums() == []
+
+
+def test_single_run_is_tidied_with_its_weeks():
+    tidy = as_timeseries(weekly_frame(5), "explore")
+    assert list(tidy.columns[:3]) == ["scenario", "replication", "week"]
+    assert tidy["week"].tolist() == [0, 1, 2, 3, 4]
+    assert set(tidy["scenario"]) == {"explore"}
+
+
+def test_replications_draw_a_band_labelled_with_its_quantiles():
+    figure = plot_metrics(two_scenarios(), ["savvy_share"], change_weeks={"nps_bonus": [4]})
+    labels = legend_labels(figure)
+    assert labels.count(BAND_ENTRY) == 1
+    assert "baseline (mean)" in labels and "nps_bonus (mean)" in labels
+    assert "policy change" in labels
+
+
+def test_one_run_draws_no_band():
+    figure = plot_metrics(as_timeseries(weekly_frame()), ["savvy_share"])
+    assert not any(BAND_LABEL in label for label in legend_labels(figure))
+
+
+def test_axes_carry_the_metrics_unit():
+    figure = plot_metrics(two_scenarios(), ["savvy_share", "concession_cost", "rep_stress"])
+    labels = [axes.get_ylabel() for axes in figure.axes if axes.get_visible()]
+    assert labels == ["share (%)", "currency, cumulative", "0-1"]
+    assert all(axes.get_xlabel() == "week" for axes in figure.axes if axes.get_visible())
+
+
+def test_money_breakdown_draws_each_kind_per_scenario():
+    figure = plot_breakdown(two_scenarios(), MONEY_GIVEN_AWAY, change_weeks={"nps_bonus": [4]})
+    titles = [axes.get_title() for axes in figure.axes if axes.get_visible()]
+    assert titles == ["baseline", "nps_bonus"]
+    labels = legend_labels(figure)
+    for metric in MONEY_GIVEN_AWAY:
+        assert f"{metric} (mean)" in labels
+
+
+def test_breakdown_refuses_metrics_of_different_units():
+    with pytest.raises(ValueError, match="one unit"):
+        plot_breakdown(two_scenarios(), ["savvy_share", "concession_cost"])
+
+
+def test_panel_groups_name_ledger_metrics():
+    for metric in (*MONEY_GIVEN_AWAY, *TACTICS, *PEOPLE):
+        assert metric in METRIC_NAMES

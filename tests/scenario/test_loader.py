@@ -6,6 +6,7 @@ from npssim.scenario import (
     Scenario,
     ScenarioError,
     bundled_scenarios,
+    intervene,
     load_scenario,
     parse_assignment,
     validate_scenario,
@@ -165,3 +166,44 @@ def test_timeline_week_beyond_run_is_rejected():
     data = {"run": {"weeks": 10}, "timeline": [{"week": 10, "set": {}}]}
     with pytest.raises(ScenarioError, match=r"timeline\[0\]\.week"):
         validate_scenario(data)
+
+
+def test_intervention_replaces_the_timelines_change_of_the_same_path():
+    scenario = load_scenario("intervention_week26")
+    changed = intervene(scenario, 10, {"policy.incentives.nps_weight": 0.8})
+    assert [(entry.week, entry.set) for entry in changed.timeline] == [
+        (10, {"policy.incentives.nps_weight": 0.8})
+    ]
+    assert changed.policy.incentives.nps_weight == 0.0
+
+
+def test_intervention_at_week_zero_sets_the_starting_policy():
+    changed = intervene(
+        load_scenario("intervention_week26"), 0, {"policy.incentives.nps_weight": 0.3}
+    )
+    assert changed.policy.incentives.nps_weight == 0.3
+    assert changed.timeline == []
+
+
+def test_intervention_keeps_the_timelines_other_changes():
+    data = load_scenario("intervention_week26").model_dump()
+    data["timeline"][0]["set"]["policy.audits.probability"] = 0.5
+    scenario = validate_scenario(data)
+    changed = intervene(scenario, 40, {"policy.incentives.nps_weight": 0.8})
+    assert [(entry.week, entry.set) for entry in changed.timeline] == [
+        (26, {"policy.audits.probability": 0.5}),
+        (40, {"policy.incentives.nps_weight": 0.8}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("week", "values", "needle"),
+    [
+        (0, {"reps.integrity_mean": 0.5}, "reps"),
+        (200, {"policy.incentives.nps_weight": 0.5}, "beyond the run"),
+        (5, {"policy.incentives.nps_weight": 2.0}, "nps_weight"),
+    ],
+)
+def test_intervention_refuses_what_a_timeline_cannot_do(week, values, needle):
+    with pytest.raises(ScenarioError, match=needle):
+        intervene(load_scenario("baseline"), week, values)

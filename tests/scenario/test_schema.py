@@ -40,3 +40,11 @@ def test_paths_resolve_in_the_default_scenario():
         for key in info.path.split("."):
             node = node[key]
         assert node == info.default, info.path
+
+
+def test_every_lever_has_a_finite_control():
+    chosen = [info for info in iter_params() if info.lever]
+    assert chosen
+    for info in chosen:
+        bounded = info.upper is not None or info.slider_max is not None
+        assert info.choices or isinstance(info.default, bool) or bounded, info.path

@@ -1,0 +1,288 @@
+"""The dashboard: move a policy lever, press Reset, and watch the goods and bads move.
+
+A Solara app built on Mesa's :func:`~mesa.visualization.SolaraViz`. Its controls are generated
+from the scenario schema (every parameter declared with ``lever=True``), and its plots are the
+report's own figures (:mod:`npssim.report.figures`), redrawn from the model's weekly ledger as
+the model steps. The firm runs under the scenario's starting policy until the intervention
+week, and under the policy the levers set from then on.
+
+Run it with ``npssim explore [SCENARIO]``, or show it in Jupyter::
+
+    from npssim.app import dashboard
+    dashboard("intervention_week26")
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import solara
+from matplotlib.figure import Figure
+
+with warnings.catch_warnings():
+    # Solara's hook checker flags a component inside Mesa 3.3 at import; it is Mesa's, not ours.
+    warnings.filterwarnings("ignore", message="Failed to validate hooks", category=UserWarning)
+    warnings.filterwarnings("ignore", message=".*use_state.*found despite", category=UserWarning)
+    from mesa.visualization import SolaraViz
+    from mesa.visualization.utils import update_counter
+
+from npssim.ledger import METRIC_BY_NAME, net_value
+from npssim.model import NPSModel
+from npssim.policy import PolicySchedule
+from npssim.report.figures import (
+    MONEY_GIVEN_AWAY,
+    PEOPLE,
+    TACTICS,
+    as_timeseries,
+    plot_breakdown,
+    plot_metrics,
+    plot_nps_bands,
+)
+from npssim.report.tables import format_value
+from npssim.scenario import (
+    ParamInfo,
+    Scenario,
+    intervene,
+    iter_params,
+    load_scenario,
+    with_overrides,
+)
+
+#: The scenario ``npssim explore`` opens when none is named: indicator only, then the bonus.
+DEFAULT_SCENARIO = "intervention_week26"
+#: Environment variables through which ``npssim explore`` tells the server what to open.
+SCENARIO_VARIABLE = "NPSSIM_EXPLORE_SCENARIO"
+SEED_VARIABLE = "NPSSIM_EXPLORE_SEED"
+#: Steps of a slider over its range.
+SLIDER_STEPS = 100
+#: Ledger values shown in the dashboard's headline table, goods beside bads.
+HEADLINE = (
+    "reported_nps",
+    "true_nps",
+    "nps_inflation",
+    "retention_rate",
+    "churned_accounts",
+    "concession_cost",
+    "giveaway_cost",
+    "bribe_cost",
+    "savvy_share",
+    "honest_rep_share",
+    "rep_turnover",
+)
+
+
+def levers() -> list[ParamInfo]:
+    """The parameters the dashboard offers as controls, from the one schema: policy first."""
+    chosen = [info for info in iter_params() if info.lever]
+    return sorted(chosen, key=lambda info: not info.path.startswith("policy."))
+
+
+class ExploreModel(NPSModel):
+    """The model as the dashboard builds it: a scenario, lever values and an intervention week.
+
+    SolaraViz re-creates the model from keyword arguments on Reset; lever values arrive by their
+    dotted path (``**{"policy.incentives.nps_weight": 0.5}``).
+
+    Args:
+        scenario: The scenario to start from (:data:`DEFAULT_SCENARIO` when omitted).
+        seed: Root seed of every random draw.
+        intervention_week: The week the policy levers take effect (0 = from the start).
+        **kwargs: Lever values by dotted path. Policy values apply from the intervention week;
+            assumptions (accounts, reps, managers) from week 0. (Mesa's SolaraViz accepts
+            parameters it cannot see in the signature only under the name ``kwargs``.)
+
+    Attributes:
+        change_weeks: Weeks at which the policy changes, to mark on the plots.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        seed: int = 1,
+        intervention_week: int = 0,
+        **kwargs: Any,
+    ) -> None:
+        built = scenario if scenario is not None else load_scenario(DEFAULT_SCENARIO)
+        policy = {path: value for path, value in kwargs.items() if path.startswith("policy.")}
+        assumptions = {path: value for path, value in kwargs.items() if path not in policy}
+        built = with_overrides(built, assumptions, source="dashboard")
+        built = intervene(built, int(intervention_week), policy, source="dashboard")
+        super().__init__(built, seed=int(seed))
+        self.change_weeks = PolicySchedule(built).change_weeks
+
+    def step(self) -> None:
+        """Simulate one week; stop playing at the end of the scenario's run."""
+        super().step()
+        self.running = self.week < self.params.run.weeks
+
+
+def model_params(scenario: Scenario, seed: int = 1) -> dict[str, Any]:
+    """SolaraViz's controls: the scenario, a seed, the intervention week and one per lever.
+
+    A policy lever starts at the value in force once the scenario's timeline has run, so the
+    dashboard opens on the scenario's own intervention; an assumption starts at its value.
+    """
+    schedule = PolicySchedule(scenario)
+    for week in schedule.change_weeks:
+        schedule.apply(week)
+    final = {**scenario.model_dump(), "policy": schedule.current.model_dump()}
+    weeks = scenario.run.weeks
+    controls: dict[str, Any] = {
+        "scenario": scenario,
+        "seed": {"type": "SliderInt", "value": seed, "label": "seed", "min": 0, "max": 999},
+        "intervention_week": {
+            "type": "SliderInt",
+            "value": min(schedule.change_weeks, default=0),
+            "label": "intervention week (policy levers apply from here)",
+            "min": 0,
+            "max": weeks - 1,
+            "step": 1,
+        },
+    }
+    for info in levers():
+        controls[info.path] = control(info, _lookup(final, info.path))
+    return controls
+
+
+def _lookup(data: dict[str, Any], dotted: str) -> Any:
+    for key in dotted.split("."):
+        data = data[key]
+    return data
+
+
+def control(info: ParamInfo, value: Any) -> dict[str, Any]:
+    """The SolaraViz control of one parameter: a switch, a menu or a slider over its range."""
+    *tables, name = info.path.split(".")
+    label = f"{tables[-1]}: {name}".replace("_", " ")
+    if info.unit:
+        label += f" ({info.unit})"
+    if isinstance(info.default, bool):
+        return {"type": "Checkbox", "value": bool(value), "label": label}
+    if info.choices:
+        return {"type": "Select", "value": value, "values": list(info.choices), "label": label}
+    lower = info.lower if info.lower is not None else 0
+    upper = info.upper if info.upper is not None else info.slider_max
+    if upper is None:
+        raise ValueError(f"{info.path}: a lever needs an upper bound or slider_max in the schema")
+    if isinstance(info.default, int):
+        return {"type": "SliderInt", "value": int(value), "label": label,
+                "min": int(lower), "max": int(upper), "step": 1}  # fmt: skip
+    step = (upper - lower) / SLIDER_STEPS
+    return {"type": "SliderFloat", "value": float(value), "label": label,
+            "min": float(lower), "max": float(upper), "step": step}  # fmt: skip
+
+
+# ---------------------------------------------------------------------- plots and tables
+
+
+def _panel(name: str, draw: Callable[[pd.DataFrame, dict[str, Sequence[int]]], Figure]):
+    """A dashboard component that redraws one report figure from the model's weekly ledger."""
+
+    @solara.component
+    def Panel(model: ExploreModel) -> None:
+        update_counter.get()
+        if model.week == 0:
+            solara.Markdown(f"**{name}**: no weeks simulated yet. Press *Step* or ▶.")
+            return
+        label = model.params.name
+        timeseries = as_timeseries(model.metrics_frame(), label)
+        figure = draw(timeseries, {label: model.change_weeks})
+        for axes in figure.axes:
+            axes.set_xlim(0, model.params.run.weeks)  # the whole run, so the plot grows into it
+        solara.FigureMatplotlib(figure, format="png")
+
+    Panel.__name__ = Panel.__qualname__ = name.replace(" ", "")
+    return Panel
+
+
+NPSPanel = _panel(
+    "Reported vs true NPS",
+    lambda series, changes: plot_nps_bands(series, changes, title="Reported vs true NPS"),
+)
+MoneyPanel = _panel(
+    "Money given away",
+    lambda series, changes: plot_breakdown(
+        series, MONEY_GIVEN_AWAY, changes, title="Money given away, by kind"
+    ),
+)
+SavvyPanel = _panel(
+    "Savvy customers",
+    lambda series, changes: plot_metrics(series, ["savvy_share"], changes),
+)
+TacticsPanel = _panel(
+    "Rep tactics",
+    lambda series, changes: plot_breakdown(
+        series, TACTICS, changes, title="Rep tactics in the latest survey wave"
+    ),
+)
+PeoplePanel = _panel(
+    "Reps",
+    lambda series, changes: plot_metrics(
+        series, PEOPLE[:2], changes, title="Reps: stress, and the honest ones left"
+    ),
+)
+
+
+@solara.component
+def LedgerPanel(model: ExploreModel) -> None:
+    """The goods beside the bads so far, as numbers."""
+    update_counter.get()
+    ledger = model.ledger()
+    rows = [f"| `{name}` | {format_value(METRIC_BY_NAME[name], ledger[name])} | "
+            f"{METRIC_BY_NAME[name].side} |" for name in HEADLINE]  # fmt: skip
+    value = net_value(
+        ledger["gross_margin"], ledger["unearned_bonus"], model.diagnostics()["turnover_cost"]
+    )
+    rows.append(f"| `net_value` | {value:,.0f} | good |")
+    current = {"policy": model.policy.model_dump()}
+    in_force = ", ".join(
+        f"{info.path.removeprefix('policy.')} = {_lookup(current, info.path)}"
+        for info in levers()
+        if info.path.startswith("policy.")
+    )
+    solara.Markdown(
+        f"**Week {model.week} of {model.params.run.weeks}** ({model.params.name}, seed "
+        f"{model.seed})\n\n| metric | value | side |\n|---|---:|---|\n"
+        + "\n".join(rows)
+        + f"\n\n*Policy in force:* {in_force}"
+    )
+
+
+COMPONENTS = (LedgerPanel, NPSPanel, MoneyPanel, SavvyPanel, TacticsPanel, PeoplePanel)
+
+
+def dashboard(scenario: str | Path | Scenario = DEFAULT_SCENARIO, seed: int = 1):
+    """The dashboard as a Solara element: the page of ``npssim explore``, or a Jupyter cell.
+
+    Args:
+        scenario: A scenario file, a bundled name or a :class:`Scenario`.
+        seed: The seed the first model is built with (a control changes it).
+
+    Returns:
+        A SolaraViz element; display it in Jupyter, or serve it with Solara.
+    """
+    loaded = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    params = model_params(loaded, seed)
+    initial = {name: spec["value"] if isinstance(spec, dict) else spec
+               for name, spec in params.items()}  # fmt: skip
+    return SolaraViz(
+        ExploreModel(**initial),
+        components=list(COMPONENTS),
+        model_params=params,
+        name=f"npssim: {loaded.name}",
+        play_interval=50,
+        render_interval=4,
+    )
+
+
+@solara.component
+def Page() -> None:
+    """The page ``npssim explore`` serves: each browser tab gets its own model."""
+    scenario = os.environ.get(SCENARIO_VARIABLE, DEFAULT_SCENARIO)
+    seed = int(os.environ.get(SEED_VARIABLE, "1"))
+    dashboard(scenario, seed)

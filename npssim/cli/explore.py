@@ -1,0 +1,62 @@
+"""``npssim explore``: serve the dashboard with Solara until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import socket
+import subprocess
+import sys
+
+from rich.console import Console
+
+from npssim.cli.parser import EXIT_INTERRUPTED, BadInput
+from npssim.scenario import load_scenario, scenario_path
+
+#: The module Solara serves; it reads the scenario and seed from the environment.
+APP_MODULE = "npssim.app"
+#: Solara comes with the ``viz`` extra; without it the dashboard cannot start.
+NEEDS = "solara"
+#: No calls home: no telemetry, no check for a newer Solara.
+QUIET = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+
+
+def explore(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """Check the inputs, then run ``solara run npssim.app`` in production mode."""
+    scenario = load_scenario(args.scenario)
+    if importlib.util.find_spec(NEEDS) is None:
+        raise BadInput(f"explore: the dashboard needs {NEEDS}: pip install 'npssim[viz]'")
+    from npssim.app import SCENARIO_VARIABLE, SEED_VARIABLE
+
+    _check_free(args.host, args.port)
+    env = {
+        **os.environ,
+        **QUIET,
+        SCENARIO_VARIABLE: str(scenario_path(args.scenario).resolve()),
+        SEED_VARIABLE: str(args.seed),
+    }
+    command = [
+        sys.executable, "-m", "solara", "run", APP_MODULE, "--port", str(args.port),
+        "--host", args.host, "--production", "--no-open", "--no-check-version",
+        "--log-level", "warning",
+    ]  # fmt: skip
+    stdout.print(
+        f"npssim explore: {scenario.name} at http://{args.host}:{args.port} (Ctrl-C stops it)",
+        highlight=False,
+        markup=False,
+    )
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a port another program holds, in one line, before Solara fails at length."""
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as err:
+        reason = str(err.strerror or err).split(" (while attempting")[0]
+        raise BadInput(f"explore: --host {host} --port {port}: cannot listen: {reason}") from None
