@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from npssim.files import atomic_path
-from npssim.ledger import METRIC_BY_NAME
+from npssim.ledger import EXTRA_METRICS, METRIC_BY_NAME
 
 #: Quantiles of the band drawn around the mean over replications.
 BAND = (0.1, 0.9)
@@ -87,13 +87,19 @@ def _panel_size(count: int, width: float = 4.4, height: float = 3.2) -> tuple[fl
     return width * columns + 0.4, height * math.ceil(count / columns) + 0.9
 
 
-def axis_label(metric: str) -> str:
-    """The y-axis label of a metric: its unit, and whether it is a running total."""
-    info = METRIC_BY_NAME.get(metric)
+def axis_label(metric: str, over_weeks: bool = True) -> str:
+    """The y-axis label of a metric: its unit, and (week by week) whether it is a running total.
+
+    Args:
+        metric: A ledger metric, or ``net_value`` / ``latent_signal_validity``.
+        over_weeks: The axis shows the metric week by week; False for a value read over a
+            window (a sweep's or a comparison's), where a running total is an amount accrued.
+    """
+    info = METRIC_BY_NAME.get(metric) or next((m for m in EXTRA_METRICS if m.name == metric), None)
     if info is None:
         return metric
     unit = "share (%)" if info.unit == "share" else info.unit
-    return f"{unit}, cumulative" if info.cumulative else unit
+    return f"{unit}, cumulative" if info.cumulative and over_weeks else unit
 
 
 def _money(value: float, _position: int | None = None) -> str:
@@ -111,13 +117,21 @@ def _percent(value: float, _position: int | None = None) -> str:
     return f"{value * 100:.3g}%"
 
 
-def _style_axes(axes: Axes, unit: str, title: str | None = None) -> None:
-    """Grid, x label, and a y axis that reads in the unit (percent for shares, k/M for money)."""
-    axes.set_xlabel("week")
+def _unit_ticks(unit: str) -> FuncFormatter | None:
+    """Tick labels that read in the unit: percent for shares, k/M for money."""
     if unit.startswith("share ("):
-        axes.yaxis.set_major_formatter(FuncFormatter(_percent))
-    elif unit.startswith("currency"):
-        axes.yaxis.set_major_formatter(FuncFormatter(_money))
+        return FuncFormatter(_percent)
+    if unit.startswith("currency"):
+        return FuncFormatter(_money)
+    return None
+
+
+def _style_axes(axes: Axes, unit: str, title: str | None = None, xlabel: str = "week") -> None:
+    """Grid, x label, and a y axis labelled with the unit and ticked in it."""
+    axes.set_xlabel(xlabel)
+    ticks = _unit_ticks(unit)
+    if ticks is not None:
+        axes.yaxis.set_major_formatter(ticks)
     axes.set_ylabel(unit)
     axes.grid(alpha=0.3)
     if title:
@@ -357,6 +371,9 @@ def plot_differences(
             )  # fmt: skip
         axes.axvline(0, color="grey", linewidth=1)
         axes.xaxis.set_major_locator(MaxNLocator(nbins=4))
+        ticks = _unit_ticks(axis_label(metric, over_weeks=False))
+        if ticks is not None:
+            axes.xaxis.set_major_formatter(ticks)
         axes.set_yticks(positions, scenarios)
         axes.invert_yaxis()
         axes.set_title(metric, fontsize="medium")
@@ -409,9 +426,7 @@ def plot_sweep(
             )  # fmt: skip
         if not numeric:
             axes.set_xticks(range(len(levels)), [str(level) for level in levels])
-        axes.set_xlabel(parameter)
-        axes.set_title(metric, fontsize="medium")
-        axes.grid(alpha=0.3)
+        _style_axes(axes, axis_label(metric, over_weeks=False), title=metric, xlabel=parameter)
     if by:
         _legend_below(figure, grid, columns=4)
     figure.suptitle(title)
