@@ -89,63 +89,80 @@ class ExploreModel(NPSModel):
     dotted path (``**{"policy.incentives.nps_weight": 0.5}``).
 
     Args:
-        scenario: The scenario to start from (:data:`DEFAULT_SCENARIO` when omitted).
+        base: The scenario to start from (:data:`DEFAULT_SCENARIO` when omitted).
         seed: Root seed of every random draw.
-        intervention_week: The week the policy levers take effect (0 = from the start).
+        intervention_week: The week the policy levers take effect (0 = from the start). The
+            scenario's own timeline still applies after it.
+        scenario: Ignored: Mesa 3.5's SolaraViz passes its own scenario object on Reset.
         **kwargs: Lever values by dotted path. Policy values apply from the intervention week;
             assumptions (accounts, reps, managers) from week 0. (Mesa's SolaraViz accepts
             parameters it cannot see in the signature only under the name ``kwargs``.)
 
     Attributes:
         change_weeks: Weeks at which the policy changes, to mark on the plots.
+        intervention: The policy lever values chosen, by dotted path.
+        intervention_week: The week they take effect.
     """
 
     def __init__(
         self,
-        scenario: Scenario | None = None,
+        base: Scenario | None = None,
         seed: int = 1,
         intervention_week: int = 0,
+        scenario: object = None,
         **kwargs: Any,
     ) -> None:
-        built = scenario if scenario is not None else load_scenario(DEFAULT_SCENARIO)
-        policy = {path: value for path, value in kwargs.items() if path.startswith("policy.")}
-        assumptions = {path: value for path, value in kwargs.items() if path not in policy}
+        built = base if base is not None else load_scenario(DEFAULT_SCENARIO)
+        self.intervention = {
+            path: value for path, value in kwargs.items() if path.startswith("policy.")
+        }
+        self.intervention_week = int(intervention_week)
+        assumptions = {
+            path: value for path, value in kwargs.items() if path not in self.intervention
+        }
+        built = intervene(built, self.intervention_week, self.intervention, source="dashboard")
         built = with_overrides(built, assumptions, source="dashboard")
-        built = intervene(built, int(intervention_week), policy, source="dashboard")
         super().__init__(built, seed=int(seed))
         self.change_weeks = PolicySchedule(built).change_weeks
 
     def step(self) -> None:
-        """Simulate one week; stop playing at the end of the scenario's run."""
-        super().step()
+        """Simulate one week, or stop at the end of the scenario's run.
+
+        SolaraViz's Step button runs several steps at once, so a step past the end does nothing.
+        """
+        if self.week < self.params.run.weeks:
+            super().step()
         self.running = self.week < self.params.run.weeks
+
+
+def policy_at(scenario: Scenario, week: int) -> dict[str, Any]:
+    """The policy in force at ``week`` under the scenario's own timeline, as nested tables."""
+    schedule = PolicySchedule(scenario)
+    for change in schedule.change_weeks:
+        if change <= week:
+            schedule.apply(change)
+    return schedule.current.model_dump()
 
 
 def model_params(scenario: Scenario, seed: int = 1) -> dict[str, Any]:
     """SolaraViz's controls: the scenario, a seed, the intervention week and one per lever.
 
-    A policy lever starts at the value in force once the scenario's timeline has run, so the
-    dashboard opens on the scenario's own intervention; an assumption starts at its value.
+    The intervention week opens at the scenario's first policy change, and each policy lever at
+    the value in force from then on, so the dashboard opens on the scenario itself; an
+    assumption opens at its value.
     """
-    schedule = PolicySchedule(scenario)
-    for week in schedule.change_weeks:
-        schedule.apply(week)
-    final = {**scenario.model_dump(), "policy": schedule.current.model_dump()}
-    weeks = scenario.run.weeks
+    week = min(PolicySchedule(scenario).change_weeks, default=0)
+    values = {**scenario.model_dump(), "policy": policy_at(scenario, week)}
     controls: dict[str, Any] = {
-        "scenario": scenario,
-        "seed": {"type": "SliderInt", "value": seed, "label": "seed", "min": 0, "max": 999},
-        "intervention_week": {
-            "type": "SliderInt",
-            "value": min(schedule.change_weeks, default=0),
-            "label": "intervention week (policy levers apply from here)",
-            "min": 0,
-            "max": weeks - 1,
-            "step": 1,
-        },
-    }
+        "base": scenario,
+        "seed": {"type": "SliderInt", "value": seed, "label": "seed", "min": 0,
+                 "max": max(999, seed), "step": 1},
+        "intervention_week": {"type": "SliderInt", "value": week, "min": 0, "step": 1,
+                              "label": "intervention week (policy levers apply from here)",
+                              "max": scenario.run.weeks - 1},
+    }  # fmt: skip
     for info in levers():
-        controls[info.path] = control(info, _lookup(final, info.path))
+        controls[info.path] = control(info, _lookup(values, info.path))
     return controls
 
 
@@ -169,6 +186,7 @@ def control(info: ParamInfo, value: Any) -> dict[str, Any]:
     upper = info.upper if info.upper is not None else info.slider_max
     if upper is None:
         raise ValueError(f"{info.path}: a lever needs an upper bound or slider_max in the schema")
+    upper = max(upper, value)  # a scenario may set a value above the slider's usual top
     if isinstance(info.default, int):
         return {"type": "SliderInt", "value": int(value), "label": label,
                 "min": int(lower), "max": int(upper), "step": 1}  # fmt: skip
@@ -245,11 +263,15 @@ def LedgerPanel(model: ExploreModel) -> None:
         for info in levers()
         if info.path.startswith("policy.")
     )
+    chosen = ", ".join(
+        f"{path.removeprefix('policy.')} = {value}" for path, value in model.intervention.items()
+    )
     solara.Markdown(
         f"**Week {model.week} of {model.params.run.weeks}** ({model.params.name}, seed "
         f"{model.seed})\n\n| metric | value | side |\n|---|---:|---|\n"
         + "\n".join(rows)
         + f"\n\n*Policy in force:* {in_force}"
+        + (f"\n\n*Levers from week {model.intervention_week}:* {chosen}" if chosen else "")
     )
 
 

@@ -4,7 +4,7 @@ import pytest
 
 from npssim import NPSModel, load_scenario
 from npssim.app import ExploreModel, control, levers, model_params
-from npssim.scenario import bundled_scenarios, iter_params
+from npssim.scenario import bundled_scenarios, iter_params, validate_scenario
 
 SMALL = {"firm.managers": 2, "firm.reps_per_manager": 4, "firm.accounts_per_rep": 25}
 
@@ -28,7 +28,7 @@ def test_controls_are_the_schemas_levers_policy_first():
 
 @pytest.mark.parametrize("name", sorted(bundled_scenarios()))
 def test_every_control_starts_inside_its_range(name):
-    params = model_params(load_scenario(name))
+    params = model_params(load_scenario(name, {"policy.concessions.giveaway_budget": 250_000}))
     for info in levers():
         spec = params[info.path]
         if spec["type"].startswith("Slider"):
@@ -66,15 +66,33 @@ def test_default_controls_reproduce_the_scenario():
     assert dashboard.change_weeks == [26]
 
 
+def test_default_controls_reproduce_a_timeline_of_several_changes():
+    data = small().model_dump()
+    data["timeline"] = [
+        {"week": 10, "set": {"policy.incentives.nps_weight": 0.5}},
+        {"week": 20, "set": {"policy.survey.sampler": "third_party"}},
+        {"week": 30, "set": {"policy.incentives.nps_weight": 0.0}},
+    ]
+    scenario = validate_scenario(data)
+    dashboard = ExploreModel(**initial_values(model_params(scenario, seed=4)))
+    reference = NPSModel(scenario, seed=4)
+    for week in range(40):
+        dashboard.step()
+        reference.step()
+        assert dashboard.policy == reference.policy, week
+    assert dashboard.ledger() == reference.ledger()
+    assert dashboard.change_weeks == [10, 20, 30]
+
+
 def test_policy_levers_apply_from_the_intervention_week():
     values = initial_values(model_params(small()))
-    values.update({"intervention_week": 10, "policy.incentives.nps_weight": 0.8})
+    values.update({"intervention_week": 30, "policy.incentives.nps_weight": 0.8})
     model = ExploreModel(**values)
-    model.run(10)
-    assert model.policy.incentives.nps_weight == 0.0
+    model.run(30)
+    assert model.policy.incentives.nps_weight == 0.0  # the scenario's week-26 change gave way
     model.step()
     assert model.policy.incentives.nps_weight == 0.8
-    assert model.change_weeks == [10]
+    assert model.change_weeks == [30]
 
 
 def test_assumption_levers_apply_from_the_start():
@@ -83,9 +101,17 @@ def test_assumption_levers_apply_from_the_start():
     assert ExploreModel(**values).params.reps.integrity_mean == 0.9
 
 
-def test_model_stops_running_at_the_end_of_the_run():
+def test_model_stops_at_the_end_of_the_run():
     model = ExploreModel(**initial_values(model_params(small())))
     model.run(39)
     assert model.running
     model.step()
     assert not model.running
+    ledger = model.ledger()
+    model.run(4)  # SolaraViz's Step runs several steps at once
+    assert model.week == 40 and model.ledger() == ledger
+
+
+def test_mesas_own_scenario_argument_is_ignored():
+    values = initial_values(model_params(small()))
+    assert ExploreModel(**values, scenario=object()).params == ExploreModel(**values).params

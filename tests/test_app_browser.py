@@ -1,8 +1,6 @@
 """The dashboard end to end: ``npssim explore`` on localhost, driven in headless Chromium."""
 
-import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -47,15 +45,16 @@ def dashboard_url(tmp_path_factory):
             [sys.executable, "-m", "npssim.cli", "explore", "--port", str(port)],
             stdout=output,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
     url = f"http://localhost:{port}/"
     try:
         wait_until_serving(url, server)
         yield url
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        server.terminate()  # SIGTERM to the command alone: no server may be left behind
         server.wait(timeout=30)
+    with socket.create_server(("localhost", port)):
+        pass  # the port is free again
     assert "Traceback" not in log.read_text(), log.read_text()
 
 
@@ -66,8 +65,12 @@ def button(driver, label: str):
     return None
 
 
+def body_text(driver) -> str:
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
 def week_shown(driver) -> int:
-    match = re.search(r"Week (\d+) of (\d+)", driver.find_element(By.TAG_NAME, "body").text)
+    match = re.search(r"Week (\d+) of (\d+)", body_text(driver))
     return int(match.group(1)) if match else -1
 
 
@@ -75,7 +78,7 @@ def test_dashboard_steps_the_model_and_draws_every_plot(dashboard_url, browser, 
     browser.get(dashboard_url)
     wait = WebDriverWait(browser, 90, poll_frequency=0.5)
     step = wait.until(lambda driver: button(driver, "step"))
-    assert week_shown(browser) == 0
+    wait.until(lambda driver: week_shown(driver) == 0)  # the page has rendered the first model
     assert browser.execute_script(DRAWN_IMAGES) == 0
 
     for _ in range(8):
@@ -84,9 +87,21 @@ def test_dashboard_steps_the_model_and_draws_every_plot(dashboard_url, browser, 
     wait.until(lambda driver: week_shown(driver) >= 30)
     wait.until(lambda driver: driver.execute_script(DRAWN_IMAGES) == PANELS)
 
-    text = browser.find_element(By.TAG_NAME, "body").text
+    text = body_text(browser)
     for control in ("incentives: nps weight", "survey: sampler", "reps: integrity mean"):
         assert control in text  # sliders generated from the schema's levers
     assert "nps_inflation" in text and "Policy in force" in text
     browser.save_screenshot(str(tmp_path / "dashboard.png"))
     assert (tmp_path / "dashboard.png").stat().st_size > 50_000
+
+
+def test_a_changed_control_takes_effect_on_reset(dashboard_url, browser):
+    browser.get(dashboard_url)
+    wait = WebDriverWait(browser, 90, poll_frequency=0.5)
+    wait.until(lambda driver: button(driver, "reset"))
+    wait.until(lambda driver: "survey.anonymous = False" in body_text(driver))
+    label = browser.find_element(By.XPATH, "//label[normalize-space()='survey: anonymous']")
+    label.click()
+    button(browser, "reset").click()
+    wait.until(lambda driver: "survey.anonymous = True" in body_text(driver))
+    assert week_shown(browser) == 0

@@ -1,33 +1,34 @@
-"""``npssim explore``: serve the dashboard with Solara until Ctrl-C."""
+"""``npssim explore``: serve the dashboard with Solara until Ctrl-C.
+
+After checking its inputs the command becomes the Solara server (``exec``), so Ctrl-C, SIGTERM
+and the exit status are the server's own and no server is left behind.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import socket
-import subprocess
 import sys
 
 from rich.console import Console
 
-from npssim.cli.parser import EXIT_INTERRUPTED, BadInput
+from npssim.cli.parser import BadInput
 from npssim.scenario import load_scenario, scenario_path
 
 #: The module Solara serves; it reads the scenario and seed from the environment.
 APP_MODULE = "npssim.app"
-#: Solara comes with the ``viz`` extra; without it the dashboard cannot start.
-NEEDS = "solara"
 #: No calls home: no telemetry, no check for a newer Solara.
 QUIET = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
 
 
 def explore(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
-    """Check the inputs, then run ``solara run npssim.app`` in production mode."""
+    """Check the inputs, then become ``solara run npssim.app`` in production mode."""
     scenario = load_scenario(args.scenario)
-    if importlib.util.find_spec(NEEDS) is None:
-        raise BadInput(f"explore: the dashboard needs {NEEDS}: pip install 'npssim[viz]'")
-    from npssim.app import SCENARIO_VARIABLE, SEED_VARIABLE
+    try:
+        from npssim.app import SCENARIO_VARIABLE, SEED_VARIABLE
+    except ImportError as err:
+        raise BadInput(f"explore: {err}; the dashboard needs: pip install 'npssim[viz]'") from None
 
     _check_free(args.host, args.port)
     env = {
@@ -46,10 +47,8 @@ def explore(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         highlight=False,
         markup=False,
     )
-    try:
-        return subprocess.call(command, env=env)
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+    sys.stdout.flush()
+    os.execve(sys.executable, command, env)
 
 
 def _check_free(host: str, port: int) -> None:

@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     explore = commands.add_parser(
         "explore",
-        help="open the interactive dashboard in a browser",
+        help="serve the interactive dashboard; open the address it prints in a browser",
         description="Serve the dashboard (Solara, Mesa's SolaraViz): move a policy lever or an "
         "assumption, press Reset, then Step or Play, and watch reported NPS part from the truth "
         "and the money, savvy customers and honest reps move. Ctrl-C stops the server.",

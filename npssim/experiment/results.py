@@ -48,7 +48,6 @@ from npssim.report import (
 from npssim.report.document import Document
 from npssim.scenario import Scenario, scenario_path
 
-#: The metrics drawn in the comparison figure: the headline goods and bads.
 #: Drawn week by week in the report: what builds up while the reported score looks fine.
 OVER_TIME: tuple[str, ...] = (
     "nps_inflation",
@@ -59,6 +58,7 @@ OVER_TIME: tuple[str, ...] = (
     "rep_stress",
 )
 
+#: The metrics drawn in the comparison figure: the headline goods and bads.
 KEY_METRICS: tuple[str, ...] = (
     "true_nps",
     "nps_inflation",

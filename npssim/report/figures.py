@@ -53,7 +53,8 @@ def as_timeseries(weekly: pd.DataFrame, scenario: str = "run") -> pd.DataFrame:
         Columns scenario, replication (0), week and one per metric.
     """
     frame = weekly.reset_index(drop=True)
-    frame.insert(0, "week", np.asarray(weekly.index))
+    if "week" not in frame.columns:
+        frame.insert(0, "week", np.asarray(weekly.index))
     frame.insert(0, "replication", 0)
     frame.insert(0, "scenario", scenario)
     return frame
@@ -66,6 +67,17 @@ def save_figure(figure: Figure, path: str | Path, dpi: int = 120) -> None:
 
 
 # ---------------------------------------------------------------------- the house style
+
+
+def _check(frame: pd.DataFrame, columns: Sequence[str], what: str = "metrics") -> None:
+    """Refuse, with the name of what is missing, what a figure cannot be drawn from."""
+    if not columns:
+        raise ValueError(f"{what}: name at least one to draw")
+    if frame.empty:
+        raise ValueError("no rows to draw: the frame is empty")
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{what}: no column {', '.join(map(repr, missing))} in the frame")
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -161,6 +173,7 @@ def _draw_band(
         color=color,
         label=f"{label} (mean)" if several else label,
         drawstyle="steps-post" if step else "default",
+        marker="o" if len(weeks) == 1 else None,  # one week is a point, not a line
     )
     if several:
         axes.fill_between(
@@ -221,6 +234,7 @@ def plot_nps_bands(
     Returns:
         The figure, one panel per scenario sharing the NPS axis.
     """
+    _check(timeseries, ["scenario", "replication", "week", "reported_nps", "true_nps"], "columns")
     scenarios = _order(timeseries["scenario"])
     size = (8, 4.8) if len(scenarios) == 1 else _panel_size(len(scenarios), 4.2, 3.4)
     figure = _figure(*size)
@@ -275,6 +289,7 @@ def plot_metrics(
     Returns:
         The figure.
     """
+    _check(timeseries, metrics)
     scenarios = _order(timeseries["scenario"])
     figure = _figure(7, 4.2) if len(metrics) == 1 else _figure(*_panel_size(len(metrics)))
     grid = _panels(figure, len(metrics))
@@ -310,6 +325,7 @@ def plot_breakdown(
     Returns:
         The figure, one panel per scenario sharing the y axis.
     """
+    _check(timeseries, metrics)
     units = {axis_label(metric) for metric in metrics}
     if len(units) != 1:
         raise ValueError(f"metrics: a breakdown needs metrics of one unit, got {sorted(units)}")
@@ -348,6 +364,11 @@ def plot_differences(
     Returns:
         The figure: per panel, a row per scenario, short run and long run side by side.
     """
+    if not metrics:
+        raise ValueError("metrics: name at least one to draw")
+    _check(
+        comparison, ["scenario", "horizon", "metric", "difference", "ci_low", "ci_high"], "columns"
+    )
     columns = min(len(metrics), 3)
     rows = math.ceil(len(metrics) / columns)
     scenarios = list(dict.fromkeys(comparison["scenario"]))
@@ -403,6 +424,9 @@ def plot_sweep(
     Returns:
         The figure.
     """
+    if not metrics:
+        raise ValueError("metrics: name at least one to draw")
+    _check(sweep, [parameter, "metric", "mean", "ci_low", "ci_high"], "columns")
     columns = min(len(metrics), 3)
     rows = math.ceil(len(metrics) / columns)
     figure = _figure(4.4 * columns, 3.3 * rows + 0.6)

@@ -89,11 +89,11 @@ def intervene(
     """A copy of a scenario whose policy takes the given values from ``week`` on.
 
     This is the question leaders ask: "run the firm as it is, then make this change at week
-    ``week``". The scenario's own timeline keeps its other changes, but no longer sets the paths
-    given here, so the intervention is the one chosen.
+    ``week``". The given values replace what the scenario's timeline sets for the same paths up
+    to and including ``week``; the timeline's later changes still apply after it.
 
     Args:
-        scenario: The scenario to start from; its starting policy holds before ``week``.
+        scenario: The scenario to start from; its policy (and timeline) holds before ``week``.
         week: The week the values take effect (0 = from the start).
         policy: Policy values by dotted path, e.g. ``{"policy.incentives.nps_weight": 0.5}``.
         source: Where the values came from, for error messages.
@@ -105,10 +105,17 @@ def intervene(
         ScenarioError: A path is not a policy value, a value is out of range, or the week is
             beyond the run.
     """
+    weeks = scenario.run.weeks
+    if not 0 <= week < weeks:
+        raise ScenarioError(source, "week", f"week {week} is beyond the run's {weeks} weeks")
     data = scenario.model_dump()
     timeline = []
     for entry in data["timeline"]:
-        kept = {path: value for path, value in entry["set"].items() if path not in policy}
+        kept = {
+            path: value
+            for path, value in entry["set"].items()
+            if entry["week"] > week or path not in policy
+        }
         if kept:
             timeline.append({"week": entry["week"], "set": kept})
     if week == 0:
@@ -116,7 +123,7 @@ def intervene(
             _set_path(data, dotted, value, source=source, root=_PolicyRoot)
     elif policy:
         timeline.append({"week": week, "set": dict(policy)})
-    data["timeline"] = timeline
+    data["timeline"] = sorted(timeline, key=lambda entry: entry["week"])
     return validate_scenario(data, source=source)
 
 

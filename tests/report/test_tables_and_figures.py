@@ -125,3 +125,17 @@ def test_breakdown_refuses_metrics_of_different_units():
 def test_panel_groups_name_ledger_metrics():
     for metric in (*MONEY_GIVEN_AWAY, *TACTICS, *PEOPLE):
         assert metric in METRIC_NAMES
+
+
+def test_figures_name_what_they_cannot_draw():
+    with pytest.raises(ValueError, match="'savvy_shares'"):
+        plot_metrics(two_scenarios(), ["savvy_shares"])
+    with pytest.raises(ValueError, match="empty"):
+        plot_metrics(two_scenarios().iloc[:0], ["savvy_share"])
+    with pytest.raises(ValueError, match="at least one"):
+        plot_breakdown(two_scenarios(), [])
+
+
+def test_a_single_week_is_drawn_as_a_point():
+    figure = plot_metrics(as_timeseries(weekly_frame(1)), ["savvy_share"])
+    assert figure.axes[0].lines[0].get_marker() == "o"

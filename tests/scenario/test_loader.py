@@ -168,13 +168,22 @@ def test_timeline_week_beyond_run_is_rejected():
         validate_scenario(data)
 
 
-def test_intervention_replaces_the_timelines_change_of_the_same_path():
+def test_intervention_replaces_the_timelines_earlier_change_of_the_same_path():
+    scenario = load_scenario("intervention_week26")
+    changed = intervene(scenario, 30, {"policy.incentives.nps_weight": 0.8})
+    assert [(entry.week, entry.set) for entry in changed.timeline] == [
+        (30, {"policy.incentives.nps_weight": 0.8})
+    ]
+    assert changed.policy.incentives.nps_weight == 0.0
+
+
+def test_intervention_leaves_the_timelines_later_changes():
     scenario = load_scenario("intervention_week26")
     changed = intervene(scenario, 10, {"policy.incentives.nps_weight": 0.8})
     assert [(entry.week, entry.set) for entry in changed.timeline] == [
-        (10, {"policy.incentives.nps_weight": 0.8})
+        (10, {"policy.incentives.nps_weight": 0.8}),
+        (26, {"policy.incentives.nps_weight": 0.5}),
     ]
-    assert changed.policy.incentives.nps_weight == 0.0
 
 
 def test_intervention_at_week_zero_sets_the_starting_policy():
@@ -182,14 +191,13 @@ def test_intervention_at_week_zero_sets_the_starting_policy():
         load_scenario("intervention_week26"), 0, {"policy.incentives.nps_weight": 0.3}
     )
     assert changed.policy.incentives.nps_weight == 0.3
-    assert changed.timeline == []
+    assert [entry.week for entry in changed.timeline] == [26]
 
 
-def test_intervention_keeps_the_timelines_other_changes():
+def test_intervention_keeps_the_timelines_other_paths():
     data = load_scenario("intervention_week26").model_dump()
     data["timeline"][0]["set"]["policy.audits.probability"] = 0.5
-    scenario = validate_scenario(data)
-    changed = intervene(scenario, 40, {"policy.incentives.nps_weight": 0.8})
+    changed = intervene(validate_scenario(data), 40, {"policy.incentives.nps_weight": 0.8})
     assert [(entry.week, entry.set) for entry in changed.timeline] == [
         (26, {"policy.audits.probability": 0.5}),
         (40, {"policy.incentives.nps_weight": 0.8}),
@@ -201,6 +209,7 @@ def test_intervention_keeps_the_timelines_other_changes():
     [
         (0, {"reps.integrity_mean": 0.5}, "reps"),
         (200, {"policy.incentives.nps_weight": 0.5}, "beyond the run"),
+        (200, {}, "beyond the run"),
         (5, {"policy.incentives.nps_weight": 2.0}, "nps_weight"),
     ],
 )
