@@ -213,6 +213,8 @@ LATENT_SIGNAL_VALIDITY = Metric(
 )
 #: Metrics that experiments report beside the ledger's public ones.
 EXTRA_METRICS: tuple[Metric, ...] = (LATENT_SIGNAL_VALIDITY, NET_VALUE)
+#: Every metric an experiment reports, the ledger's and the extra ones, by name.
+REPORTED_BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *EXTRA_METRICS)}
 
 
 def net_value(gross_margin: float, unearned_bonus: float, turnover_cost: float) -> float:

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 
 from npssim.experiment.runs import WEEKLY_COLUMNS
-from npssim.ledger import EXTRA_METRICS, METRIC_BY_NAME, NET_VALUE, net_value
+from npssim.ledger import METRIC_BY_NAME, NET_VALUE, REPORTED_BY_NAME, net_value
 
 #: The columns of an experiment's weekly data: the runs' columns and the net money figure.
 COLUMNS: tuple[str, ...] = (*WEEKLY_COLUMNS, NET_VALUE.name)
@@ -113,7 +113,7 @@ def verdict(name: str, difference: Interval) -> str:
     "Clearly" means the interval of the paired difference excludes zero. Metrics with no better
     direction (what the dashboard shows) get no verdict.
     """
-    metric = METRIC_BY_NAME.get(name) or {extra.name: extra for extra in EXTRA_METRICS}.get(name)
+    metric = REPORTED_BY_NAME.get(name)
     if metric is None or metric.better is None or np.isnan(difference.low):
         return ""
     if difference.low <= 0 <= difference.high:

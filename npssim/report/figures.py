@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from npssim.files import atomic_path
-from npssim.ledger import EXTRA_METRICS, METRIC_BY_NAME
+from npssim.ledger import REPORTED_BY_NAME
 
 #: Quantiles of the band drawn around the mean over replications.
 BAND = (0.1, 0.9)
@@ -94,9 +94,14 @@ def _panels(figure: Figure, count: int, max_columns: int = 3, **shared: bool) ->
     return grid
 
 
-def _panel_size(count: int, width: float = 4.4, height: float = 3.2) -> tuple[float, float]:
-    columns = min(count, 3)
-    return width * columns + 0.4, height * math.ceil(count / columns) + 0.9
+def _sized_figure(
+    panels: int, single: tuple[float, float] = (7, 4.2), width: float = 4.4, height: float = 3.2
+) -> Figure:
+    """A figure sized for its panels: one panel wide on its own, up to three a row."""
+    if panels == 1:
+        return _figure(*single)
+    columns = min(panels, 3)
+    return _figure(width * columns + 0.4, height * math.ceil(panels / columns) + 0.9)
 
 
 def axis_label(metric: str, over_weeks: bool = True) -> str:
@@ -107,7 +112,7 @@ def axis_label(metric: str, over_weeks: bool = True) -> str:
         over_weeks: The axis shows the metric week by week; False for a value read over a
             window (a sweep's or a comparison's), where a running total is an amount accrued.
     """
-    info = METRIC_BY_NAME.get(metric) or next((m for m in EXTRA_METRICS if m.name == metric), None)
+    info = REPORTED_BY_NAME.get(metric)
     if info is None:
         return metric
     unit = "share (%)" if info.unit == "share" else info.unit
@@ -179,7 +184,7 @@ def _draw_band(
         axes.fill_between(
             weeks, by_week.quantile(BAND[0]), by_week.quantile(BAND[1]),
             color=color, alpha=0.15, linewidth=0, step="post" if step else None,
-            label=f"{label}, {BAND_LABEL}",
+            label=BAND_ENTRY,  # one legend entry explains every line's band
         )  # fmt: skip
     return mean
 
@@ -193,16 +198,15 @@ def _mark_changes(axes: Axes, weeks: Sequence[int], color: str = "black") -> Non
 def _legend_below(figure: Figure, grid: np.ndarray, columns: int = 3) -> None:
     """One legend under the panels, each label once, whatever panel drew it.
 
-    The bands of several lines share one entry, a grey patch, so the legend lists each line once.
+    The bands of all lines share one entry, a grey patch, listed last.
     """
     entries: dict[str, object] = {}
     for axes in grid.flat:
         for handle, label in zip(*axes.get_legend_handles_labels(), strict=True):
-            if label.endswith(f", {BAND_LABEL}") and label.split(",")[0] + " (mean)" in entries:
-                label, handle = BAND_ENTRY, Patch(color="grey", alpha=0.3, linewidth=0)
             entries.setdefault(label, handle)
     if BAND_ENTRY in entries:
-        entries[BAND_ENTRY] = entries.pop(BAND_ENTRY)  # last: it explains every line
+        del entries[BAND_ENTRY]
+        entries[BAND_ENTRY] = Patch(color="grey", alpha=0.3, linewidth=0)
     if entries:
         figure.legend(
             list(entries.values()), list(entries), loc="outside lower center",
@@ -236,8 +240,7 @@ def plot_nps_bands(
     """
     _check(timeseries, ["scenario", "replication", "week", "reported_nps", "true_nps"], "columns")
     scenarios = _order(timeseries["scenario"])
-    size = (8, 4.8) if len(scenarios) == 1 else _panel_size(len(scenarios), 4.2, 3.4)
-    figure = _figure(*size)
+    figure = _sized_figure(len(scenarios), single=(8, 4.8), width=4.2, height=3.4)
     grid = _panels(figure, len(scenarios), sharey=True)
     for axes, scenario in zip(grid.flat, scenarios, strict=False):
         weekly = timeseries[timeseries["scenario"] == scenario]
@@ -291,7 +294,7 @@ def plot_metrics(
     """
     _check(timeseries, metrics)
     scenarios = _order(timeseries["scenario"])
-    figure = _figure(7, 4.2) if len(metrics) == 1 else _figure(*_panel_size(len(metrics)))
+    figure = _sized_figure(len(metrics))
     grid = _panels(figure, len(metrics))
     for axes, metric in zip(grid.flat, metrics, strict=False):
         for index, scenario in enumerate(scenarios):
@@ -330,7 +333,7 @@ def plot_breakdown(
     if len(units) != 1:
         raise ValueError(f"metrics: a breakdown needs metrics of one unit, got {sorted(units)}")
     scenarios = _order(timeseries["scenario"])
-    figure = _figure(7, 4.2) if len(scenarios) == 1 else _figure(*_panel_size(len(scenarios)))
+    figure = _sized_figure(len(scenarios))
     unit = units.pop()
     grid = _panels(figure, len(scenarios), sharey=True)
     for axes, scenario in zip(grid.flat, scenarios, strict=False):
