@@ -90,6 +90,7 @@ class NPSModel(mesa.Model):
         params: The scenario the model was built from.
         seed: The root seed actually used.
         week: Weeks simulated so far.
+        closed: :meth:`close` was called; the model can be read but not stepped.
         book: The accounts' hot state (:class:`~npssim.agents.accounts.AccountBook`).
         roster: The reps' hot state (:class:`~npssim.agents.reps.RepRoster`).
         reps: The rep agents, by slot.
@@ -119,6 +120,7 @@ class NPSModel(mesa.Model):
         }
         self.policy_schedule = rules.PolicySchedule(params)
         self.week = 0
+        self.closed = False
 
         firm = params.firm
         n_reps = firm.managers * firm.reps_per_manager
@@ -165,6 +167,8 @@ class NPSModel(mesa.Model):
 
     def step(self) -> None:
         """Simulate one week."""
+        if self.closed:
+            raise RuntimeError("this model was closed; build a new NPSModel to simulate again")
         week = self.week
         params, book, roster = self.params, self.book, self.roster
         self.policy_schedule.apply(week)
@@ -206,6 +210,20 @@ class NPSModel(mesa.Model):
         for _ in range(self.params.run.weeks if weeks is None else weeks):
             self.step()
         return self.metrics_frame()
+
+    def close(self) -> None:
+        """Let go of what Mesa keeps for this model; do not step the model afterwards.
+
+        Mesa 3.3 keeps every model that ever made an agent in a class-level registry of agent
+        ids (``mesa.Agent._ids``, mesa#3179, fixed in Mesa 3.4), so a process that builds
+        thousands of models, as an experiment does, would hold all of them in memory until it
+        exits. Experiments close each model once its ledger is read. On Mesa versions without
+        that registry this only marks the model closed.
+        """
+        registry = getattr(mesa.Agent, "_ids", None)
+        if isinstance(registry, dict):
+            registry.pop(self, None)
+        self.closed = True
 
     def metrics_frame(self) -> pd.DataFrame:
         """Weekly metrics as a DataFrame: one row per simulated week, one column per metric."""
@@ -249,13 +267,18 @@ class NPSModel(mesa.Model):
         them with that weight starts the firm in its steady state instead of drifting toward it.
         """
         params, rng = self.params, self.rngs["accounts"]
-        pool = draw_accounts(rng, 3 * owners.size, params.accounts, params.firm, np.tile(owners, 3))
-        settled = self._settled(pool["baseline"], pool["rep"])
-        lifetime = 1.0 / churn_chance(settled, params.accounts)
-        keep = rng.choice(
-            pool["baseline"].size, owners.size, replace=False, p=lifetime / lifetime.sum()
+
+        def keep(baseline: np.ndarray, candidates_reps: np.ndarray) -> np.ndarray:
+            settled = self._settled(baseline, candidates_reps)
+            lifetime = 1.0 / churn_chance(settled, params.accounts)
+            return rng.choice(
+                baseline.size, owners.size, replace=False, p=lifetime / lifetime.sum()
+            )
+
+        candidates = np.tile(owners, 3)
+        columns = draw_accounts(
+            rng, candidates.size, params.accounts, params.firm, candidates, keep
         )
-        columns = {name: values[keep] for name, values in pool.items()}
         columns["rep"] = owners
         columns["satisfaction"] = self._settled(columns["baseline"], owners)
         mean_acv = np.bincount(owners, weights=columns["acv"]) / np.bincount(owners)
@@ -512,17 +535,14 @@ class NPSModel(mesa.Model):
                 float(review.bonus.sum()) + review.manager_bonus,
                 float(review.unearned.sum()) + review.manager_unearned,
             )
-            roster.learn(
-                review.slots,
-                review.bonus / bonus_target,
-                review.caught,
-                params.reps,
-                rng,
-                rules.WEEKS_PER_QUARTER,
-            )
-            roster.feel(review.slots, review.score, review.caught, policy, params.reps)
-        scores = np.concatenate([review.score for review in reviews])
-        caught = np.concatenate([review.caught for review in reviews])
+        # Every team learns and feels at once: one row of the arrays per team.
+        teams = np.stack([review.slots for review in reviews])
+        scores = np.stack([review.score for review in reviews])
+        caught = np.stack([review.caught for review in reviews])
+        payoff = np.stack([review.bonus for review in reviews]) / bonus_target
+        roster.learn(teams, payoff, caught, params.reps, rng, rules.WEEKS_PER_QUARTER)
+        roster.feel(teams, scores, caught, policy, params.reps)
+        scores, caught = scores.ravel(), caught.ravel()
         leaving = rng.random(n) < roster.quit_chance(params.reps)
         leaving[rules.rank_and_yank(scores, policy.incentives.rank_and_yank, rng)] = True
         if policy.audits.fire_on_detection:

@@ -325,3 +325,23 @@ def test_agent_classes_can_be_swapped_in_a_subclass(tiny):
     assert all(isinstance(rep, NeverConcedes) for rep in strict.reps)
     assert usual.ledger()["concession_cost"] > 0
     assert strict.ledger()["concession_cost"] == 0
+
+
+def test_a_closed_model_can_be_garbage_collected():
+    import gc
+    import weakref
+
+    model = NPSModel(tiny_scenario("nps_bonus"), seed=1)
+    model.run(5)
+    model.close()
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None
+
+
+def test_a_closed_model_refuses_to_step():
+    model = NPSModel(tiny_scenario(), seed=1)
+    model.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        model.step()

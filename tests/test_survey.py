@@ -1,7 +1,15 @@
 import numpy as np
 import pytest
 
-from npssim.survey import answer, census_nps, draw_sample, grouped_nps, nps, respond
+from npssim.survey import (
+    _group_then_key_order,
+    answer,
+    census_nps,
+    draw_sample,
+    grouped_nps,
+    nps,
+    respond,
+)
 
 
 def test_nps_is_promoters_minus_detractors():
@@ -87,3 +95,21 @@ def test_answers_are_clipped_integers():
     rng = np.random.default_rng(7)
     scores = answer(rng, np.array([0.2, 9.9, 5.0]), 0.0, np.array([-3.0, 4.0, 0.4]))
     assert scores.tolist() == [0, 10, 5]
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_sample_order_is_the_lexsort_order_with_or_without_tied_keys(ties):
+    rng = np.random.default_rng(3)
+    groups = rng.integers(0, 40, 2_000)
+    key = rng.random(2_000) + (rng.random(2_000) < 0.2)
+    if ties:
+        key[::7] = 0.5
+    expected = np.lexsort((key, groups))
+    np.testing.assert_array_equal(_group_then_key_order(groups, key), expected)
+
+
+def test_sample_order_handles_more_groups_than_16_bits_hold():
+    rng = np.random.default_rng(4)
+    groups = rng.integers(0, 70_000, 5_000)
+    key = rng.random(5_000)
+    np.testing.assert_array_equal(_group_then_key_order(groups, key), np.lexsort((key, groups)))

@@ -7,6 +7,8 @@ carries the rare, rich decisions (demanding a concession, learning whether that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import mesa
 import numpy as np
 from scipy import special
@@ -43,9 +45,17 @@ def beta_with_mean(
     (common random numbers). A mean of exactly 0 or 1 gives that constant, so a trait can be
     switched off.
     """
-    uniform = rng.random(size)
+    return beta_quantile(mean, concentration, rng.random(size))
+
+
+def beta_quantile(mean: float, concentration: float, uniform: np.ndarray) -> np.ndarray:
+    """The Beta quantiles of given uniforms: the inverse-CDF half of :func:`beta_with_mean`.
+
+    Kept apart so that a caller can draw the uniforms, thin them, and pay for the (costly)
+    inverse CDF only on what it keeps.
+    """
     if mean <= 0.0 or mean >= 1.0:
-        return np.full(size, float(np.clip(mean, 0.0, 1.0)))
+        return np.full(uniform.size, float(np.clip(mean, 0.0, 1.0)))
     return special.betaincinv(concentration * mean, concentration * (1.0 - mean), uniform)
 
 
@@ -154,6 +164,7 @@ def draw_accounts(
     params: AccountParams,
     firm: FirmParams,
     reps: np.ndarray,
+    keep: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """Draw the traits of ``count`` new accounts.
 
@@ -167,6 +178,10 @@ def draw_accounts(
         params: The ``[accounts]`` parameters.
         firm: The ``[firm]`` parameters (product quality).
         reps: The rep slot each new account is assigned to.
+        keep: Optionally thins the draw: called with the baselines and reps once every random
+            number is drawn, it returns the indices to keep. Only those pay for the Beta
+            quantiles, which is most of the cost of a large draw; the values are the same as
+            drawing everything and indexing afterwards.
 
     Returns:
         Columns for :meth:`AccountBook.add`.
@@ -175,22 +190,28 @@ def draw_accounts(
     gap_mean = 10.0 - firm.product_quality
     gap = gamma_with_mean(rng, params.satisfaction_skew, gap_mean, count)
     baseline = np.clip(10.0 - gap, 0.0, 10.0)
-    candor = beta_with_mean(rng, params.candor_mean, 4.0, count)
-    outside = beta_with_mean(rng, params.outside_options_mean, 4.0, count)
+    candor = rng.random(count)
+    outside = rng.random(count)
     savvy = np.where(
         rng.random(count) < params.initial_savvy_share,
         rng.uniform(SAVVY_LINE, 1.0, count),
         0.0,
     )
     offsets = rng.integers(0, 52, count)
+    if keep is not None:
+        kept = keep(baseline, reps)
+        reps, acv, baseline, candor, outside, savvy, offsets = (
+            column[kept] for column in (reps, acv, baseline, candor, outside, savvy, offsets)
+        )
+        count = kept.size
     return {
         "active": np.ones(count, bool),
         "rep": reps,
         "acv": acv,
         "baseline": baseline,
         "satisfaction": baseline.copy(),
-        "candor": candor,
-        "outside": outside,
+        "candor": beta_quantile(params.candor_mean, 4.0, candor),
+        "outside": beta_quantile(params.outside_options_mean, 4.0, outside),
         "savvy": savvy,
         "renewal_offset": offsets,
         "last_score": np.full(count, np.nan),

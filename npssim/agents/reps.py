@@ -312,22 +312,29 @@ class RepRoster:
         the best-paid teammate's propensities. A rep caught by an audit halves every propensity.
 
         Args:
-            slots: One team's rep slots.
-            payoff: Each rep's bonus as a multiple of the target bonus.
-            caught: Which reps an audit caught.
+            slots: One team's rep slots, or several teams' as the rows of a 2-D array.
+            payoff: Each rep's bonus as a multiple of the target bonus (shaped like ``slots``).
+            caught: Which reps an audit caught (shaped like ``slots``).
             params: The ``[reps]`` parameters.
             rng: The reviews' random stream.
             weeks: Weeks in the quarter (to turn summed usage into mean usage).
         """
-        advantage = payoff - payoff.mean()
-        mean_usage = self.usage_sum[:, slots] / max(weeks, 1)
-        prop = self.propensity[:, slots]
-        prop += params.learning_rate * advantage[None, :] * mean_usage
-        best = int(np.argmax(payoff))
-        imitates = (rng.random(slots.size) < params.imitation_rate) & (payoff < payoff[best] - 0.05)
-        prop[:, imitates] += 0.5 * (prop[:, [best]] - prop[:, imitates])
+        teams = np.atleast_2d(slots)
+        payoff = np.reshape(payoff, teams.shape)
+        caught = np.reshape(caught, teams.shape)
+        advantage = payoff - payoff.mean(axis=1, keepdims=True)
+        mean_usage = self.usage_sum[:, teams] / max(weeks, 1)
+        prop = self.propensity[:, teams]  # tactics x teams x teammates
+        prop += params.learning_rate * advantage[None] * mean_usage
+        team_index = np.arange(teams.shape[0])
+        best = np.argmax(payoff, axis=1)
+        best_payoff = payoff[team_index, best][:, None]
+        imitates = (rng.random(teams.shape) < params.imitation_rate) & (payoff < best_payoff - 0.05)
+        team, mate = np.nonzero(imitates)
+        best_prop = prop[:, team_index, best]  # tactics x teams
+        prop[:, team, mate] += 0.5 * (best_prop[:, team] - prop[:, team, mate])
         prop[:, caught] *= 0.5
-        self.propensity[:, slots] = np.clip(prop, 0.0, 1.0)
+        self.propensity[:, teams] = np.clip(prop, 0.0, 1.0)
 
     def feel(
         self,
@@ -340,7 +347,8 @@ class RepRoster:
         """Update stress after a review.
 
         A shortfall against the target frightens in proportion to what rides on it, plans and
-        audits sting, and gaming against one's own integrity wears on a rep.
+        audits sting, and gaming against one's own integrity wears on a rep. ``slots``,
+        ``score`` and ``caught`` may hold one team or several (as rows), like :meth:`learn`.
         """
         inc = policy.incentives
         span = max(inc.target_nps - inc.floor_nps, 1.0)

@@ -100,6 +100,25 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+#: Dask settings for the local cluster npssim starts, tuned to CPU-bound simulations that leave
+#: no core idle. Each of these made replications on Dask workers measurably slower than in a
+#: plain process pool (``benchmarks/run.py --only executors``):
+#: - Dask's nannies set ``MALLOC_TRIM_THRESHOLD_`` to hand memory back to the OS, which also
+#:   turns off glibc's adaptive mmap threshold: every NumPy temporary of 128 KiB or more is then
+#:   mapped and page-faulted afresh. A worker here holds one firm at a time.
+#: - There is no dashboard, so nobody reads the workers' statistical profiler (which samples
+#:   each busy worker's stack a hundred times a second) or the system monitor's history.
+#: - The event-loop watchdog and memory monitor wake every process every 20 and 100 ms, taking
+#:   the GIL and a core from the simulations; once a second still catches runaway memory.
+_LOCAL_CLUSTER_CONFIG = {
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.admin.tick.interval": "1s",
+    "distributed.worker.memory.monitor-interval": "1s",
+}
+
+
 @contextlib.contextmanager
 def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
     option = "--scheduler" if choice.scheduler else "--dask-local"
@@ -119,14 +138,17 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
                     f"({err})".replace("\n", " ")
                 ) from None
         else:
-            cluster = stack.enter_context(
-                LocalCluster(
-                    n_workers=choice.dask_local,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
+            import dask
+
+            with dask.config.set(_LOCAL_CLUSTER_CONFIG):
+                cluster = stack.enter_context(
+                    LocalCluster(
+                        n_workers=choice.dask_local,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
                 )
-            )
             client = stack.enter_context(Client(cluster))
         executor = client.get_executor(pure=False)
         try:

@@ -6,6 +6,7 @@ saw on the terminal is what they hand on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -72,15 +73,13 @@ def how_to_read(results: ExperimentResults) -> list[str]:
     ]
 
 
-def write_report(
-    results: ExperimentResults, folder: Path, tables: dict[str, pd.DataFrame]
-) -> list[Path]:
+def write_report(results: ExperimentResults, folder: Path, tables: Sequence[str]) -> list[Path]:
     """Write ``report.md``, ``report.html`` and the figures of an experiment into ``folder``.
 
     Args:
         results: The experiment.
         folder: The output folder.
-        tables: The CSV tables written beside the report, by stem (listed in the report).
+        tables: The stems of the CSV tables written beside the report (listed in it).
 
     Returns:
         The files written.

@@ -13,7 +13,7 @@ import importlib.util
 import platform
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -128,12 +128,24 @@ class ExperimentResults:
 
     @cached_property
     def _cubes(self) -> dict[tuple[str, int], np.ndarray]:
-        """Replications x weeks x :data:`COLUMNS` per scenario label and design point."""
-        cubes: dict[tuple[str, int], list[np.ndarray]] = {}
+        """Replications x weeks x :data:`COLUMNS` per scenario label and design point.
+
+        Each run's weekly array is copied into its cube once and then read as a view of it, so
+        an experiment holds one copy of its data however many replications it has.
+        """
+        counts: dict[tuple[str, int], int] = {}
         for task in self._tasks:
-            weekly = with_net_value(self.runs[task.key].weekly)
-            cubes.setdefault((task.label, task.point), []).append(weekly)
-        return {key: np.stack(value) for key, value in cubes.items()}
+            counts[(task.label, task.point)] = counts.get((task.label, task.point), 0) + 1
+        cubes = {
+            key: np.empty((count, self.plan.weeks, len(COLUMNS))) for key, count in counts.items()
+        }
+        for task in self._tasks:
+            run = self.runs[task.key]
+            cube = cubes[(task.label, task.point)]
+            cube[task.replication] = with_net_value(run.weekly)
+            view = cube[task.replication, :, : run.weekly.shape[1]]
+            self.runs[task.key] = RunResult(run.key, view, run.seconds)
+        return cubes
 
     def _keys(self, cube_key: tuple[str, int]) -> dict[str, Any]:
         label, point = cube_key
@@ -146,22 +158,41 @@ class ExperimentResults:
     @cached_property
     def timeseries(self) -> pd.DataFrame:
         """Tidy weekly data: one row per scenario x (design point x) replication x week."""
-        weeks, seeds = self.plan.weeks, self.plan.seeds()
-        frames = []
-        for cube_key, cube in self._cubes.items():
-            replications = cube.shape[0]
-            index = {
-                **{
-                    key: [value] * (replications * weeks)
-                    for key, value in self._keys(cube_key).items()
-                },
-                "replication": np.repeat(np.arange(replications), weeks),
-                "seed": np.repeat(seeds, weeks),
-                "week": np.tile(np.arange(weeks), replications),
-            }
-            values = pd.DataFrame(cube.reshape(-1, len(COLUMNS)), columns=list(COLUMNS))
-            frames.append(pd.concat([pd.DataFrame(index), values], axis=1))
-        return pd.concat(frames, ignore_index=True)
+        return pd.concat(self.timeseries_blocks(), ignore_index=True)
+
+    def timeseries_blocks(
+        self, metrics: Sequence[str] = COLUMNS, replications: int = 100
+    ) -> Iterator[pd.DataFrame]:
+        """The tidy weekly data a few replications at a time, in the row order of timeseries.
+
+        This is what writes a large experiment to disk without holding its data twice.
+
+        Args:
+            metrics: The metric columns to include (every one by default).
+            replications: Replications per block at most.
+
+        Yields:
+            Frames with the columns of :attr:`timeseries` (only the chosen metrics).
+        """
+        weeks, seeds = self.plan.weeks, np.asarray(self.plan.seeds())
+        position = {name: index for index, name in enumerate(COLUMNS)}
+        # One frame of every cube's identity, so each column has one dtype in every block.
+        identity = pd.DataFrame([self._keys(key) for key in self._cubes])
+        for row, cube in enumerate(self._cubes.values()):
+            for first in range(0, cube.shape[0], replications):
+                part = cube[first : first + replications]
+                rows = part.shape[0] * weeks
+                columns: dict[str, Any] = {
+                    name: np.repeat(identity[name].to_numpy()[row : row + 1], rows)
+                    for name in identity.columns
+                }
+                chosen = np.arange(first, first + part.shape[0])
+                columns["replication"] = np.repeat(chosen, weeks)
+                columns["seed"] = np.repeat(seeds[chosen], weeks)
+                columns["week"] = np.tile(np.arange(weeks), part.shape[0])
+                for metric in metrics:
+                    columns[metric] = part[:, :, position[metric]].ravel()
+                yield pd.DataFrame(columns)
 
     def per_run(self, horizon: str = "end", reference: str | None = None) -> pd.DataFrame:
         """Every run's metrics over one horizon: one row per scenario x (point x) replication.
@@ -301,13 +332,18 @@ class ExperimentResults:
         seed, replications = self.plan.seed, self.plan.replications
         runs = f"{replications} replications, root seed {seed}"
         changes = self.change_weeks()
+        if "timeseries" in self.__dict__:
+            weekly = self.timeseries
+        else:  # only the columns drawn: a third of the memory of the whole tidy frame
+            drawn = list(dict.fromkeys(["reported_nps", "true_nps", *OVER_TIME, *MONEY_GIVEN_AWAY]))
+            weekly = pd.concat(self.timeseries_blocks(drawn), ignore_index=True)
         figures = {
-            "nps": plot_nps_bands(self.timeseries, changes, title=f"Reported vs true NPS ({runs})"),
+            "nps": plot_nps_bands(weekly, changes, title=f"Reported vs true NPS ({runs})"),
             "over_time": plot_metrics(
-                self.timeseries, OVER_TIME, changes, title=f"The bads as they build up ({runs})"
+                weekly, OVER_TIME, changes, title=f"The bads as they build up ({runs})"
             ),
             "money": plot_breakdown(
-                self.timeseries, MONEY_GIVEN_AWAY, changes, title=f"Money given away ({runs})"
+                weekly, MONEY_GIVEN_AWAY, changes, title=f"Money given away ({runs})"
             ),
         }
         if len(self.scenarios) > 1:
@@ -376,29 +412,47 @@ class ExperimentResults:
             with atomic_path(path) as temporary:
                 temporary.write_text(resolved_toml(scenario), encoding="utf-8")
             written.append(path)
-        tables = {"timeseries": self.timeseries, "ledger": self.ledger}
-        tables["summary"] = self.summary()
+        # The weekly table is the large one: written a block at a time, never held whole.
+        written.append(_write_csv(self.timeseries_blocks(), folder / "timeseries.csv"))
+        tables = {"ledger": self.ledger, "summary": self.summary()}
         if len(self.scenarios) > 1:
             tables["comparison"] = self.compare()
         if self.varied:
             tables["design"] = self.design.reset_index()
         tables.update(self.extra_tables())
         for name, frame in tables.items():
-            written.append(_write_csv(frame, folder / f"{name}.csv"))
+            written.append(_write_csv([frame], folder / f"{name}.csv"))
         if importlib.util.find_spec("pyarrow") is not None:
-            path = folder / "timeseries.parquet"
-            with atomic_path(path) as temporary:
-                self.timeseries.to_parquet(temporary, index=False)
-            written.append(path)
-        written.extend(write_report(self, folder, tables))
+            written.append(_write_parquet_blocks(self.timeseries_blocks(), folder))
+        written.extend(write_report(self, folder, ["timeseries", *tables]))
         RunStore(folder).write_manifest(self.manifest())
         written.append(folder / MANIFEST)
         return written
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> Path:
+def _write_csv(blocks: Iterable[pd.DataFrame], path: Path) -> Path:
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8", newline="") as file:
+        for number, block in enumerate(blocks):
+            block.to_csv(file, index=False, header=number == 0)
+    return path
+
+
+def _write_parquet_blocks(blocks: Iterable[pd.DataFrame], folder: Path) -> Path:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = folder / "timeseries.parquet"
     with atomic_path(path) as temporary:
-        frame.to_csv(temporary, index=False)
+        writer = None
+        try:
+            for block in blocks:
+                table = pa.Table.from_pandas(block, preserve_index=False)
+                if writer is None:
+                    writer = pq.ParquetWriter(temporary, table.schema)
+                writer.write_table(table.cast(writer.schema))
+        finally:
+            if writer is not None:
+                writer.close()
     return path
 
 

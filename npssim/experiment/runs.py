@@ -69,4 +69,5 @@ def simulate(task: RunTask) -> RunResult:
         diagnostics = model.diagnostics()
         weekly[week, : len(METRIC_NAMES)] = [model.metrics[name] for name in METRIC_NAMES]
         weekly[week, len(METRIC_NAMES) :] = [diagnostics[name] for name in DIAGNOSTIC_NAMES]
+    model.close()
     return RunResult(task.key, weekly, time.perf_counter() - started)

@@ -132,3 +132,25 @@ def test_trait_draws_use_one_number_each_whatever_the_mean(mean):
 def test_trait_draws_have_the_asked_mean():
     values = beta_with_mean(np.random.default_rng(4), 0.3, 6.0, 50_000)
     assert values.mean() == pytest.approx(0.3, abs=0.005)
+
+
+def test_thinning_a_draw_gives_the_values_of_indexing_the_whole_draw():
+    params, firm, reps = AccountParams(), FirmParams(), np.arange(3_000) % 30
+    kept = np.sort(np.random.default_rng(1).choice(3_000, 1_000, replace=False))
+    whole = draw_accounts(np.random.default_rng(9), 3_000, params, firm, reps)
+    thinned = draw_accounts(np.random.default_rng(9), 3_000, params, firm, reps, lambda b, r: kept)
+    for name, values in whole.items():
+        np.testing.assert_array_equal(thinned[name], values[kept], err_msg=name)
+
+
+def test_thinning_sees_the_whole_draw_s_baselines_and_reps():
+    seen = {}
+
+    def keep(baseline, reps):
+        seen["sizes"] = (baseline.size, reps.size)
+        return np.arange(10)
+
+    columns = draw_accounts(
+        np.random.default_rng(2), 50, AccountParams(), FirmParams(), np.zeros(50, int), keep
+    )
+    assert seen["sizes"] == (50, 50) and columns["candor"].size == 10

@@ -169,6 +169,26 @@ def test_caught_reps_cut_their_propensities():
     assert roster.propensity[:, 0] == pytest.approx(np.full(6, 0.4))
 
 
+def test_teams_learn_together_as_they_would_one_after_another():
+    def fresh() -> RepRoster:
+        roster = RepRoster(9, team_size=3)
+        roster.hire(np.random.default_rng(0), np.arange(9), RepParams())
+        roster.usage_sum[:] = np.random.default_rng(1).random(roster.usage_sum.shape) * 13
+        return roster
+
+    teams = np.arange(9).reshape(3, 3)
+    payoff = np.random.default_rng(2).random((3, 3))
+    caught = np.zeros((3, 3), bool)
+    caught[1, 2] = True
+    params = RepParams(imitation_rate=0.5)
+    together, one_by_one = fresh(), fresh()
+    together.learn(teams, payoff, caught, params, np.random.default_rng(3), 13)
+    rng = np.random.default_rng(3)
+    for team in range(3):
+        one_by_one.learn(teams[team], payoff[team], caught[team], params, rng, 13)
+    np.testing.assert_array_equal(together.propensity, one_by_one.propensity)
+
+
 def test_shortfall_raises_stress():
     roster = roster_of(2, fear_mean=0.9)
     policy = bonus_policy()

@@ -30,6 +30,21 @@ def test_dask_local_cluster_gives_the_serial_ledger_bit_for_bit(serial_ledger):
     pd.testing.assert_frame_equal(on_dask, serial_ledger, check_exact=True)
 
 
+def test_local_cluster_workers_run_without_profiler_or_malloc_trimming():
+    def settings():
+        import os
+
+        import dask
+
+        return (
+            dask.config.get("distributed.worker.profile.enabled"),
+            os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        )
+
+    with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
+        assert executor.submit(settings).result() == (False, None)
+
+
 def test_an_executor_the_caller_manages_is_used_as_given(serial_ledger):
     with (
         LocalCluster(

@@ -94,6 +94,31 @@ def test_csv_tables_read_back_exactly(results, saved):
     pd.testing.assert_frame_equal(pd.read_csv(saved / "ledger.csv"), results.ledger)
 
 
+def test_weekly_files_written_in_blocks_read_back_as_the_timeseries(results, saved):
+    csv = pd.read_csv(saved / "timeseries.csv")
+    pd.testing.assert_frame_equal(csv, results.timeseries, check_dtype=False)
+    parquet = pd.read_parquet(saved / "timeseries.parquet")
+    pd.testing.assert_frame_equal(parquet, results.timeseries, check_exact=True)
+
+
+def test_timeseries_blocks_hold_a_few_replications_each_in_row_order(results):
+    blocks = list(results.timeseries_blocks(replications=2))
+    assert [block["replication"].nunique() for block in blocks] == [2, 1, 2, 1]
+    whole = pd.concat(blocks, ignore_index=True)
+    pd.testing.assert_frame_equal(whole, results.timeseries, check_exact=True)
+
+
+def test_timeseries_blocks_can_carry_only_some_metrics(results):
+    block = next(results.timeseries_blocks(["true_nps"]))
+    assert list(block.columns) == ["scenario", "replication", "seed", "week", "true_nps"]
+
+
+def test_runs_are_read_from_the_experiment_s_single_copy_of_its_data(results):
+    cubes = list(results._cubes.values())
+    for run in results.runs.values():
+        assert any(np.shares_memory(run.weekly, cube) for cube in cubes), run.key
+
+
 def test_manifest_records_versions_seeds_and_hashes(results, saved):
     manifest = json.loads((saved / "manifest.json").read_text())
     assert manifest["status"] == "complete"
