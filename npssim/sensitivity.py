@@ -96,17 +96,18 @@ class Design:
         ]
 
 
-def parse_factor(text: str) -> Factor:
+def parse_factor(text: str, option: str = "--param") -> Factor:
     """Parse ``path=lo:hi`` from the CLI's ``--param`` and check it against the schema.
 
     Args:
         text: For example ``policy.incentives.nps_weight=0:0.5``.
+        option: The command-line option the text came from, named in error messages.
 
     Returns:
         The factor, marked integer when the schema type is int.
 
     Raises:
-        ScenarioError: (source ``--param``) when the text is malformed, the path is unknown
+        ScenarioError: (source ``option``) when the text is malformed, the path is unknown
             (with a suggestion), the parameter is not a number, ``lo >= hi``, integer bounds are
             not whole, or the range leaves the schema's bounds.
     """
@@ -118,32 +119,32 @@ def parse_factor(text: str) -> Factor:
     except ValueError:
         lower = upper = math.nan
     if not sep or not path or not colon or math.isnan(lower) or math.isnan(upper):
-        raise ScenarioError("--param", text, f"expected path=lo:hi, {_EXAMPLE}")
+        raise ScenarioError(option, text, f"expected path=lo:hi, {_EXAMPLE}")
     params = {info.path: info for info in iter_params()}
     if path not in params:
-        raise ScenarioError("--param", path, f"unknown parameter{_suggestion(path, params)}")
+        raise ScenarioError(option, path, f"unknown parameter{_suggestion(path, params)}")
     if path in NOT_FACTORS:
-        raise ScenarioError("--param", path, NOT_FACTORS[path])
+        raise ScenarioError(option, path, NOT_FACTORS[path])
     info = params[path]
     kind = _field_type(path)
     if kind not in (int, float):
-        raise ScenarioError("--param", path, _not_numeric(info.choices, info.default))
+        raise ScenarioError(option, path, _not_numeric(info.choices, info.default))
     if not (math.isfinite(lower) and math.isfinite(upper)):
-        raise ScenarioError("--param", path, "bounds must be finite numbers")
+        raise ScenarioError(option, path, "bounds must be finite numbers")
     if lower >= upper:
         raise ScenarioError(
-            "--param", path, f"lower bound {_num(lower)} must be below upper bound {_num(upper)}"
+            option, path, f"lower bound {_num(lower)} must be below upper bound {_num(upper)}"
         )
     integer = kind is int
     if integer and not (lower.is_integer() and upper.is_integer()):
         raise ScenarioError(
-            "--param", path, f"takes whole numbers; got bounds {_num(lower)}:{_num(upper)}"
+            option, path, f"takes whole numbers; got bounds {_num(lower)}:{_num(upper)}"
         )
     below = info.lower is not None and lower < info.lower
     above = info.upper is not None and upper > info.upper
     if below or above:
         raise ScenarioError(
-            "--param",
+            option,
             path,
             f"range {_num(lower)}:{_num(upper)} leaves the allowed range {_allowed(info)}",
         )

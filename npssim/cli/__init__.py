@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "compare": experiments.compare,
         "sweep": experiments.sweep,
         "sensitivity": experiments.sensitivity,
+        "calibrate": experiments.fit,
         "explore": explore.explore,
         "validate": discovery.validate,
         "params": discovery.params,

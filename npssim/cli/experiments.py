@@ -1,4 +1,4 @@
-"""The experiment commands: run, compare, sweep and sensitivity.
+"""The experiment commands: run, compare, sweep, sensitivity and calibrate.
 
 Each one builds a plan from its arguments, runs it (storing every run as it finishes in the
 output folder), prints the headline tables and writes the folder. Ctrl-C leaves a folder that
@@ -12,16 +12,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from rich.console import Console
 
 from npssim.errors import InputError
 from npssim.experiment import (
     ExecutorChoice,
+    calibrate,
     parse_vary,
     run_experiment,
     run_sensitivity,
     run_sweep,
 )
+from npssim.experiment.calibration import parse_free, parse_target
 from npssim.experiment.store import RUNS
 from npssim.report import rich_table
 from npssim.scenario import parse_assignment
@@ -77,6 +80,73 @@ def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> i
         metric=args.metric,
         horizon=args.horizon,
     )
+
+
+def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim calibrate``: fit free parameters to observed figures; print the fit."""
+    if args.scheduler and args.dask_local:
+        raise InputError("--scheduler and --dask-local: give one or the other")
+    targets: dict[str, float] = {}
+    for text in args.targets:
+        metric, value = parse_target(text)
+        if metric in targets:
+            raise InputError(f"--target {metric}: given twice")
+        targets[metric] = value
+    if args.out is not None and not args.out.parent.is_dir():
+        raise InputError(f"--out {args.out}: folder {args.out.parent} does not exist")
+    result = calibrate(
+        args.scenario,
+        targets,
+        [parse_free(text) for text in args.free],
+        replications=args.replications,
+        max_evaluations=args.max_evaluations,
+        seed=args.seed,
+        weeks=args.weeks,
+        horizon=args.horizon,
+        overrides=dict(parse_assignment(text) for text in args.assignments),
+        executor=ExecutorChoice(
+            workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+        ),
+        progress=not args.quiet and stderr.is_terminal,
+    )
+    fitted = [
+        {"parameter": path, "fitted": f"{value:.6g}"} for path, value in result.values.items()
+    ]
+    stdout.print(rich_table(pd.DataFrame(fitted), "Fitted values"))
+    table = result.fit.assign(
+        simulated=[
+            f"{row.simulated:.4g} ({row.ci_low:.4g} to {row.ci_high:.4g})"
+            for row in result.fit.itertuples()
+        ],
+        target=[f"{value:.4g}" for value in result.fit["target"]],
+        error=[f"{value:+.2f} se" for value in result.fit["error"]],
+    )[["metric", "target", "simulated", "error"]]
+    stdout.print(
+        rich_table(
+            table,
+            f"Fit: observed vs simulated (mean and 95% interval over {args.replications} "
+            f"replications), {args.horizon} run",
+        )
+    )
+    stdout.print(
+        f"{result.evaluations} candidates; objective {result.objective:.4g} "
+        f"(sum of squared errors in standard errors); {result.message}",
+        highlight=False,
+    )
+    far = result.fit.loc[result.fit["error"].abs() > 3, "metric"].tolist()
+    if far:
+        stdout.print(
+            f"Not matched within 3 standard errors: {', '.join(far)}. These free parameters "
+            "may not reach those figures together: widen their ranges, free others, or raise "
+            "--max-evaluations.",
+            highlight=False,
+        )
+    if args.out is not None:
+        result.save(args.out)
+        stdout.print(f"Fitted scenario: {args.out}", highlight=False)
+    else:
+        stdout.print("Give --out FILE to write the fitted scenario.", highlight=False)
+    return 0
 
 
 def _finish(

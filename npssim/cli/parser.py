@@ -9,6 +9,8 @@ from typing import NoReturn
 
 from npssim import __version__
 from npssim.experiment import DEFAULT_REPLICATIONS
+from npssim.experiment.calibration import DEFAULT_EVALUATIONS as CALIBRATION_EVALUATIONS
+from npssim.experiment.calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
 from npssim.sensitivity import METHODS
 
 EXIT_BAD_INPUT = 2
@@ -58,6 +60,25 @@ _port = _whole_number(1, 65535)
 
 def _experiment_options(replications: int) -> argparse.ArgumentParser:
     """Options every experiment command takes, with the same meaning everywhere."""
+    shared = _simulation_options(replications)
+    output = shared.add_argument_group("output")
+    output.add_argument(
+        "--out", type=Path, help="output folder (default: a new folder under results/)"
+    )
+    output.add_argument(
+        "--resume",
+        action="store_true",
+        help="complete an interrupted experiment in --out (same command, same results)",
+    )
+    output.add_argument(
+        "--force", action="store_true", help="replace npssim's earlier results in --out"
+    )
+    output.add_argument("--quiet", action="store_true", help="no progress bar")
+    return shared
+
+
+def _simulation_options(replications: int) -> argparse.ArgumentParser:
+    """What to simulate and where: the options of every command that runs replications."""
     shared = argparse.ArgumentParser(add_help=False)
     model = shared.add_argument_group("scenario")
     model.add_argument("--weeks", type=_positive_int, help="weeks to simulate (run.weeks)")
@@ -99,19 +120,6 @@ def _experiment_options(replications: int) -> argparse.ArgumentParser:
         metavar="N",
         help="start a local Dask cluster with N worker processes",
     )
-    output = shared.add_argument_group("output")
-    output.add_argument(
-        "--out", type=Path, help="output folder (default: a new folder under results/)"
-    )
-    output.add_argument(
-        "--resume",
-        action="store_true",
-        help="complete an interrupted experiment in --out (same command, same results)",
-    )
-    output.add_argument(
-        "--force", action="store_true", help="replace npssim's earlier results in --out"
-    )
-    output.add_argument("--quiet", action="store_true", help="no progress bar")
     return shared
 
 
@@ -210,6 +218,46 @@ def build_parser() -> argparse.ArgumentParser:
         "--metric", default="nps_inflation", help="the output analysed (default nps_inflation)"
     )
     _horizon(sensitivity)
+
+    calibrate = commands.add_parser(
+        "calibrate",
+        parents=[_simulation_options(CALIBRATION_REPLICATIONS)],
+        help="fit free parameters so the simulated metrics match observed ones",
+        description="Fit the free parameters of a scenario to a firm's observed figures by the "
+        "method of simulated moments: every candidate runs on the same replication seeds "
+        "(common random numbers); a Latin hypercube, then a bounded Nelder-Mead search "
+        "(scipy), minimise the squared misfits in standard errors. Prints the fit; --out writes "
+        "the fitted scenario.",
+    )
+    calibrate.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
+    calibrate.add_argument(
+        "--target",
+        dest="targets",
+        action="append",
+        required=True,
+        metavar="METRIC=VALUE",
+        help="an observed figure to match, e.g. reported_nps=32 (repeatable)",
+    )
+    calibrate.add_argument(
+        "--free",
+        action="append",
+        required=True,
+        metavar="PATH=LO:HI",
+        help="a parameter to fit and its range, e.g. accounts.response_rate=0.05:0.6 "
+        "(repeatable; no more free parameters than targets)",
+    )
+    calibrate.add_argument(
+        "--max-evaluations",
+        type=_positive_int,
+        default=CALIBRATION_EVALUATIONS,
+        metavar="N",
+        help=f"candidate parameter sets to simulate at most (default {CALIBRATION_EVALUATIONS})",
+    )
+    _horizon(calibrate)
+    calibrate.add_argument(
+        "--out", type=Path, metavar="FILE", help="write the fitted scenario to this .toml file"
+    )
+    calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
 
     explore = commands.add_parser(
         "explore",

@@ -22,6 +22,8 @@ _HOMES = {
     "ExecutorChoice": "executors",
     "InlineExecutor": "executors",
     "Plan": "plan",
+    "CalibrationResult": "calibration",
+    "calibrate": "calibration",
     "ExperimentResults": "results",
     "replication_seeds": "seeds",
     "SensitivityResults": "sensitivity",

@@ -138,7 +138,7 @@ def execute_plan(
     if out is not None:
         store = RunStore(out)
         store.open(plan.identity(), resume=resume, force=force)
-    choice, description = _choose(executor, workers, len(tasks))
+    choice, description = choose_executor(executor, workers, len(tasks))
     started = time.perf_counter()
     runs, stored = execute(
         tasks,
@@ -158,7 +158,13 @@ def execute_plan(
     )
 
 
-def _choose(executor: ExecutorLike, workers: int | None, tasks: int) -> tuple[Any, str]:
+def choose_executor(executor: ExecutorLike, workers: int | None, tasks: int) -> tuple[Any, str]:
+    """Resolve the ``executor`` and ``workers`` arguments of the experiment functions.
+
+    Returns:
+        The executor the caller manages, or the :class:`ExecutorChoice` to open; and its
+        description for the manifest.
+    """
     if isinstance(executor, Executor):
         return executor, type(executor).__name__
     if executor is None or executor == "processes":

@@ -18,7 +18,7 @@ from npssim.experiment.seeds import replication_seeds
 from npssim.policy import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, PolicySchedule
 from npssim.scenario import Scenario, load_scenario, with_overrides
 
-Kind = Literal["run", "compare", "sweep", "sensitivity"]
+Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate"]
 
 #: The short run: the first two quarters after the policy changes.
 SHORT_RUN_WEEKS = 2 * WEEKS_PER_QUARTER
@@ -31,7 +31,7 @@ class Plan:
     """An experiment before it runs.
 
     Attributes:
-        kind: What kind of experiment: run, compare, sweep or sensitivity.
+        kind: What kind of experiment: run, compare, sweep, sensitivity or calibrate.
         scenarios: The scenarios by label, as loaded (before any design point is applied).
         sources: Where each scenario came from (file path or bundled name), by label.
         replications: Replications per scenario and design point.
@@ -108,7 +108,7 @@ class Plan:
 
 
 def _design_option(kind: Kind) -> str:
-    return {"sweep": "--vary", "sensitivity": "--param"}.get(kind, "--set")
+    return {"sweep": "--vary", "sensitivity": "--param", "calibrate": "--free"}.get(kind, "--set")
 
 
 def load_scenarios(

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from npssim import load_scenario
 from npssim.cli import main
 from npssim.experiment import run_experiment
 from npssim.ledger import METRIC_NAMES
@@ -270,3 +271,55 @@ def test_ctrl_c_exits_130_and_resume_completes_the_same_experiment(tmp_path):
         executor="serial",
     )
     pd.testing.assert_frame_equal(pd.read_csv(out / "ledger.csv"), whole.ledger)
+
+
+def test_calibrate_prints_the_fit_and_writes_the_fitted_scenario(capsys, tmp_path):
+    out = tmp_path / "fitted.toml"
+    status, printed, _ = run_cli(
+        capsys, "calibrate", "baseline", "--target", "response_rate=0.3",
+        "--free", "accounts.response_rate=0.1:0.6", "--max-evaluations", "12",
+        "--out", str(out), *FAST,
+    )  # fmt: skip
+    assert status == 0
+    assert "Fitted values" in printed and "accounts.response_rate" in printed
+    assert "response_rate" in printed and "se" in printed
+    assert 0.1 <= load_scenario(out).accounts.response_rate <= 0.6
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--target", "response_rat=0.3"], ["--target", "did you mean"]),
+        (["--target", "response_rate=high"], ["--target", "metric=number"]),
+        (["--target", "response_rate=0.3", "--target", "response_rate=0.4"], ["given twice"]),
+        (["--target", "response_rate=0.3", "--free", "accounts.respons=0:1"], ["--free"]),
+        (["--target", "response_rate=0.3", "--free", "accounts.response_rate=0.6:0.1"], ["--free"]),
+        (
+            [
+                "--target",
+                "response_rate=0.3",
+                "--free",
+                "accounts.response_rate=0.1:0.6",
+                "--free",
+                "firm.product_quality=5:8",
+            ],
+            ["--free", "2 free parameters but 1 target"],
+        ),
+    ],
+)
+def test_calibrate_rejects_bad_input_in_one_line(capsys, tmp_path, args, needles):
+    if "--free" not in args:
+        args = [*args, "--free", "accounts.response_rate=0.1:0.6"]
+    out = tmp_path / "fitted.toml"
+    status, _, err = run_cli(capsys, "calibrate", "baseline", *args, "--out", str(out), *FAST)
+    assert_one_line_error(status, err, *needles)
+    assert not out.exists()
+
+
+def test_calibrate_refuses_an_output_file_in_a_missing_folder(capsys, tmp_path):
+    out = tmp_path / "missing" / "fitted.toml"
+    status, _, err = run_cli(
+        capsys, "calibrate", "baseline", "--target", "response_rate=0.3",
+        "--free", "accounts.response_rate=0.1:0.6", "--out", str(out), *FAST,
+    )  # fmt: skip
+    assert_one_line_error(status, err, "--out", "does not exist")
