@@ -36,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sweep": experiments.sweep,
         "sensitivity": experiments.sensitivity,
         "calibrate": experiments.fit,
+        "evidence": experiments.evidence,
         "explore": explore.explore,
         "validate": discovery.validate,
         "params": discovery.params,

@@ -8,6 +8,7 @@ the same command with ``--resume`` completes.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from npssim.experiment import (
     run_sweep,
 )
 from npssim.experiment.calibration import parse_free, parse_target
+from npssim.experiment.evidence import run_evidence
 from npssim.experiment.store import RUNS
 from npssim.report import rich_table
 from npssim.scenario import parse_assignment
@@ -146,6 +148,43 @@ def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         stdout.print(f"Fitted scenario: {args.out}", highlight=False)
     else:
         stdout.print("Give --out FILE to write the fitted scenario.", highlight=False)
+    return 0
+
+
+def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim evidence``: the published patterns, reproduced or not; the table and figures."""
+    if args.scheduler and args.dask_local:
+        raise InputError("--scheduler and --dask-local: give one or the other")
+    overrides = dict(parse_assignment(text) for text in args.assignments)
+    if args.weeks is not None:
+        overrides["run.weeks"] = args.weeks
+    out = args.out or Path("results") / f"evidence-{time.strftime('%Y%m%d-%H%M%S')}"
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: is a file, not a folder")
+    results = run_evidence(
+        replications=args.replications,
+        seed=args.seed,
+        overrides=overrides,
+        executor=ExecutorChoice(
+            workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+        ),
+        progress=not args.quiet and stderr.is_terminal,
+    )
+    table = results.table()
+    shown = table.assign(holds=["yes" if holds else "NO" for holds in table["holds"]])
+    stdout.print(
+        rich_table(
+            shown[["pattern", "shown", "expected", "holds"]].rename(columns={"shown": "model"}),
+            f"Published patterns, from the defaults ({args.replications} replications)",
+        )
+    )
+    command = "npssim " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["evidence"] else ""
+    results.save(out, command or f"npssim evidence --replications {args.replications}")
+    held = int(table["holds"].sum())
+    stdout.print(
+        f"{held} of {len(table)} patterns hold. Table and figures: {out / 'evidence.md'}",
+        highlight=False,
+    )
     return 0
 
 

@@ -24,6 +24,8 @@ _HOMES = {
     "Plan": "plan",
     "CalibrationResult": "calibration",
     "calibrate": "calibration",
+    "EvidenceResults": "evidence",
+    "run_evidence": "evidence",
     "ExperimentResults": "results",
     "replication_seeds": "seeds",
     "SensitivityResults": "sensitivity",

@@ -407,6 +407,50 @@ def plot_differences(
     return figure
 
 
+def plot_intervals(
+    estimates: pd.DataFrame,
+    title: str,
+    xlabel: str,
+    expected: tuple[float, float] | None = None,
+) -> Figure:
+    """Labelled estimates with their intervals, one row each, beside an expected range.
+
+    Args:
+        estimates: Columns label, mean, ci_low, ci_high; one row per estimate.
+        title: The figure's title.
+        xlabel: What the estimates measure, with its unit.
+        expected: The range a published figure implies, shaded; none when the expectation
+            is a direction rather than a range.
+
+    Returns:
+        The figure.
+    """
+    _check(estimates, ["label", "mean", "ci_low", "ci_high"], "columns")
+    positions = np.arange(len(estimates))
+    figure = _figure(6.4, 0.55 * len(estimates) + 1.9)
+    axes = figure.add_subplot()
+    if expected is not None:
+        axes.axvspan(*expected, color="tab:green", alpha=0.15, label="published range")
+    error = np.vstack(
+        [estimates["mean"] - estimates["ci_low"], estimates["ci_high"] - estimates["mean"]]
+    )
+    axes.errorbar(
+        estimates["mean"], positions, xerr=np.nan_to_num(error), fmt="o", color="tab:blue",
+        capsize=3, label="model: mean and 95% interval",
+    )  # fmt: skip
+    axes.axvline(0, color="grey", linewidth=1)
+    axes.set_yticks(positions, list(estimates["label"]))
+    axes.invert_yaxis()
+    ticks = _unit_ticks(xlabel)
+    if ticks is not None:
+        axes.xaxis.set_major_formatter(ticks)
+    axes.set_xlabel(xlabel)
+    axes.grid(axis="x", alpha=0.3)
+    axes.legend(loc="best", fontsize="small")
+    axes.set_title(title, fontsize="medium")
+    return figure
+
+
 def plot_sweep(
     sweep: pd.DataFrame,
     parameter: str,

@@ -323,3 +323,23 @@ def test_calibrate_refuses_an_output_file_in_a_missing_folder(capsys, tmp_path):
         "--free", "accounts.response_rate=0.1:0.6", "--out", str(out), *FAST,
     )  # fmt: skip
     assert_one_line_error(status, err, "--out", "does not exist")
+
+
+def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, tmp_path):
+    status, printed, _ = run_cli(
+        capsys, "evidence", "--out", str(tmp_path), "--set", "firm.managers=1", "--weeks", "30",
+        "--replications", "2", "--workers", "1", "--quiet",
+    )  # fmt: skip
+    assert status == 0
+    assert "patterns hold" in printed and "holds" in printed
+    assert (tmp_path / "evidence.md").read_text().startswith("# Evidence")
+    assert len(pd.read_csv(tmp_path / "evidence.csv")) == 10
+    assert len(list((tmp_path / "img" / "evidence").glob("*.png"))) == 10
+
+
+def test_evidence_refuses_a_file_as_its_output_folder(capsys, tmp_path):
+    out = tmp_path / "file.md"
+    out.write_text("keep")
+    status, _, err = run_cli(capsys, "evidence", "--out", str(out), "--replications", "2")
+    assert_one_line_error(status, err, "--out", "not a folder")
+    assert out.read_text() == "keep"

@@ -7,7 +7,13 @@ import pytest
 from rich.console import Console
 
 from npssim.ledger import METRIC_BY_NAME, METRIC_NAMES
-from npssim.report import format_value, goods_and_bads_table, plot_nps, save_figure
+from npssim.report import (
+    format_value,
+    goods_and_bads_table,
+    plot_intervals,
+    plot_nps,
+    save_figure,
+)
 from npssim.report.figures import (
     BAND_ENTRY,
     BAND_LABEL,
@@ -139,3 +145,19 @@ def test_figures_name_what_they_cannot_draw():
 def test_a_single_week_is_drawn_as_a_point():
     figure = plot_metrics(as_timeseries(weekly_frame(1)), ["savvy_share"])
     assert figure.axes[0].lines[0].get_marker() == "o"
+
+
+def test_interval_figure_draws_each_estimate_beside_the_published_range():
+    estimates = pd.DataFrame(
+        {"label": ["a", "b"], "mean": [0.2, 0.3], "ci_low": [0.1, 0.25], "ci_high": [0.3, 0.35]}
+    )
+    figure = plot_intervals(estimates, "Shares", "share (0-1)", expected=(0.25, 0.28))
+    axes = figure.axes[0]
+    assert [tick.get_text() for tick in axes.get_yticklabels()] == ["a", "b"]
+    labels = axes.get_legend_handles_labels()[1]
+    assert "published range" in labels and "model: mean and 95% interval" in labels
+
+
+def test_interval_figure_says_which_columns_are_missing():
+    with pytest.raises(ValueError, match="ci_high"):
+        plot_intervals(pd.DataFrame({"label": ["a"], "mean": [1.0], "ci_low": [0.0]}), "t", "x")
