@@ -1,8 +1,9 @@
-"""The experiment commands: run, compare, sweep, sensitivity and calibrate.
+"""The experiment commands: run, compare, sweep, sensitivity, calibrate and evidence.
 
-Each one builds a plan from its arguments, runs it (storing every run as it finishes in the
-output folder), prints the headline tables and writes the folder. Ctrl-C leaves a folder that
-the same command with ``--resume`` completes.
+run, compare, sweep and sensitivity build a plan from their arguments, run it (storing every
+run as it finishes in the output folder), print the headline tables and write the folder.
+Ctrl-C leaves a folder that the same command with ``--resume`` completes. calibrate prints the
+fit and writes the fitted scenario; evidence prints the pattern table and writes its files.
 """
 
 from __future__ import annotations
