@@ -22,8 +22,7 @@ def observed():
     return means.to_dict()
 
 
-@pytest.fixture(scope="module")
-def fitted(observed):
+def fit(observed):
     return calibrate(
         "baseline",
         observed,
@@ -34,6 +33,11 @@ def fitted(observed):
         overrides=FIRM,
         executor="serial",
     )
+
+
+@pytest.fixture(scope="module")
+def fitted(observed):
+    return fit(observed)
 
 
 def test_parameters_that_generated_the_targets_are_recovered(fitted):
@@ -55,16 +59,7 @@ def test_the_search_explores_then_refines_within_its_budget(fitted):
 
 
 def test_the_same_seed_gives_the_same_fit(fitted, observed):
-    again = calibrate(
-        "baseline",
-        observed,
-        FREE,
-        replications=6,
-        max_evaluations=40,
-        seed=1,
-        overrides=FIRM,
-        executor="serial",
-    )
+    again = fit(observed)
     assert again.values == fitted.values
     assert again.objective == fitted.objective
 
