@@ -87,8 +87,6 @@ def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> i
 
 def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim calibrate``: fit free parameters to observed figures; print the fit."""
-    if args.scheduler and args.dask_local:
-        raise InputError("--scheduler and --dask-local: give one or the other")
     targets: dict[str, float] = {}
     for text in args.targets:
         metric, value = parse_target(text)
@@ -107,9 +105,7 @@ def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         weeks=args.weeks,
         horizon=args.horizon,
         overrides=dict(parse_assignment(text) for text in args.assignments),
-        executor=ExecutorChoice(
-            workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
-        ),
+        executor=_executor_choice(args),
         progress=not args.quiet and stderr.is_terminal,
     )
     fitted = [
@@ -154,8 +150,6 @@ def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim evidence``: the published patterns, reproduced or not; the table and figures."""
-    if args.scheduler and args.dask_local:
-        raise InputError("--scheduler and --dask-local: give one or the other")
     overrides = dict(parse_assignment(text) for text in args.assignments)
     if args.weeks is not None:
         overrides["run.weeks"] = args.weeks
@@ -166,9 +160,7 @@ def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         replications=args.replications,
         seed=args.seed,
         overrides=overrides,
-        executor=ExecutorChoice(
-            workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
-        ),
+        executor=_executor_choice(args),
         progress=not args.quiet and stderr.is_terminal,
     )
     table = results.table()
@@ -198,15 +190,11 @@ def _finish(
     **options: Any,
 ) -> int:
     """Run an experiment function with the shared options; print and save its results."""
-    if args.scheduler and args.dask_local:
-        raise InputError("--scheduler and --dask-local: give one or the other")
     if args.resume and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
     overrides = dict(parse_assignment(text) for text in args.assignments)
     out = args.out or Path("results") / f"{_stem(args, target)}-{time.strftime('%Y%m%d-%H%M%S')}"
-    choice = ExecutorChoice(
-        workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
-    )
+    choice = _executor_choice(args)
     try:
         results = function(
             target,
@@ -238,6 +226,15 @@ def _finish(
         highlight=False,
     )
     return 0
+
+
+def _executor_choice(args: argparse.Namespace) -> ExecutorChoice:
+    """Where the runs go, from the execution options every simulating command shares."""
+    if args.scheduler and args.dask_local:
+        raise InputError("--scheduler and --dask-local: give one or the other")
+    return ExecutorChoice(
+        workers=args.workers, scheduler=args.scheduler, dask_local=args.dask_local
+    )
 
 
 def _stem(args: argparse.Namespace, target: Any) -> str:

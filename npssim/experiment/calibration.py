@@ -186,11 +186,11 @@ def calibrate(
         )
     base = make_plan("run", [scenario], replications, seed, weeks, overrides)
     fitted_scenario = next(iter(base.scenarios.values()))
-    objective = _Objective(base.seed, fitted_scenario, factors, targets, horizon, replications)
     explore = min(max(8, 4 * len(factors)), max_evaluations // 2)
     with _opened(executor, workers, replications * explore) as running:
-        objective.executor = running
-        objective.progress = progress
+        objective = _Objective(
+            base.seed, fitted_scenario, factors, targets, horizon, replications, running, progress
+        )
         unit = qmc.LatinHypercube(d=len(factors), rng=np.random.default_rng(base.seed))
         objective.explore(unit.random(explore))
         start = objective.best_unit()
@@ -252,6 +252,8 @@ class _Objective:
         targets: Mapping[str, float],
         horizon: str,
         replications: int,
+        executor: Executor,
+        progress: bool,
     ) -> None:
         self.seed = seed
         self.scenario = scenario
@@ -261,8 +263,8 @@ class _Objective:
         self.replications = replications
         self.candidates: list[_Candidate] = []
         self.scale: dict[str, float] = {}
-        self.executor: Any = None
-        self.progress = False
+        self.executor = executor
+        self.progress = progress
 
     def values(self, unit: np.ndarray) -> dict[str, float]:
         """Parameter values at a point of the unit cube (integers rounded)."""
@@ -383,7 +385,7 @@ def _fit_row(metric: str, target: float, runs: np.ndarray, scale: float) -> dict
 
 
 @contextlib.contextmanager
-def _opened(executor: ExecutorLike, workers: int | None, tasks: int) -> Iterator[Any]:
+def _opened(executor: ExecutorLike, workers: int | None, tasks: int) -> Iterator[Executor]:
     """One executor for the whole fit: pools are started once, not for every candidate."""
     choice, _ = choose_executor(executor, workers, tasks)
     if isinstance(choice, Executor):
