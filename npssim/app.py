@@ -31,7 +31,7 @@ with warnings.catch_warnings():
     from mesa.visualization import SolaraViz
     from mesa.visualization.utils import update_counter
 
-from npssim.ledger import METRIC_BY_NAME, net_value
+from npssim.ledger import METRIC_BY_NAME
 from npssim.model import NPSModel
 from npssim.policy import PolicySchedule
 from npssim.report.figures import (
@@ -70,9 +70,11 @@ HEADLINE = (
     "concession_cost",
     "giveaway_cost",
     "bribe_cost",
+    "discount_cost",
     "savvy_share",
     "honest_rep_share",
     "rep_turnover",
+    "net_value",
 )
 
 
@@ -253,10 +255,6 @@ def LedgerPanel(model: ExploreModel) -> None:
     ledger = model.ledger()
     rows = [f"| `{name}` | {format_value(METRIC_BY_NAME[name], ledger[name])} | "
             f"{METRIC_BY_NAME[name].side} |" for name in HEADLINE]  # fmt: skip
-    value = net_value(
-        ledger["gross_margin"], ledger["unearned_bonus"], model.diagnostics()["turnover_cost"]
-    )
-    rows.append(f"| `net_value` | {value:,.0f} | good |")
     current = {"policy": model.policy.model_dump()}
     in_force = ", ".join(
         f"{info.path.removeprefix('policy.')} = {_lookup(current, info.path)}"

@@ -85,7 +85,7 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "concession_cost",
-        "Concessions granted to hostage-takers, cumulative",
+        "Concessions granted to hostage-takers before a survey, cumulative",
         "currency",
         "bad",
         "lower",
@@ -108,11 +108,40 @@ METRICS: tuple[Metric, ...] = (
         cumulative=True,
     ),
     Metric(
-        "revenue", "Contract revenue, cumulative", "currency", "good", "higher", cumulative=True
+        "discount_cost",
+        "Revenue forgone to price discounts at renewals and new deals, cumulative",
+        "currency",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
+    Metric(
+        "discount_rate",
+        "Mean price discount of active contracts, weighted by list value",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "revenue",
+        "Contract revenue at the prices agreed, cumulative",
+        "currency",
+        "good",
+        "higher",
+        cumulative=True,
     ),
     Metric(
         "gross_margin",
         "Revenue x margin rate - concessions - giveaways - bribes, cumulative",
+        "currency",
+        "good",
+        "higher",
+        cumulative=True,
+    ),
+    Metric(
+        "net_value",
+        "Gross margin - bonus cost - measurement cost - acquisition cost - rep turnover cost, "
+        "cumulative: the firm's money",
         "currency",
         "good",
         "higher",
@@ -132,10 +161,25 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "genuine_effort",
-        "Mean share of rep time spent on genuine service this week",
+        "Mean share of reps' account hours spent on genuine service this week",
         "share",
         "good",
         "higher",
+    ),
+    Metric(
+        "service_quality",
+        "Mean quality of an hour of reps' service, relative to a settled, unstressed rep",
+        "share",
+        "good",
+        "higher",
+    ),
+    Metric(
+        "followed_up",
+        "Detractors called back by their manager to fix the cause, cumulative",
+        "accounts",
+        "good",
+        "higher",
+        cumulative=True,
     ),
     Metric(
         "savvy_share",
@@ -162,7 +206,40 @@ METRICS: tuple[Metric, ...] = (
     ),
     Metric(
         "unearned_bonus",
-        "Bonus paid above what the honest census would have earned, cumulative",
+        "Bonus paid above what honest answers from an unpicked sample would have earned, "
+        "cumulative",
+        "currency",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
+    Metric(
+        "bonus_cost",
+        "What the NPS bonus costs the firm: pay above the variable pay it replaces, cumulative",
+        "currency",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
+    Metric(
+        "measurement_cost",
+        "Survey vendor, audits and follow-up calls, cumulative",
+        "currency",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
+    Metric(
+        "acquisition_cost",
+        "Cost of winning new accounts, cumulative",
+        "currency",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
+    Metric(
+        "turnover_cost",
+        "Cost of replacing reps who quit or were fired, cumulative",
         "currency",
         "bad",
         "lower",
@@ -184,23 +261,24 @@ METRICS: tuple[Metric, ...] = (
         "good",
         "higher",
     ),
+    Metric(
+        "gaming_propensity",
+        "Reps' mean learned inclination to use the tactics: the culture",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "disrupted_accounts",
+        "Accounts whose rep left, cumulative",
+        "accounts",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
 )
 METRIC_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
 METRIC_BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
-
-#: The net money figure of a policy, read against a reference policy: the gross margin (which
-#: already gains the revenue that real improvement retains and loses the concessions, giveaways
-#: and bribes) less the bonus paid for inflation and the cost of replacing reps who left. Not one
-#: of the ledger's public columns: it needs the turnover cost from the model's diagnostics.
-NET_VALUE = Metric(
-    "net_value",
-    "Gross margin - unearned bonus - rep turnover cost, cumulative",
-    "currency",
-    "good",
-    "higher",
-    cumulative=True,
-)
-
 
 #: The renewal AUC of the same accounts' latent satisfaction: the best any survey could do, to
 #: read beside ``signal_validity``. From the model's diagnostics, not a public ledger column.
@@ -212,14 +290,19 @@ LATENT_SIGNAL_VALIDITY = Metric(
     "higher",
 )
 #: Metrics that experiments report beside the ledger's public ones.
-EXTRA_METRICS: tuple[Metric, ...] = (LATENT_SIGNAL_VALIDITY, NET_VALUE)
+EXTRA_METRICS: tuple[Metric, ...] = (LATENT_SIGNAL_VALIDITY,)
 #: Every metric an experiment reports, the ledger's and the extra ones, by name.
 REPORTED_BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *EXTRA_METRICS)}
 
-
-def net_value(gross_margin: float, unearned_bonus: float, turnover_cost: float) -> float:
-    """The net money figure: margin kept, less bonus paid for inflation and turnover cost."""
-    return gross_margin - unearned_bonus - turnover_cost
+#: The kinds of money the firm spends, as :meth:`Ledger.spend` books them.
+COSTS: tuple[str, ...] = (
+    "concession",
+    "giveaway",
+    "bribe",
+    "acquisition",
+    "turnover",
+    "measurement",
+)
 
 
 _SCORE_BINS = 11
@@ -254,20 +337,18 @@ class Ledger:
     def __init__(self, rep_positions: int, margin_rate: float) -> None:
         self.rep_positions = rep_positions
         self.margin_rate = margin_rate
-        self.costs = {
-            "concession": 0.0,
-            "giveaway": 0.0,
-            "bribe": 0.0,
-            "acquisition": 0.0,
-            "turnover": 0.0,
-        }
+        self.costs = dict.fromkeys(COSTS, 0.0)
         self.revenue = 0.0
+        self.discounts = 0.0
         self.bonus_paid = 0.0
+        self.bonus_cost = 0.0
         self.unearned_bonus = 0.0
         self.churned_accounts = 0
         self.renewals_due = 0
         self.renewals_kept = 0
         self.departures = 0
+        self.followed_up = 0
+        self.disrupted_accounts = 0
         self.wave: dict[str, float] = {
             "reported_nps": float("nan"),
             "response_rate": float("nan"),
@@ -286,24 +367,53 @@ class Ledger:
         given = self.costs["concession"] + self.costs["giveaway"] + self.costs["bribe"]
         return self.revenue * self.margin_rate - given
 
+    @property
+    def net_value(self) -> float:
+        """The firm's money: gross margin less the bonus, measurement, acquisition and turnover.
+
+        Price discounts are already out of revenue, so out of the gross margin.
+        """
+        costs = self.costs
+        return (
+            self.gross_margin
+            - self.bonus_cost
+            - costs["measurement"]
+            - costs["acquisition"]
+            - costs["turnover"]
+        )
+
     def spend(self, kind: str, amount: float) -> None:
-        """Book money spent: concession, giveaway, bribe, acquisition or turnover."""
+        """Book money spent: one of :data:`COSTS`."""
         if amount < 0:
             raise ValueError(f"negative {kind} cost: {amount}")
         self.costs[kind] += amount
 
-    def earn(self, revenue: float) -> None:
-        """Book a week's contract revenue."""
+    def earn(self, revenue: float, discounts: float = 0.0) -> None:
+        """Book a week's contract revenue, and what price discounts forwent of it."""
         self.revenue += revenue
+        self.discounts += discounts
 
-    def pay_bonus(self, paid: float, unearned: float) -> None:
-        """Book bonuses paid at a review, and the part paid for inflation."""
+    def pay_bonus(self, paid: float, unearned: float, cost: float) -> None:
+        """Book bonuses paid at a review.
+
+        Args:
+            paid: Bonuses paid.
+            unearned: The part paid above what honest scores earned.
+            cost: What the bonus costs the firm beyond the pay it replaces (may be negative
+                when honest scores would have earned more, as when an audit forfeits a bonus).
+        """
         self.bonus_paid += paid
         self.unearned_bonus += unearned
+        self.bonus_cost += cost
 
-    def record_departures(self, count: int) -> None:
-        """Book reps who quit or were fired."""
+    def record_departures(self, count: int, accounts: int) -> None:
+        """Book reps who quit or were fired, and the accounts that lost their rep."""
         self.departures += count
+        self.disrupted_accounts += accounts
+
+    def record_follow_ups(self, count: int) -> None:
+        """Book detractors called back by their manager."""
+        self.followed_up += count
 
     def record_wave(
         self,
@@ -380,20 +490,26 @@ class Ledger:
         *,
         true_nps: float,
         accounts_active: int,
+        discount_rate: float,
         genuine_effort: float,
+        service_quality: float,
         savvy_share: float,
         rep_stress: float,
         honest_rep_share: float,
+        gaming_propensity: float,
     ) -> dict[str, float]:
         """Close the week's books into one value per metric.
 
         Args:
             true_nps: Honest census NPS of the active accounts.
             accounts_active: Active accounts.
+            discount_rate: Mean discount of active contracts, weighted by list value.
             genuine_effort: Mean share of rep time on genuine service.
+            service_quality: Mean quality of reps' service hours.
             savvy_share: Share of active accounts that are savvy.
             rep_stress: Mean rep stress.
             honest_rep_share: Share of reps with high integrity.
+            gaming_propensity: Reps' mean tactic propensity.
 
         Returns:
             The metrics, keyed by the names in :data:`METRIC_NAMES`, in that order.
@@ -405,20 +521,31 @@ class Ledger:
             "concession_cost": self.costs["concession"],
             "giveaway_cost": self.costs["giveaway"],
             "bribe_cost": self.costs["bribe"],
+            "discount_cost": self.discounts,
+            "discount_rate": discount_rate,
             "revenue": self.revenue,
             "gross_margin": self.gross_margin,
+            "net_value": self.net_value,
             "accounts_active": float(accounts_active),
             "churned_accounts": float(self.churned_accounts),
             "retention_rate": (
                 self.renewals_kept / self.renewals_due if self.renewals_due else float("nan")
             ),
             "genuine_effort": genuine_effort,
+            "service_quality": service_quality,
+            "followed_up": float(self.followed_up),
             "savvy_share": savvy_share,
             "signal_validity": self.signal_validity(),
             "bonus_paid": self.bonus_paid,
             "unearned_bonus": self.unearned_bonus,
+            "bonus_cost": self.bonus_cost,
+            "measurement_cost": self.costs["measurement"],
+            "acquisition_cost": self.costs["acquisition"],
+            "turnover_cost": self.costs["turnover"],
             "rep_stress": rep_stress,
             "rep_turnover": self.departures / self.rep_positions,
             "honest_rep_share": honest_rep_share,
+            "gaming_propensity": gaming_propensity,
+            "disrupted_accounts": float(self.disrupted_accounts),
         }
         return {name: float(values[name]) for name in METRIC_NAMES}

@@ -1,9 +1,14 @@
 """NPSModel: a firm of accounts, reps and managers, run week by week under an NPS policy.
 
-One step is one week. Each week reps split their time between service and the score, service
-and incidents move latent satisfaction, a survey wave may go out (and be gamed), contracts
-renew or churn on latent satisfaction alone, new accounts are won, and every 13 weeks managers
-review their teams. The ledger closes the week into the named metrics that DataCollector keeps.
+One step is one week. Each week reps choose how hard to work and how much of it goes to
+service or to the score, service and incidents move latent satisfaction, a survey wave may go out
+(and be gamed), contracts renew at a negotiated price or churn on latent satisfaction, new
+accounts are won, and every 13 weeks managers review their teams. The ledger closes the week into
+the named metrics that DataCollector keeps.
+
+Behaviour lives in the book of accounts, the roster of reps and the agents; each is a class
+attribute of the model (``book_class``, ``roster_class``, ``account_class``, ``rep_class``,
+``manager_class``), so a researcher changes a rule by subclassing the one that holds it.
 """
 
 from __future__ import annotations
@@ -26,25 +31,27 @@ from npssim.agents.accounts import (
     equilibrium_satisfaction,
     spread_savvy,
 )
-from npssim.agents.managers import Manager, TeamReview, team_influence
-from npssim.agents.reps import HONEST_LINE, RepRoster, SalesRep
+from npssim.agents.managers import (
+    Manager,
+    review_teams,
+    team_influence,
+)
+from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep
 from npssim.ledger import METRIC_NAMES, Ledger
 from npssim.scenario import PolicyParams, Scenario
 from npssim.survey import (
-    DETRACTOR_LATENT,
     DETRACTOR_MAX,
-    PROMOTER_LATENT,
-    answer,
     census_nps,
-    draw_sample,
-    grouped_nps,
-    respond,
+    key_order,
+    pick,
+    response_chance,
+    scores_from,
 )
 
 #: Independent random streams, one per mechanism, spawned from the run's seed. Mechanisms whose
-#: number of draws does not depend on the policy (incidents, renewals, acquisition, reviews)
-#: therefore see the same random numbers under every policy: common random numbers for paired
-#: comparisons.
+#: number of draws does not depend on the policy (incidents, renewals, acquisition, reviews,
+#: pricing) therefore see the same random numbers under every policy: common random numbers for
+#: paired comparisons.
 STREAMS: tuple[str, ...] = (
     "accounts",
     "reps",
@@ -55,20 +62,12 @@ STREAMS: tuple[str, ...] = (
     "acquisition",
     "reviews",
     "hiring",
+    "pricing",
+    "shadow",
 )
 
 #: What :meth:`NPSModel.diagnostics` reports beside the ledger, in this order.
-DIAGNOSTIC_NAMES: tuple[str, ...] = (
-    "latent_signal_validity",
-    "acquisition_cost",
-    "turnover_cost",
-    "renewals_due",
-)
-
-#: Demand chance of savvy accounts when NPS is not in anyone's pay: they seldom bother.
-_INDICATOR_STAKES = 0.2
-#: Extra chance that a customer pleaded with or bribed answers (the rep makes sure they do).
-_NUDGED_RESPONSE = 0.5
+DIAGNOSTIC_NAMES: tuple[str, ...] = ("latent_signal_validity", "renewals_due")
 
 
 def _reporter(name: str) -> Callable[[NPSModel], float]:
@@ -99,14 +98,17 @@ class NPSModel(mesa.Model):
         metrics: The latest week's metrics, by name.
         datacollector: Mesa's collector; one column per metric in :data:`METRIC_NAMES`.
 
-    To change how agents behave, subclass an agent and name it here in a subclass of the model:
-    ``class StrictModel(NPSModel): manager_class = StrictManager``.
+    To change how agents behave, subclass the class that holds the rule and name it here in a
+    subclass of the model: ``class StrictModel(NPSModel): manager_class = StrictManager``, or
+    ``roster_class = MyRoster`` for the reps' weekly choices.
     """
 
-    #: The agent classes the model builds; override them in a subclass to change behaviour.
+    #: The classes the model builds; override them in a subclass to change behaviour.
     account_class: type[Account] = Account
     rep_class: type[SalesRep] = SalesRep
     manager_class: type[Manager] = Manager
+    book_class: type[AccountBook] = AccountBook
+    roster_class: type[RepRoster] = RepRoster
 
     def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None) -> None:
         params = scenario if scenario is not None else Scenario()
@@ -114,33 +116,41 @@ class NPSModel(mesa.Model):
         super().__init__(rng=seed)
         self.params = params
         self.seed = seed
-        sequences = np.random.SeedSequence(seed).spawn(len(STREAMS))
-        self.rngs = {
-            name: np.random.default_rng(seq) for name, seq in zip(STREAMS, sequences, strict=True)
-        }
+        sequences = dict(
+            zip(STREAMS, np.random.SeedSequence(seed).spawn(len(STREAMS)), strict=True)
+        )
+        self.rngs = {name: np.random.default_rng(sequence) for name, sequence in sequences.items()}
+        self._hiring = sequences["hiring"]
         self.policy_schedule = rules.PolicySchedule(params)
         self.week = 0
+        self._approvals_week = -1
+        self._approvals = np.empty(0)
         self.closed = False
 
         firm = params.firm
         n_reps = firm.managers * firm.reps_per_manager
         self.team_size = firm.reps_per_manager
-        self.roster = RepRoster(n_reps, firm.reps_per_manager)
+        self.roster = self.roster_class(n_reps, firm.reps_per_manager)
         self.roster.hire(self.rngs["reps"], np.arange(n_reps), params.reps)
-        integrity = beta_with_mean(
+        self.roster.settle_tenure(self.rngs["reps"], params.reps, rules.WEEKS_PER_QUARTER)
+        self.hires = np.zeros(n_reps, dtype=np.int64)
+        self.manager_integrity = beta_with_mean(
             self.rngs["reps"],
             params.managers.integrity_mean,
             params.reps.trait_concentration,
             firm.managers,
         )
         self.managers = [
-            self.manager_class(self, i, float(value)) for i, value in enumerate(integrity)
+            self.manager_class(self, i, float(value))
+            for i, value in enumerate(self.manager_integrity)
         ]
         self.reps = [self.rep_class(self, self.roster, slot) for slot in range(n_reps)]
 
         n_accounts = n_reps * firm.accounts_per_rep
         self.initial_accounts = n_accounts
-        self.book = AccountBook(capacity=int(n_accounts * (1 + firm.acquisition_rate * 2.5)) + 16)
+        self.book = self.book_class(
+            capacity=int(n_accounts * (1 + firm.acquisition_rate * 2.5)) + 16
+        )
         owners = np.repeat(np.arange(n_reps), firm.accounts_per_rep)
         columns = self._steady_book(owners)
         rows = self.book.add(n_accounts, created_week=np.full(n_accounts, -1), **columns)
@@ -150,7 +160,8 @@ class NPSModel(mesa.Model):
         self.account_agents: list[Account | None] = [
             self.account_class(self, self.book, r) for r in rows
         ]
-        self.book_value = float(columns["acv"].sum())
+        #: Yearly revenue of the active contracts at their prices, and what discounts forgo.
+        self.book_revenue, self.book_discounts = self.book.revenue(rows)
 
         self.books = Ledger(n_reps, firm.gross_margin_rate)
         self.metrics: dict[str, float] = {}
@@ -174,26 +185,30 @@ class NPSModel(mesa.Model):
         self.policy_schedule.apply(week)
         policy = self.policy
 
-        push, condone, audit = team_influence(self.managers, policy, params.managers, roster)
-        roster.decide(policy, params.reps, push, condone, audit)
+        push, condone, audit = team_influence(
+            self.manager_integrity, policy, params.managers, roster
+        )
+        returns = rules.tactic_returns(policy, params.reps, params.accounts.candor_mean)
+        roster.decide(policy, params.reps, push, condone, audit, returns)
 
         active = book.active_rows()
         book_sizes = np.bincount(book.rep[active], minlength=roster.count)
         visible = rules.survey_is_visible(policy)
         wave = week % policy.survey.wave_interval == 0
         if wave:
-            invited, perceived, cherry_picked = self._invite(active)
-            roster.serve(book, params.firm, book_sizes, invited if visible else None)
+            invited, perceived, cherry_picked, unpicked = self._invite(active)
+            roster.serve(book, params.firm, params.reps, book_sizes, invited if visible else None)
         else:
-            roster.serve(book, params.firm, book_sizes)
+            roster.serve(book, params.firm, params.reps, book_sizes)
         book.drift(self.rngs["service"], params.firm)
         book.forget_savvy(params.accounts.savvy_forgetting)
         if wave:
-            self._survey(invited, perceived, cherry_picked, active, visible)
+            self._survey(invited, perceived, cherry_picked, unpicked, active, visible)
 
         self._renew(week)
         self._acquire(week)
-        self.books.earn(self.book_value / rules.WEEKS_PER_YEAR)
+        weekly = 1.0 / rules.WEEKS_PER_YEAR
+        self.books.earn(self.book_revenue * weekly, self.book_discounts * weekly)
         if (week + 1) % rules.WEEKS_PER_QUARTER == 0:
             self._review_quarter()
 
@@ -239,23 +254,64 @@ class NPSModel(mesa.Model):
         """Quantities that explain the ledger but are not part of its public contract.
 
         ``latent_signal_validity`` is the renewal AUC of the same accounts' latent satisfaction,
-        to read beside ``signal_validity``; the costs not in the ledger feed net-value figures;
-        ``renewals_due`` (cumulative) lets retention be read over a window of weeks.
+        to read beside ``signal_validity``; ``renewals_due`` (cumulative) lets retention be read
+        over a window of weeks.
         """
         return {
             "latent_signal_validity": self.books.latent_signal_validity(),
-            "acquisition_cost": self.books.costs["acquisition"],
-            "turnover_cost": self.books.costs["turnover"],
             "renewals_due": float(self.books.renewals_due),
         }
+
+    def price_contracts(self, rows: np.ndarray) -> np.ndarray:
+        """Negotiate the price of the contracts renewing or signed at ``rows`` (Larkin 2014).
+
+        Each account asks for an ordinary discount in proportion to its power and, where its
+        next answer counts for its rep, for a price in exchange for its score; the rep gives as
+        much of the latter as they are willing to concede this week. The firm's rules then
+        apply: the part traded for the score needs the manager's approval above the approval
+        threshold (a year's worth), and no contract may carry more than the discount cap. A
+        savvy account whose score demand is cut punishes the refusal (its satisfaction falls,
+        so it is likelier to leave), and learns whether demanding pays.
+
+        Args:
+            rows: The contracts being priced (active accounts).
+
+        Returns:
+            The discount each contract carries for the next year (share of list price).
+        """
+        params, policy, book = self.params, self.policy, self.book
+        accounts, rules_ = params.accounts, policy.concessions
+        owners = book.rep[rows]
+        exposure = self._answer_counts() * self._threat_weight(owners)
+        ordinary, for_score = book.ask_discount(rows, accounts, exposure)
+        offered = self.roster.offer_discount(owners, ordinary, for_score) - ordinary
+        acv = book.acv[rows]
+        needs_approval = acv * offered > rules_.approval_threshold
+        chance = self._approval_chances()[self.roster.manager[owners]]
+        approved = self.rngs["pricing"].random(rows.size) < chance
+        ceiling = rules_.approval_threshold / np.maximum(acv, 1e-9)
+        for_price = np.where(needs_approval & ~approved, np.minimum(offered, ceiling), offered)
+        discount = np.minimum(rules_.discount_cap, ordinary + for_price)
+        savvy = (book.savvy[rows] >= SAVVY_LINE) & (for_score > 0)
+        if savvy.any():
+            denied = np.clip(for_score - (discount - ordinary), 0.0, None) * savvy
+            book.sour(rows, accounts.refusal_penalty * denied / accounts.score_discount)
+            book.learn_from_demands(
+                rows[savvy],
+                denied[savvy] < 0.5 * for_score[savvy],
+                accounts.savvy_reinforcement,
+                accounts.savvy_fade,
+            )
+        return discount
 
     # ------------------------------------------------------------------ the week's parts
 
     def _settled(self, baseline: np.ndarray, owners: np.ndarray) -> np.ndarray:
-        """Satisfaction the accounts would have settled at under full genuine service."""
-        firm = self.params.firm
-        hours = np.full(owners.size, firm.service_hours_per_rep / firm.accounts_per_rep)
-        gain = self.roster.service_gain(firm, hours, owners)
+        """Satisfaction accounts would have settled at under their rep's no-stake service."""
+        firm, reps = self.params.firm, self.params.reps
+        hours = np.full(owners.size, reps.service_share * firm.service_hours_per_rep)
+        hours /= firm.accounts_per_rep
+        gain = self.roster.service_gain(firm, reps, hours, owners)
         return equilibrium_satisfaction(baseline, gain, firm)
 
     def _steady_book(self, owners: np.ndarray) -> dict[str, np.ndarray]:
@@ -265,6 +321,8 @@ class NPSModel(mesa.Model):
         depends on their satisfaction, so in steady state each kind of account is present in
         proportion to its expected lifetime, 1 / churn chance. Drawing candidates and keeping
         them with that weight starts the firm in its steady state instead of drifting toward it.
+        Its contracts were signed before the run, when nothing rode on the score: they carry
+        the ordinary discount.
         """
         params, rng = self.params, self.rngs["accounts"]
 
@@ -283,34 +341,76 @@ class NPSModel(mesa.Model):
         columns["satisfaction"] = self._settled(columns["baseline"], owners)
         mean_acv = np.bincount(owners, weights=columns["acv"]) / np.bincount(owners)
         columns["power"] = account_power(columns["acv"], mean_acv[owners], columns["outside"])
+        columns["discount"] = np.minimum(
+            params.policy.concessions.discount_cap,
+            params.accounts.power_discount * columns["power"],
+        )
         return columns
 
-    def _invite(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-        """Pick this wave's sample; where reps pick, they may keep at-risk accounts out."""
+    def _approval_chances(self) -> np.ndarray:
+        """Each manager's chance of approving a large discount traded for a score, this week."""
+        if self._approvals_week != self.week:
+            policy = self.policy
+            self._approvals = np.array([m.approval_chance(policy) for m in self.managers])
+            self._approvals_week = self.week
+        return self._approvals
+
+    def _answer_counts(self) -> float:
+        """How surely an account's next answer reaches its rep's score, 0-1.
+
+        It does if the account is asked before the next review, and if the rep can tell
+        whether it was: otherwise a threat is only ``blind_efficiency`` as credible.
+        """
+        policy = self.policy
+        survey = policy.survey
+        waves = rules.WEEKS_PER_QUARTER / survey.wave_interval
+        asked = 1.0 - (1.0 - survey.sample_fraction) ** waves
+        seen = 1.0 if rules.survey_is_visible(policy) else self.params.reps.blind_efficiency
+        return asked * seen
+
+    def _threat_weight(self, reps: np.ndarray) -> np.ndarray:
+        """How much holding the score hostage is worth against each rep, 0-1.
+
+        A threat to the score is worth as much as the rep has riding on it (their drive,
+        capped at 1); even where nobody is paid on the score it keeps a little worth
+        (``accounts.indicator_demand_share``): reps care how they look.
+        """
+        floor = self.params.accounts.indicator_demand_share
+        return floor + (1.0 - floor) * np.minimum(1.0, self.roster.drive[reps])
+
+    def _invite(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+        """Pick this wave's sample; where reps pick, they may keep at-risk accounts out.
+
+        Returns:
+            The invited rows, the rep's read of each, how many were kept out, and the sample
+            the same random keys would have drawn without cherry-picking.
+        """
         policy, book, roster = self.policy, self.book, self.roster
         perceived = roster.perceive(
             self.rngs["tactics"], book, active, self.params.reps.perception_noise
         )
         avoid = None
         if policy.survey.sampler == "rep":
-            avoid = roster.shun(self.rngs["tactics"], active, book.rep[active], perceived)
-        invited, left_out = draw_sample(
-            self.rngs["survey"],
-            active,
-            book.rep[active],
-            roster.count,
-            policy.survey.sample_fraction,
-            avoid,
-        )
+            avoid = roster.shun(
+                self.rngs["tactics"], active, book.rep[active], perceived, self.params.reps
+            )
+        groups = book.rep[active]
+        fraction = policy.survey.sample_fraction
+        by_key = key_order(self.rngs["survey"].random(active.size))
+        invited, left_out = pick(active, groups, roster.count, fraction, by_key, avoid)
+        unpicked = invited
+        if left_out.size:
+            unpicked, _ = pick(active, groups, roster.count, fraction, by_key)
         roster.record_cherry_picks(book.rep[left_out])
         position = np.searchsorted(active, invited)
-        return invited, perceived[position], int(left_out.size)
+        return invited, perceived[position], int(left_out.size), unpicked
 
     def _survey(
         self,
         invited: np.ndarray,
         perceived: np.ndarray,
         cherry_picked: int,
+        unpicked: np.ndarray,
         active: np.ndarray,
         visible: bool,
     ) -> None:
@@ -330,10 +430,7 @@ class NPSModel(mesa.Model):
             policy.concessions.giveaway_budget,
         )
         self.books.spend("giveaway", giveaway_cost)
-        lifted = invited[given]
-        book.satisfaction[lifted] = np.minimum(
-            10.0, book.satisfaction[lifted] + accounts.giveaway_lift
-        )
+        book.lift(invited[given], accounts.giveaway_lift)
 
         demanded, granted = self._take_hostages(invited, active)
 
@@ -345,10 +442,7 @@ class NPSModel(mesa.Model):
             reps.blind_efficiency,
             accounts.resent_probability,
         )
-        soured = invited[resented]
-        book.satisfaction[soured] = np.maximum(
-            0.0, book.satisfaction[soured] - accounts.resent_penalty
-        )
+        book.sour(invited[resented], accounts.resent_penalty)
         bribed = roster.bribe(tactics_rng, owners, visible, reps.blind_efficiency)
         self.books.spend("bribe", float(np.count_nonzero(bribed)) * reps.bribe_amount)
 
@@ -359,26 +453,25 @@ class NPSModel(mesa.Model):
         )
         shift = push * (1.0 - book.candor[invited])
         satisfaction = book.satisfaction[invited]
-        responds = respond(
-            survey_rng,
-            satisfaction,
-            accounts.response_rate,
-            accounts.nonresponse_bias,
-            policy.survey.reminders,
-        )
-        nudged = (pleaded | bribed) & (survey_rng.random(invited.size) < _NUDGED_RESPONSE)
-        responds |= nudged | demanded
-        scores = answer(survey_rng, satisfaction, accounts.answer_noise, shift)
-        top = np.where(survey_rng.random(invited.size) < 0.6, 10, 9).astype(scores.dtype)
+        size = invited.size
+        answers = survey_rng.random(size)
+        noise = accounts.answer_noise * survey_rng.standard_normal(size)
+        nudges = survey_rng.random(size)
+        tops = survey_rng.random(size)
+        honestly = answers < self._response_chance(satisfaction)
+        responds = honestly | ((pleaded | bribed) & (nudges < accounts.nudged_response)) | demanded
+        honest_scores = scores_from(satisfaction + noise)
+        scores = scores_from(satisfaction + noise + shift)
+        top = np.where(tops < accounts.granted_top_box, 10, 9).astype(scores.dtype)
         scores = np.where(granted, np.maximum(scores, top), scores)
         scores = np.where(demanded & ~granted, np.minimum(scores, accounts.punitive_score), scores)
 
         rows, collected = invited[responds], scores[responds]
-        book.last_score[rows] = collected
-        book.last_score_week[rows] = self.week
+        book.record_answers(rows, collected, self.week)
         roster.record_answers(book.rep[rows], collected)
+        self._record_honest(invited, unpicked, honestly, honest_scores)
         self.books.record_wave(
-            invited=invited.size,
+            invited=size,
             eligible=active.size,
             cherry_picked=cherry_picked,
             scores=collected,
@@ -386,7 +479,51 @@ class NPSModel(mesa.Model):
             bribed=int(np.count_nonzero(bribed & responds)),
             hostage=int(np.count_nonzero(demanded & responds)),
         )
+        if policy.survey.sampler == "third_party":
+            self.books.spend("measurement", policy.survey.third_party_cost * size)
         self._follow_up(rows[collected <= DETRACTOR_MAX])
+
+    def _response_chance(self, satisfaction: np.ndarray) -> np.ndarray:
+        accounts = self.params.accounts
+        return response_chance(
+            satisfaction,
+            accounts.response_rate,
+            accounts.nonresponse_bias,
+            self.policy.survey.reminders,
+            accounts.reminder_effect,
+        )
+
+    def _record_honest(
+        self,
+        invited: np.ndarray,
+        unpicked: np.ndarray,
+        honestly: np.ndarray,
+        honest_scores: np.ndarray,
+    ) -> None:
+        """Tally what the wave would have said without tactics: the bonus's honest benchmark.
+
+        The honest answers are those of the sample the rep would have drawn without
+        cherry-picking, answering as they would unpleaded, unbribed and unthreatened (with the
+        same random numbers where they were asked). Accounts that only cherry-picking kept out
+        answer with draws of their own, from a stream no other mechanism uses.
+        """
+        book, accounts = self.book, self.params.accounts
+        if unpicked is invited:
+            rows, scores = invited[honestly], honest_scores[honestly]
+        else:
+            in_sample = np.zeros(book.size, dtype=bool)
+            in_sample[unpicked] = True
+            kept = in_sample[invited] & honestly
+            in_sample[:] = False
+            in_sample[invited] = True
+            extra = unpicked[~in_sample[unpicked]]
+            rng = self.rngs["shadow"]
+            satisfaction = book.satisfaction[extra]
+            answers = rng.random(extra.size) < self._response_chance(satisfaction)
+            raw = satisfaction + accounts.answer_noise * rng.standard_normal(extra.size)
+            rows = np.concatenate([invited[kept], extra[answers]])
+            scores = np.concatenate([honest_scores[kept], scores_from(raw)[answers]])
+        self.roster.record_honest_answers(book.rep[rows], scores)
 
     def _take_hostages(
         self, invited: np.ndarray, active: np.ndarray
@@ -399,8 +536,7 @@ class NPSModel(mesa.Model):
         params, policy, book = self.params, self.policy, self.book
         accounts = params.accounts
         rng = self.rngs["tactics"]
-        inc = policy.incentives
-        stakes = 1.0 if inc.nps_weight > 0 or inc.manager_nps_weight > 0 else _INDICATOR_STAKES
+        stakes = self._threat_weight(book.rep[invited])
         chance = accounts.demand_rate * book.savvy[invited] * book.power[invited] * stakes
         demanded = rng.random(invited.size) < chance
         granted = np.zeros(invited.size, dtype=bool)
@@ -412,7 +548,7 @@ class NPSModel(mesa.Model):
         for k, position in enumerate(which):
             account = self.account_agents[invited[position]]
             rep = self.reps[account.rep_slot]
-            amount = account.demand_concession(accounts.concession_size, float(sizes[k]))
+            amount = account.demand_concession(accounts, float(sizes[k]))
             ok = rep.consider_concession(
                 amount,
                 account.acv,
@@ -423,7 +559,11 @@ class NPSModel(mesa.Model):
             if ok:
                 self.books.spend("concession", amount)
             granted[position] = ok
-            account.learn_from_demand(ok, accounts.savvy_reinforcement, accounts.savvy_fade)
+        book.learn_from_demands(
+            invited[which], granted[which], accounts.savvy_reinforcement, accounts.savvy_fade
+        )
+        refused = invited[demanded & ~granted]
+        book.sour(refused, accounts.refusal_penalty * book.power[refused])
         territory_of = self.roster.manager
         successes = np.bincount(
             territory_of[book.rep[invited[granted]]], minlength=len(self.managers)
@@ -441,20 +581,20 @@ class NPSModel(mesa.Model):
 
     def _follow_up(self, detractors: np.ndarray) -> None:
         """Closed loop: managers call detractors back and fix causes (a real good)."""
-        if self.policy.follow_up.closed_loop <= 0 or detractors.size == 0:
+        policy = self.policy
+        if policy.follow_up.closed_loop <= 0 or detractors.size == 0:
             return
-        chance = np.array([m.follow_up_chance(self.policy) for m in self.managers])
+        managers = self.params.managers
+        chance = np.array([manager.follow_up_chance(policy) for manager in self.managers])
         team = self.roster.manager[self.book.rep[detractors]]
         called = detractors[self.rngs["tactics"].random(detractors.size) < chance[team]]
-        managers = self.params.managers
-        book = self.book
-        book.baseline[called] = np.minimum(10.0, book.baseline[called] + managers.closed_loop_fix)
-        book.satisfaction[called] = np.minimum(
-            10.0, book.satisfaction[called] + managers.closed_loop_lift
-        )
+        self.book.fix(called, managers.closed_loop_fix)
+        self.book.lift(called, managers.closed_loop_lift)
+        self.books.record_follow_ups(int(called.size))
+        self.books.spend("measurement", policy.follow_up.call_cost * called.size)
 
     def _renew(self, week: int) -> None:
-        """Contracts due this week renew or churn, on latent satisfaction only."""
+        """Contracts due this week are priced, then renew or churn on latent satisfaction."""
         book, accounts = self.book, self.params.accounts
         due = np.flatnonzero(
             (book.renewal_offset == week % rules.WEEKS_PER_YEAR) & (book.created_week < week)
@@ -462,20 +602,28 @@ class NPSModel(mesa.Model):
         draws = self.rngs["renewals"].random(due.size)
         still = book.active[due]
         rows, draws = due[still], draws[still]
+        if rows.size == 0:
+            return
+        revenue_before, discounts_before = book.revenue(rows)
+        discount = self.price_contracts(rows)
         satisfaction = book.satisfaction[rows]
-        churns = draws < churn_chance(satisfaction, accounts)
+        disrupted = week - book.disrupted_week[rows] < accounts.disruption_weeks
+        churns = draws < churn_chance(satisfaction, accounts, discount, disrupted)
         answered_recently = book.last_score_week[rows] > week - rules.WEEKS_PER_YEAR
         reported = np.where(answered_recently, book.last_score[rows], np.nan)
         self.books.record_renewals(reported, satisfaction, ~churns)
+        book.reprice(rows, discount)
+        revenue_after, discounts_after = book.revenue(rows[~churns])
+        self.book_revenue += revenue_after - revenue_before
+        self.book_discounts += discounts_after - discounts_before
         for row in rows[churns]:
             agent = self.account_agents[row]
             if agent is not None:
                 agent.leave()
                 self.account_agents[row] = None
-        self.book_value -= float(book.acv[rows[churns]].sum())
 
     def _acquire(self, week: int) -> None:
-        """Win new accounts at the firm's steady rate; each costs a share of its value."""
+        """Win new accounts at the firm's steady rate, at a negotiated price and a cost."""
         firm, rng = self.params.firm, self.rngs["acquisition"]
         count = int(
             rng.poisson(firm.acquisition_rate * self.initial_accounts / rules.WEEKS_PER_YEAR)
@@ -490,60 +638,31 @@ class NPSModel(mesa.Model):
         columns["satisfaction"] = self._settled(columns["baseline"], owners)
         columns["renewal_offset"] = np.full(count, week % rules.WEEKS_PER_YEAR)
         rows = self.book.add(count, created_week=np.full(count, week), **columns)
+        self.book.reprice(rows, self.price_contracts(rows))
         self.account_agents.extend(self.account_class(self, self.book, row) for row in rows)
-        value = float(columns["acv"].sum())
-        self.book_value += value
-        self.books.spend("acquisition", firm.acquisition_cost * value)
+        revenue, discounts = self.book.revenue(rows)
+        self.book_revenue += revenue
+        self.book_discounts += discounts
+        self.books.spend("acquisition", firm.acquisition_cost * float(columns["acv"].sum()))
 
     def _review_quarter(self) -> None:
         """Quarterly reviews: bonuses, audits, plans, learning, stress, quitting and firing."""
-        params, policy, roster, book = self.params, self.policy, self.roster, self.book
+        params, policy, roster = self.params, self.policy, self.roster
         rng = self.rngs["reviews"]
-        active = book.active_rows()
-        owners = book.rep[active]
-        satisfaction = book.satisfaction[active]
+        weeks = rules.WEEKS_PER_QUARTER
         n = roster.count
-        true_score = grouped_nps(
-            np.bincount(owners[satisfaction >= PROMOTER_LATENT], minlength=n),
-            np.bincount(owners[satisfaction < DETRACTOR_LATENT], minlength=n),
-            np.bincount(owners, minlength=n),
-        )
-        teams = roster.manager[owners]
-        m = len(self.managers)
-        true_team = grouped_nps(
-            np.bincount(teams[satisfaction >= PROMOTER_LATENT], minlength=m),
-            np.bincount(teams[satisfaction < DETRACTOR_LATENT], minlength=m),
-            np.bincount(teams, minlength=m),
-        )
-        reviews: list[TeamReview] = []
-        for manager in self.managers:
-            slots = np.arange(manager.index * self.team_size, (manager.index + 1) * self.team_size)
-            reviews.append(
-                manager.review(
-                    roster,
-                    slots,
-                    true_score[slots],
-                    float(true_team[manager.index]),
-                    policy,
-                    params.managers,
-                    rng,
-                )
-            )
-        bonus_target = max(policy.incentives.bonus_target, 1e-9)
-        for review in reviews:
-            self.books.pay_bonus(
-                float(review.bonus.sum()) + review.manager_bonus,
-                float(review.unearned.sum()) + review.manager_unearned,
-            )
-        # Every team learns and feels at once: one row of the arrays per team.
-        teams = np.stack([review.slots for review in reviews])
-        scores = np.stack([review.score for review in reviews])
-        caught = np.stack([review.caught for review in reviews])
-        payoff = np.stack([review.bonus for review in reviews]) / bonus_target
-        roster.learn(teams, payoff, caught, params.reps, rng, rules.WEEKS_PER_QUARTER)
-        roster.feel(teams, scores, caught, policy, params.reps)
+        teams = np.arange(n).reshape(len(self.managers), self.team_size)
+        audit = np.array([manager.audit_probability(params.managers) for manager in self.managers])
+        review = review_teams(roster, teams, policy, params.managers, audit, rng)
+        replaced = review.earned if policy.incentives.funded_from_variable_pay else 0.0
+        self.books.pay_bonus(review.paid, review.unearned, review.paid - replaced)
+        self.books.spend("measurement", policy.audits.cost * policy.audits.probability * n)
+        scores, caught = review.score, review.caught
+        payoff = review.bonus / max(policy.incentives.bonus_target, 1e-9)
+        roster.learn(teams, payoff, caught, params.reps, rng, weeks)
+        roster.feel(teams, scores, caught, policy, params.reps, weeks)
         scores, caught = scores.ravel(), caught.ravel()
-        leaving = rng.random(n) < roster.quit_chance(params.reps)
+        leaving = rng.random(n) < roster.quit_chance(params.reps, weeks)
         leaving[rules.rank_and_yank(scores, policy.incentives.rank_and_yank, rng)] = True
         if policy.audits.fire_on_detection:
             leaving |= caught
@@ -551,24 +670,73 @@ class NPSModel(mesa.Model):
         roster.start_quarter()
 
     def _replace(self, slots: np.ndarray) -> None:
-        """Reps who quit or were fired are replaced by new hires with fresh traits."""
+        """Reps who quit or were fired are replaced by new hires, who join the team's culture.
+
+        Their accounts lose the relationship (:meth:`AccountBook.disrupt`).
+        """
         if slots.size == 0:
             return
+        roster, book = self.roster, self.book
+        staying = np.ones(roster.count, dtype=bool)
+        staying[slots] = False
+        teams = roster.manager
+        counts = np.bincount(teams[staying], minlength=len(self.managers))
+        sums = np.stack(
+            [
+                np.bincount(teams[staying], weights=row[staying], minlength=len(self.managers))
+                for row in roster.propensity
+            ]
+        )
+        firm_culture = roster.propensity[:, staying].mean(axis=1) if staying.any() else None
+        culture = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
+        joined = culture[:, teams[slots]]
+        if firm_culture is not None:
+            lonely = counts[teams[slots]] == 0
+            joined[:, lonely] = firm_culture[:, None]
         for slot in slots:
             self.reps[slot].remove()
-            self.reps[slot] = self.rep_class(self, self.roster, int(slot))
-        self.roster.hire(self.rngs["hiring"], slots, self.params.reps)
-        self.books.record_departures(int(slots.size))
+            self.reps[slot] = self.rep_class(self, roster, int(slot))
+        roster.hire(
+            self._hire_draws(slots),
+            slots,
+            self.params.reps,
+            joined if firm_culture is not None else None,
+        )
+        active = book.active_rows()
+        lost = active[np.isin(book.rep[active], slots)]
+        book.disrupt(lost, self.week, self.params.accounts.disruption_loss)
+        self.books.record_departures(int(slots.size), int(lost.size))
         self.books.spend("turnover", self.params.firm.rep_turnover_cost * slots.size)
+
+    def _hire_draws(self, slots: np.ndarray) -> np.ndarray:
+        """The uniforms each new hire's traits come from: a stream per slot and hire.
+
+        The k-th hire into a slot draws from a stream of its own, so a comparison of two
+        policies meets the same people in the same order at each desk however many quit or are
+        fired along the way (common random numbers for the people side as well).
+        """
+        entropy, key = self._hiring.entropy, self._hiring.spawn_key
+        rows = []
+        for slot in slots:
+            sequence = np.random.SeedSequence(
+                entropy, spawn_key=(*key, int(slot), self.hires[slot])
+            )
+            rows.append(np.random.default_rng(sequence).random(HIRE_DRAWS))
+            self.hires[slot] += 1
+        return np.array(rows)
 
     def _close_week(self) -> dict[str, float]:
         book, roster = self.book, self.roster
         active = book.active_rows()
+        listed = self.book_revenue + self.book_discounts
         return self.books.close_week(
             true_nps=census_nps(book.satisfaction[active]),
             accounts_active=int(active.size),
+            discount_rate=self.book_discounts / listed if listed > 0 else 0.0,
             genuine_effort=float(roster.genuine_share.mean()),
+            service_quality=float(roster.quality(self.params.reps).mean()),
             savvy_share=float(np.mean(book.savvy[active] >= SAVVY_LINE)) if active.size else 0.0,
             rep_stress=float(roster.stress.mean()),
             honest_rep_share=float(np.mean(roster.integrity >= HONEST_LINE)),
+            gaming_propensity=float(roster.propensity.mean()),
         )

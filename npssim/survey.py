@@ -59,16 +59,49 @@ def draw_sample(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Invite a share of each rep's accounts, keeping the avoided ones out where possible.
 
-    Each group (a rep's book) gets ``round(fraction * size)`` invitations. Without ``avoid`` the
-    draw is uniform. Accounts flagged in ``avoid`` are ranked last, so they are invited only
-    when the rep has too few others: that is cherry-picking.
+    Draws one random key per eligible row and hands their order to :func:`pick`.
+
+    Returns:
+        The invited rows, and the rows that were avoided and indeed left out.
+    """
+    return pick(rows, groups, n_groups, fraction, key_order(rng.random(rows.size)), avoid)
+
+
+def key_order(key: np.ndarray) -> np.ndarray:
+    """The order of random keys, smallest first (ties, vanishingly rare, in row order).
+
+    Sorting with the (unstable) quicksort is exact whenever no two keys tie, which is checked;
+    a tie falls back to a stable sort.
+    """
+    by_key = np.argsort(key)
+    ordered = key[by_key]
+    if np.any(ordered[1:] == ordered[:-1]):
+        by_key = np.argsort(key, kind="stable")
+    return by_key
+
+
+def pick(
+    rows: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    fraction: float,
+    by_key: np.ndarray,
+    avoid: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Invite a share of each rep's accounts in the order of their random keys, avoided ones last.
+
+    Each group (a rep's book) gets ``round(fraction * size)`` invitations: its rows earliest in
+    ``by_key``. Accounts flagged in ``avoid`` are ranked after every other account of their rep,
+    so they are invited only when the rep has too few others: that is cherry-picking. The same
+    key order without ``avoid`` gives the sample the rep would have drawn without cherry-picking,
+    so one sort of the keys serves both.
 
     Args:
-        rng: The survey's random stream.
         rows: Account rows eligible for the survey.
         groups: The rep of each eligible row.
         n_groups: Number of reps.
         fraction: Share of each book to invite.
+        by_key: The rows' positions in the order of their random keys (:func:`key_order`).
         avoid: Optional mask over ``rows`` of accounts the rep wants to keep out.
 
     Returns:
@@ -77,10 +110,10 @@ def draw_sample(
     if rows.size == 0:
         empty = np.empty(0, dtype=rows.dtype)
         return empty, empty
-    key = rng.random(rows.size)
     if avoid is not None:
-        key = key + avoid
-    order = _group_then_key_order(groups, key)
+        last = avoid[by_key]
+        by_key = np.concatenate([by_key[~last], by_key[last]])
+    order = group_order(groups, by_key)
     sorted_groups = groups[order]
     sizes = np.bincount(groups, minlength=n_groups)
     quota = np.rint(fraction * sizes).astype(np.int64)
@@ -92,21 +125,42 @@ def draw_sample(
     return rows[chosen], left_out
 
 
-def _group_then_key_order(groups: np.ndarray, key: np.ndarray) -> np.ndarray:
-    """``np.lexsort((key, groups))``, at half the cost.
+def group_order(groups: np.ndarray, by_key: np.ndarray) -> np.ndarray:
+    """Positions sorted by group and, within a group, in ``by_key`` order.
 
-    Sorting the random keys with the (unstable) quicksort is exact whenever no two keys tie,
-    which is checked; a tie, vanishingly rare, falls back to a stable sort. The groups are then
-    ordered with a stable radix sort, which needs them as 16-bit integers.
+    With ``by_key = key_order(key)`` this is ``np.lexsort((key, groups))`` at half the cost: the
+    groups are ordered with a stable radix sort, which needs them as 16-bit integers.
     """
-    by_key = np.argsort(key)
-    ordered = key[by_key]
-    if np.any(ordered[1:] == ordered[:-1]):
-        by_key = np.argsort(key, kind="stable")
     narrow = groups[by_key]
     if groups.size and groups.max() < np.iinfo(np.int16).max:
         narrow = narrow.astype(np.int16)
     return by_key[np.argsort(narrow, kind="stable")]
+
+
+def response_chance(
+    satisfaction: np.ndarray,
+    base_rate: float,
+    bias: float,
+    reminders: int,
+    reminder_effect: float,
+) -> np.ndarray:
+    """Chance each invited customer answers: unhappy customers answer less (non-response bias).
+
+    Args:
+        satisfaction: Latent satisfaction of the invited accounts.
+        base_rate: Response chance at satisfaction 7.5, before reminders (7.5 is where the
+            parameter is read, the middle of the passives).
+        bias: Log-odds of answering gained per satisfaction point.
+        reminders: Reminders sent to non-respondents.
+        reminder_effect: Share of the first chance that each reminder gives again.
+
+    Returns:
+        One chance per account.
+    """
+    base = np.clip(base_rate, 1e-9, 1 - 1e-9)
+    logit = np.log(base / (1 - base)) + bias * (satisfaction - 7.5)
+    first = 1.0 / (1.0 + np.exp(-logit))
+    return 1.0 - (1.0 - first) * (1.0 - reminder_effect * first) ** reminders
 
 
 def respond(
@@ -115,23 +169,10 @@ def respond(
     base_rate: float,
     bias: float,
     reminders: int,
+    reminder_effect: float = 0.5,
 ) -> np.ndarray:
-    """Who answers the invitation: unhappy customers answer less (non-response bias).
-
-    Args:
-        rng: The survey's random stream.
-        satisfaction: Latent satisfaction of the invited accounts.
-        base_rate: Response chance at satisfaction 7.5, before reminders.
-        bias: Log-odds of answering gained per satisfaction point.
-        reminders: Reminders sent to non-respondents; each gives half the first chance again.
-
-    Returns:
-        A mask of respondents.
-    """
-    base = np.clip(base_rate, 1e-9, 1 - 1e-9)
-    logit = np.log(base / (1 - base)) + bias * (satisfaction - 7.5)
-    first = 1.0 / (1.0 + np.exp(-logit))
-    chance = 1.0 - (1.0 - first) * (1.0 - first / 2.0) ** reminders
+    """Who answers the invitation: one uniform draw against :func:`response_chance` each."""
+    chance = response_chance(satisfaction, base_rate, bias, reminders, reminder_effect)
     return rng.random(satisfaction.size) < chance
 
 
@@ -139,5 +180,9 @@ def answer(
     rng: np.random.Generator, satisfaction: np.ndarray, noise: float, shift: np.ndarray
 ) -> np.ndarray:
     """The 0-10 answer: latent satisfaction plus noise plus what pleas and gifts add."""
-    raw = satisfaction + noise * rng.standard_normal(satisfaction.size) + shift
+    return scores_from(satisfaction + noise * rng.standard_normal(satisfaction.size) + shift)
+
+
+def scores_from(raw: np.ndarray) -> np.ndarray:
+    """Round raw answers to the 0-10 scale."""
     return np.clip(np.rint(raw), 0, 10).astype(np.int8)

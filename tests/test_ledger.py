@@ -29,22 +29,40 @@ DESIGN_NAMES = {
     "rep_turnover",
     "honest_rep_share",
 }
+#: Metrics model v2 added to the contract: the price channel, the firm's whole bill, the goods
+#: an incentive can buy and the people side.
+ADDED_NAMES = {
+    "discount_cost",
+    "discount_rate",
+    "net_value",
+    "service_quality",
+    "followed_up",
+    "bonus_cost",
+    "measurement_cost",
+    "acquisition_cost",
+    "turnover_cost",
+    "gaming_propensity",
+    "disrupted_accounts",
+}
 
 
 def close(ledger: Ledger) -> dict[str, float]:
     return ledger.close_week(
         true_nps=10.0,
         accounts_active=5,
+        discount_rate=0.0,
         genuine_effort=1.0,
+        service_quality=1.0,
         savvy_share=0.0,
         rep_stress=0.0,
         honest_rep_share=1.0,
+        gaming_propensity=0.0,
     )
 
 
 def test_metric_names_are_the_public_contract():
-    assert set(METRIC_NAMES) == DESIGN_NAMES
-    assert len(METRIC_NAMES) == len(DESIGN_NAMES)
+    assert set(METRIC_NAMES) == DESIGN_NAMES | ADDED_NAMES
+    assert len(METRIC_NAMES) == len(DESIGN_NAMES | ADDED_NAMES)
     assert all(metric.meaning and metric.unit for metric in METRICS)
 
 
@@ -78,6 +96,44 @@ def test_gross_margin_subtracts_money_given_away():
     ledger.spend("bribe", 10.0)
     ledger.spend("acquisition", 999.0)
     assert close(ledger)["gross_margin"] == 500.0 - 160.0
+
+
+def test_discounts_are_out_of_revenue_and_counted_as_forgone():
+    ledger = Ledger(10, 0.5)
+    ledger.earn(900.0, discounts=100.0)
+    values = close(ledger)
+    assert values["revenue"] == 900.0 and values["discount_cost"] == 100.0
+    assert values["gross_margin"] == 450.0
+
+
+def test_net_value_is_margin_less_the_firm_s_other_bills():
+    ledger = Ledger(10, 0.5)
+    ledger.earn(1000.0)
+    ledger.spend("giveaway", 50.0)
+    ledger.spend("acquisition", 100.0)
+    ledger.spend("turnover", 20.0)
+    ledger.spend("measurement", 5.0)
+    ledger.pay_bonus(paid=300.0, unearned=40.0, cost=30.0)
+    values = close(ledger)
+    assert values["net_value"] == 500.0 - 50.0 - 100.0 - 20.0 - 5.0 - 30.0
+    assert values["bonus_paid"] == 300.0 and values["bonus_cost"] == 30.0
+    assert values["unearned_bonus"] == 40.0
+
+
+def test_a_bonus_funded_from_variable_pay_and_earned_honestly_costs_nothing():
+    ledger = Ledger(10, 0.5)
+    ledger.earn(1000.0)
+    ledger.pay_bonus(paid=300.0, unearned=0.0, cost=0.0)
+    assert close(ledger)["net_value"] == close(Ledger(10, 0.5))["net_value"] + 500.0
+
+
+def test_departures_count_the_accounts_that_lost_their_rep():
+    ledger = Ledger(10, 0.5)
+    ledger.record_departures(2, accounts=80)
+    ledger.record_follow_ups(3)
+    values = close(ledger)
+    assert values["rep_turnover"] == 0.2 and values["disrupted_accounts"] == 80.0
+    assert values["followed_up"] == 3.0
 
 
 def test_negative_cost_is_refused():

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from npssim import METRIC_NAMES, NPSModel
-from npssim.agents.accounts import Account
+from npssim.agents.accounts import Account, AccountBook
 from npssim.agents.managers import Manager
-from npssim.agents.reps import SalesRep
+from npssim.agents.reps import RepRoster, SalesRep
 
 from .conftest import NO_TACTICS, tiny_scenario
 
@@ -121,7 +121,8 @@ def test_indicator_only_has_no_gaming(run_tiny):
         "bonus_paid",
     ):
         assert frame[column].fillna(0).max() == 0.0, column
-    assert frame["genuine_effort"].min() == 1.0
+    share = tiny_scenario("baseline").reps.service_share
+    assert frame["genuine_effort"].to_numpy() == pytest.approx(share)
 
 
 def test_no_cherry_picking_under_random_sampling(run_tiny):
@@ -181,8 +182,9 @@ def test_giveaways_are_paid_by_the_firm(run_tiny):
     )
 
 
-#: Nobody leaves, nobody games, tactics cost no time and anger nobody: only what a test
-#: switches back on can move the scores.
+#: Nobody leaves, nobody games, tactics cost no time and anger nobody, and neither effort nor
+#: the quality of service responds to the stake: only what a test switches back on can move the
+#: scores.
 NO_LEAVERS = {
     "reps.base_quit_rate": 0.0,
     "reps.stress_quit_rate": 0.0,
@@ -193,6 +195,8 @@ QUIET = {
     **NO_LEAVERS,
     "accounts.initial_savvy_share": 0.0,
     "reps.time_cost": 0.0,
+    "reps.stress_service_loss": 0.0,
+    "reps.service_response": 0.0,
     "accounts.resent_probability": 0.0,
 }
 
@@ -300,7 +304,7 @@ def test_audits_cut_inflation(run_tiny):
 def test_new_accounts_are_acquired_at_a_cost(run_tiny):
     model = run_tiny()
     assert len(model.book) > model.initial_accounts
-    assert model.diagnostics()["acquisition_cost"] > 0.0
+    assert model.ledger()["acquisition_cost"] > 0.0
 
 
 def test_signal_validity_is_an_auc(run_tiny):
@@ -345,3 +349,107 @@ def test_a_closed_model_refuses_to_step():
     model.close()
     with pytest.raises(RuntimeError, match="closed"):
         model.step()
+
+
+def test_book_and_roster_classes_can_be_swapped_in_a_subclass(tiny):
+    class NoServiceRoster(RepRoster):
+        def serve(self, book, firm, params, book_sizes, surveyed=None):
+            return None
+
+    class TightBook(AccountBook):
+        def ask_discount(self, rows, params, exposure):
+            ordinary, for_score = super().ask_discount(rows, params, exposure)
+            return ordinary * 0.0, for_score * 0.0
+
+    class Custom(NPSModel):
+        roster_class = NoServiceRoster
+        book_class = TightBook
+
+    scenario = tiny("nps_bonus", {"run.weeks": 52})
+    usual, custom = NPSModel(scenario, seed=3), Custom(scenario, seed=3)
+    usual.run()
+    custom.run()
+    assert isinstance(custom.roster, NoServiceRoster) and isinstance(custom.book, TightBook)
+    assert custom.ledger()["true_nps"] < usual.ledger()["true_nps"]
+    assert custom.ledger()["discount_cost"] < usual.ledger()["discount_cost"]
+
+
+def test_a_bonus_that_can_move_nothing_real_changes_no_money(run_tiny):
+    null = {
+        **NO_TACTICS,
+        "accounts.initial_savvy_share": 0.0,
+        "reps.service_response": 0.0,
+        "reps.fear_mean": 0.0,
+    }
+    without = run_tiny("baseline", null, seed=4).ledger()
+    paid = run_tiny("nps_bonus", null, seed=4).ledger()
+    assert paid["bonus_paid"] > 0.0
+    assert paid["bonus_cost"] == 0.0 and paid["net_value"] == without["net_value"]
+    on_top = run_tiny(
+        "nps_bonus", {**null, "policy.incentives.funded_from_variable_pay": False}, seed=4
+    ).ledger()
+    assert on_top["net_value"] == pytest.approx(without["net_value"] - on_top["bonus_paid"])
+
+
+def test_a_stake_in_the_score_buys_discounts_at_renewal(run_tiny):
+    indicator = run_tiny("baseline", seed=5).ledger()
+    paid = run_tiny("nps_bonus", seed=5).ledger()
+    assert paid["discount_rate"] > indicator["discount_rate"] > 0.0
+    assert paid["discount_cost"] > indicator["discount_cost"]
+
+
+def test_no_contract_carries_more_than_the_discount_cap(run_tiny):
+    model = run_tiny("rank_and_yank", {"policy.concessions.discount_cap": 0.04}, seed=5)
+    active = model.book.active_rows()
+    assert model.book.discount[active].max() <= 0.04 + 1e-12
+
+
+def test_approval_limits_discounts_traded_for_scores(run_tiny):
+    loose = run_tiny("nps_bonus", {"policy.concessions.approval_threshold": 1e9}, seed=5)
+    strict = run_tiny(
+        "nps_bonus",
+        {"policy.concessions.approval_threshold": 0.0, "managers.integrity_mean": 1.0},
+        seed=5,
+    )
+    ordinary = strict.params.accounts.power_discount * strict.book.power
+    assert strict.book.discount == pytest.approx(np.minimum(ordinary, 0.2))
+    assert loose.ledger()["discount_rate"] > strict.ledger()["discount_rate"]
+
+
+def test_reps_who_leave_disrupt_their_accounts(run_tiny):
+    model = run_tiny("rank_and_yank", {"policy.incentives.rank_and_yank": 0.5}, seed=2)
+    ledger = model.ledger()
+    assert ledger["rep_turnover"] > 0.0 and ledger["disrupted_accounts"] > 0.0
+    assert (model.book.disrupted_week >= 0).any()
+
+
+def test_follow_ups_are_counted_and_paid_for(run_tiny):
+    ledger = run_tiny("closed_loop", {"policy.follow_up.call_cost": 100.0}, seed=3).ledger()
+    assert ledger["followed_up"] > 0.0
+    assert ledger["measurement_cost"] == pytest.approx(100.0 * ledger["followed_up"])
+
+
+def test_an_independent_survey_firm_charges_per_invitation(run_tiny):
+    ledger = run_tiny("third_party_survey", {"policy.survey.third_party_cost": 0.0}).ledger()
+    charged = run_tiny("third_party_survey", {"policy.survey.third_party_cost": 10.0}).ledger()
+    assert ledger["measurement_cost"] == 0.0 and charged["measurement_cost"] > 0.0
+
+
+def test_the_same_desk_gets_the_same_new_hires_under_every_policy():
+    quitting = {"reps.base_quit_rate": 0.5}
+    first = NPSModel(tiny_scenario("baseline", quitting), seed=9)
+    second = NPSModel(tiny_scenario("rank_and_yank", quitting), seed=9)
+    first.run(13)
+    second.run(13)
+    both = (first.hires == 1) & (second.hires == 1)
+    assert both.any()
+    np.testing.assert_array_equal(first.roster.integrity[both], second.roster.integrity[both])
+
+
+def test_bonus_stress_lowers_service_quality(run_tiny):
+    indicator = run_tiny("baseline", seed=1).metrics_frame()
+    paid = run_tiny("nps_bonus", seed=1).metrics_frame()
+    assert paid["rep_stress"].iloc[-1] > 0.0
+    assert (
+        paid["service_quality"].iloc[-13:].mean() < indicator["service_quality"].iloc[-13:].mean()
+    )

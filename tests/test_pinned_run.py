@@ -1,9 +1,10 @@
 """A small run's whole weekly ledger, pinned: speed-ups must not change results.
 
 The pinned run exercises every mechanism (a mid-run switch to an NPS bonus, rep-picked samples,
-every tactic, hostage-taking, audits, closed-loop follow-up, rank-and-yank, churn, acquisition
-and rep turnover). If a change to the model is *meant* to change results, regenerate the file
-with ``python tests/test_pinned_run.py`` and say why in the commit message.
+every tactic, hostage-taking, renewal pricing, audits, closed-loop follow-up, rank-and-yank,
+churn, acquisition, rep turnover and the disruption it causes). If a change to the model is
+*meant* to change results, regenerate the file with ``python tests/test_pinned_run.py`` and say
+why in the commit message.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ PINNED_SCENARIO = {
     "policy.audits.probability": 0.25,
     "policy.follow_up.closed_loop": 0.5,
     "policy.incentives.rank_and_yank": 0.1,
+    # Bribes are rare at the default propensity; a firm of eight reps needs more to show one.
+    "reps.initial_propensity.bribe": 0.3,
+    "reps.integrity_mean": 0.5,
 }
 PINNED_SEED = 20261122
 
@@ -54,6 +58,16 @@ def test_pinned_run_exercises_the_gaming_mechanisms():
     for cost in ("concession_cost", "giveaway_cost", "bribe_cost", "unearned_bonus"):
         assert last[cost] > 0, cost
     assert last["rep_turnover"] > 0 and last["churned_accounts"] > 0
+
+
+def test_pinned_run_exercises_the_goods_and_the_price_channel():
+    pinned = pd.read_csv(PINNED, index_col="week")
+    last = pinned.iloc[-1]
+    for count in ("followed_up", "disrupted_accounts", "measurement_cost", "discount_cost"):
+        assert last[count] > 0, count
+    # The bonus starts at week 26: more service hours, and more price traded for scores.
+    assert pinned["discount_rate"].iloc[-1] > pinned["discount_rate"].iloc[25]
+    assert pinned["genuine_effort"].iloc[26:].max() != pinned["genuine_effort"].iloc[0]
 
 
 if __name__ == "__main__":

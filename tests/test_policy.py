@@ -3,6 +3,7 @@ import pytest
 
 from npssim import policy as rules
 from npssim.scenario import PolicyParams, validate_scenario
+from npssim.scenario.schema import RepParams
 
 
 def make_policy(**incentives) -> PolicyParams:
@@ -24,18 +25,17 @@ def test_missing_score_pays_nothing():
     assert rules.payout(np.array([np.nan]), make_policy()).tolist() == [0.0]
 
 
-def drive(policy, **kw):
+def drive(policy, params=None, **kw):
     args = dict(
         greed=np.array([0.5]),
         fear=np.array([0.5]),
         last_score=np.array([np.nan]),
         on_plan=np.array([False]),
-        sensitivity=2.0,
-        team_scope_factor=0.4,
         manager_push=np.array([0.0]),
     )
     args.update(kw)
-    return float(rules.incentive_drive(policy, **args)[0])
+    params = params or RepParams(incentive_sensitivity=2.0, team_scope_factor=0.4)
+    return float(rules.incentive_drive(policy, params, **args)[0])
 
 
 def test_indicator_only_creates_no_drive():
@@ -70,8 +70,49 @@ def test_audits_deter():
     quiet = PolicyParams()
     audited = PolicyParams.model_validate({"audits": {"probability": 0.5}})
     args = (np.array([0.0]), np.array([0.5]), np.array([0.5]))
-    assert rules.deterrence(quiet, *args)[0] == 0.0
-    assert rules.deterrence(audited, *args)[0] > 0.0
+    assert rules.deterrence(quiet, RepParams(), *args)[0] == 0.0
+    assert rules.deterrence(audited, RepParams(), *args)[0] > 0.0
+
+
+def test_a_rep_at_the_payout_cap_wants_no_more_but_still_fears():
+    policy = make_policy(nps_weight=0.5, target_nps=40.0, floor_nps=0.0, max_payout=1.5)
+    capped = drive(policy, last_score=np.array([60.0]))  # 1.5 x 40: the most it pays
+    below = drive(policy, last_score=np.array([59.0]))
+    fear_only = drive(policy, greed=np.array([0.0]), last_score=np.array([59.0]))
+    assert capped == pytest.approx(fear_only) and below > capped > 0.0
+
+
+def test_cliff_width_and_peak_are_parameters():
+    policy = make_policy(nps_weight=0.5, payout="cliff", target_nps=50.0)
+    narrow = RepParams(near_miss_width=2.0)
+    assert drive(policy, narrow, last_score=np.array([40.0])) < drive(
+        policy, last_score=np.array([40.0])
+    )
+
+
+def test_tactics_the_survey_design_rules_out_are_worth_nothing():
+    params = RepParams(blind_efficiency=0.3)
+    third_party = PolicyParams.model_validate({"survey": {"sampler": "third_party"}})
+    returns = rules.tactic_returns(third_party, params, candor_mean=0.0)
+    assert returns[rules.CHERRY_PICK] == 0.0 and returns[rules.TEACH_TO_TEST] == 0.0
+    assert returns[rules.COACH] == pytest.approx(0.3)
+
+
+def test_candid_customers_make_answer_shifting_tactics_worth_less():
+    params = RepParams()
+    policy = PolicyParams()
+    candid = rules.tactic_returns(policy, params, candor_mean=0.9)
+    gullible = rules.tactic_returns(policy, params, candor_mean=0.1)
+    for tactic in (rules.COACH, rules.BRIBE, rules.GIVEAWAY):
+        assert candid[tactic] < gullible[tactic]
+    for tactic in (rules.CHERRY_PICK, rules.CONCEDE):
+        assert candid[tactic] == gullible[tactic] == 1.0
+
+
+def test_tactic_weights_come_from_the_scenario():
+    params = RepParams.model_validate({"moral_weight": {"bribe": 3.0}, "time_cost": 0.5})
+    assert rules.moral_weights(params)[rules.BRIBE] == 3.0
+    assert rules.time_weights(params)[rules.COACH] == pytest.approx(0.5 * params.time_weight.coach)
 
 
 def test_rank_and_yank_fires_the_lowest_scores():

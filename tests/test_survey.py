@@ -2,12 +2,14 @@ import numpy as np
 import pytest
 
 from npssim.survey import (
-    _group_then_key_order,
     answer,
     census_nps,
     draw_sample,
+    group_order,
     grouped_nps,
+    key_order,
     nps,
+    pick,
     respond,
 )
 
@@ -105,11 +107,33 @@ def test_sample_order_is_the_lexsort_order_with_or_without_tied_keys(ties):
     if ties:
         key[::7] = 0.5
     expected = np.lexsort((key, groups))
-    np.testing.assert_array_equal(_group_then_key_order(groups, key), expected)
+    np.testing.assert_array_equal(group_order(groups, key_order(key)), expected)
 
 
 def test_sample_order_handles_more_groups_than_16_bits_hold():
     rng = np.random.default_rng(4)
     groups = rng.integers(0, 70_000, 5_000)
     key = rng.random(5_000)
-    np.testing.assert_array_equal(_group_then_key_order(groups, key), np.lexsort((key, groups)))
+    np.testing.assert_array_equal(group_order(groups, key_order(key)), np.lexsort((key, groups)))
+
+
+def test_avoided_accounts_rank_after_the_rest_of_their_rep_s_book():
+    rng = np.random.default_rng(5)
+    rows = np.arange(2_000)
+    groups = rng.integers(0, 40, rows.size)
+    key = rng.random(rows.size)
+    avoid = rng.random(rows.size) < 0.3
+    invited, _ = pick(rows, groups, 40, 0.25, key_order(key), avoid)
+    expected, _ = pick(rows, groups, 40, 0.25, key_order(key + avoid), None)
+    np.testing.assert_array_equal(invited, expected)
+
+
+def test_the_same_keys_without_avoidance_give_the_unpicked_sample():
+    rng = np.random.default_rng(6)
+    rows = np.arange(1_000)
+    groups = rng.integers(0, 20, rows.size)
+    order = key_order(rng.random(rows.size))
+    unpicked, left_out = pick(rows, groups, 20, 0.25, order)
+    picked, _ = pick(rows, groups, 20, 0.25, order, np.zeros(rows.size, bool))
+    np.testing.assert_array_equal(unpicked, picked)
+    assert left_out.size == 0

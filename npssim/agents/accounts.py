@@ -1,8 +1,10 @@
 """Customer accounts: B2B customers whose latent satisfaction no survey sees directly.
 
 The accounts' hot state lives in :class:`AccountBook`, one NumPy row per account ever created,
-updated in bulk each week. :class:`Account` is the Mesa agent: a thin object over its row that
-carries the rare, rich decisions (demanding a concession, learning whether that pays).
+updated in bulk each week; every change to an account goes through one of the book's methods, so
+a researcher can change how accounts respond by subclassing the book (``NPSModel.book_class``).
+:class:`Account` is the Mesa agent: a thin object over its row that carries the rare, rich
+decisions (demanding a concession, learning whether that pays).
 """
 
 from __future__ import annotations
@@ -28,11 +30,16 @@ _FIELDS: dict[str, type] = {
     "outside": np.float64,
     "power": np.float64,
     "savvy": np.float64,
+    "discount": np.float64,
     "renewal_offset": np.int16,
     "created_week": np.int32,
     "last_score": np.float64,
     "last_score_week": np.int32,
+    "disrupted_week": np.int32,
 }
+
+#: A week long before any run starts: "never" for the week-stamped fields.
+NEVER = -10_000
 
 
 def beta_with_mean(
@@ -81,10 +88,12 @@ class AccountBook:
         outside: Strength of the account's alternatives to the firm (0-1).
         power: Leverage over the rep, from share of the book and outside options (0-1).
         savvy: Learned propensity to hold the score hostage (0-1).
+        discount: Price discount of the current contract, as a share of its list value.
         renewal_offset: Week of the year on which the contract renews.
         created_week: Week the account was won (-1 for the starting book).
         last_score: The account's last reported answer (NaN if none).
         last_score_week: Week of that answer.
+        disrupted_week: Week the account's rep last left (``NEVER`` if not since it was won).
     """
 
     active: np.ndarray
@@ -96,10 +105,12 @@ class AccountBook:
     outside: np.ndarray
     power: np.ndarray
     savvy: np.ndarray
+    discount: np.ndarray
     renewal_offset: np.ndarray
     created_week: np.ndarray
     last_score: np.ndarray
     last_score_week: np.ndarray
+    disrupted_week: np.ndarray
 
     def __init__(self, capacity: int) -> None:
         self.size = 0
@@ -137,6 +148,15 @@ class AccountBook:
         """Rows of the current customers."""
         return np.flatnonzero(self.active)
 
+    def serve(self, gain: np.ndarray) -> None:
+        """Raise every account's satisfaction by its service gain, less as it nears 10.
+
+        Args:
+            gain: Each row's gain this week (points at satisfaction 0).
+        """
+        sat = self.satisfaction
+        sat += gain * (10.0 - sat) / 10.0
+
     def drift(self, rng: np.random.Generator, firm: FirmParams) -> None:
         """Relax satisfaction toward its baseline and strike random incidents, in bulk.
 
@@ -149,9 +169,89 @@ class AccountBook:
         np.subtract.at(sat, hits, firm.incident_severity)
         np.clip(sat, 0.0, 10.0, out=sat)
 
+    def lift(self, rows: np.ndarray, points: float | np.ndarray) -> None:
+        """Raise the latent satisfaction of ``rows`` (a free service, a follow-up call)."""
+        self.satisfaction[rows] = np.minimum(10.0, self.satisfaction[rows] + points)
+
+    def sour(self, rows: np.ndarray, points: float | np.ndarray) -> None:
+        """Lower the latent satisfaction of ``rows`` (a resented plea, a refusal, a lost rep)."""
+        self.satisfaction[rows] = np.maximum(0.0, self.satisfaction[rows] - points)
+
+    def fix(self, rows: np.ndarray, points: float) -> None:
+        """Raise the baseline ``rows`` relax toward: the cause of a complaint was fixed."""
+        self.baseline[rows] = np.minimum(10.0, self.baseline[rows] + points)
+
+    def record_answers(self, rows: np.ndarray, scores: np.ndarray, week: int) -> None:
+        """Keep each respondent's answer, to read beside its renewal."""
+        self.last_score[rows] = scores
+        self.last_score_week[rows] = week
+
     def forget_savvy(self, rate: float) -> None:
         """Savvy fades a little every week; only demands that pay off renew it."""
         self.savvy *= 1.0 - rate
+
+    def learn_from_demands(
+        self, rows: np.ndarray, granted: np.ndarray, reinforcement: float, fade: float
+    ) -> None:
+        """Hostage-taking that paid off is reinforced; a refusal teaches caution.
+
+        Args:
+            rows: Accounts that made a demand (each row at most once).
+            granted: Whether each demand was granted.
+            reinforcement: Share of the gap to full savvy gained when a demand pays off.
+            fade: Share of savvy lost when a demand is refused.
+        """
+        savvy = self.savvy[rows]
+        self.savvy[rows] = np.where(
+            granted, savvy + (1.0 - savvy) * reinforcement, savvy * (1.0 - fade)
+        )
+
+    def teach_savvy(self, rows: np.ndarray, taught: np.ndarray) -> None:
+        """Accounts that learned the trick from a peer know it from now on, at least ``taught``."""
+        self.savvy[rows] = np.maximum(self.savvy[rows], taught)
+
+    def ask_discount(
+        self, rows: np.ndarray, params: AccountParams, exposure: float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """What each account asks off the list price at a renewal or a new deal.
+
+        Every account negotiates in proportion to its power. On top, it can ask for a price in
+        exchange for its score, in proportion to its power, how much its next answer counts
+        (``exposure``) and, for savvy accounts, how well it times the demand.
+
+        Args:
+            rows: The accounts being priced.
+            params: The ``[accounts]`` parameters.
+            exposure: How much an account's next answer counts for its rep (0-1).
+
+        Returns:
+            The ordinary discount, and the most an account could win for its score (both shares
+            of the list price).
+        """
+        power = self.power[rows]
+        ordinary = params.power_discount * power
+        leverage = 1.0 + params.savvy_leverage * self.savvy[rows]
+        for_score = params.score_discount * power * leverage * exposure
+        return ordinary, for_score
+
+    def reprice(self, rows: np.ndarray, discount: np.ndarray) -> None:
+        """Set the discount of the contracts signed or renewed at ``rows`` for the next year."""
+        self.discount[rows] = discount
+
+    def churn(self, rows: np.ndarray) -> None:
+        """The accounts at ``rows`` leave: they are no longer customers."""
+        self.active[rows] = False
+
+    def disrupt(self, rows: np.ndarray, week: int, loss: float) -> None:
+        """The rep of ``rows`` left: the relationship is lost and renewal is at risk for a while."""
+        self.sour(rows, loss)
+        self.disrupted_week[rows] = week
+
+    def revenue(self, rows: np.ndarray) -> tuple[float, float]:
+        """Yearly revenue of ``rows`` at their prices, and what their discounts forgo."""
+        acv, discount = self.acv[rows], self.discount[rows]
+        forgone = float(np.dot(acv, discount))
+        return float(acv.sum()) - forgone, forgone
 
     def _refresh_views(self) -> None:
         for name, buffer in self._buffers.items():
@@ -210,12 +310,13 @@ def draw_accounts(
         "acv": acv,
         "baseline": baseline,
         "satisfaction": baseline.copy(),
-        "candor": beta_quantile(params.candor_mean, 4.0, candor),
-        "outside": beta_quantile(params.outside_options_mean, 4.0, outside),
+        "candor": beta_quantile(params.candor_mean, params.trait_concentration, candor),
+        "outside": beta_quantile(params.outside_options_mean, params.trait_concentration, outside),
         "savvy": savvy,
         "renewal_offset": offsets,
         "last_score": np.full(count, np.nan),
-        "last_score_week": np.full(count, -10_000),
+        "last_score_week": np.full(count, NEVER),
+        "disrupted_week": np.full(count, NEVER),
     }
 
 
@@ -225,21 +326,37 @@ def account_power(acv: np.ndarray, book_mean_acv: np.ndarray, outside: np.ndarra
     return outside * (1.0 - np.exp(-relative_size))
 
 
-def churn_chance(satisfaction: np.ndarray, params: AccountParams) -> np.ndarray:
+def churn_chance(
+    satisfaction: np.ndarray,
+    params: AccountParams,
+    discount: np.ndarray | float = 0.0,
+    disrupted: np.ndarray | bool = False,
+) -> np.ndarray:
     """Chance an account leaves at renewal: logistic in latent satisfaction, never the score.
 
-    A base rate of departures unrelated to satisfaction (budgets, mergers) comes on top.
+    A discount makes the contract better value for money, worth ``price_sensitivity`` points
+    of satisfaction per unit of discount. A base rate of departures unrelated to satisfaction
+    (budgets, mergers) comes on top, and an account whose rep left recently is at extra risk.
+
+    Args:
+        satisfaction: Latent satisfaction of the renewing accounts.
+        params: The ``[accounts]`` parameters.
+        discount: The discount each account renews at.
+        disrupted: Whether each account's rep left within ``disruption_weeks``.
     """
-    unhappy = 1.0 / (1.0 + np.exp(params.churn_slope * (satisfaction - params.churn_midpoint)))
-    return params.base_churn + (1.0 - params.base_churn) * unhappy
+    value = satisfaction + params.price_sensitivity * discount
+    unhappy = 1.0 / (1.0 + np.exp(params.churn_slope * (value - params.churn_midpoint)))
+    chance = params.base_churn + (1.0 - params.base_churn) * unhappy
+    return chance + (1.0 - chance) * params.disruption_churn * disrupted
 
 
 class Account(mesa.Agent):
     """A B2B customer account: a thin Mesa agent over its row of the :class:`AccountBook`.
 
     The weekly life of an account (service, drift, answering) happens in bulk on the book; the
-    agent holds the decisions rare enough to be worth plain Python: holding the score hostage
-    for a concession, and learning from how that went.
+    agent holds the decision rare enough to be worth plain Python: what to demand for holding
+    the score hostage. What the account learns from the outcome is the book's
+    (:meth:`AccountBook.learn_from_demands`), in bulk.
     """
 
     def __init__(self, model: mesa.Model, book: AccountBook, row: int) -> None:
@@ -277,29 +394,25 @@ class Account(mesa.Agent):
         """Whether the account is still a customer."""
         return bool(self.book.active[self.row])
 
-    def demand_concession(self, size: float, draw: float) -> float:
+    def demand_concession(self, params: AccountParams, draw: float) -> float:
         """Name the price of a good score before the survey.
 
+        The demand is lognormal around ``concession_size`` of the contract value, with mean
+        exactly that share whatever its spread.
+
         Args:
-            size: Mean demand as a share of contract value (``accounts.concession_size``).
+            params: The ``[accounts]`` parameters.
             draw: A standard-normal draw that sets how greedy this demand is.
 
         Returns:
             The concession demanded, in currency.
         """
-        return self.acv * size * float(np.exp(0.5 * draw - 0.125))
-
-    def learn_from_demand(self, granted: bool, reinforcement: float, fade: float) -> None:
-        """Hostage-taking that paid off is reinforced; a refusal teaches caution."""
-        book, row = self.book, self.row
-        if granted:
-            book.savvy[row] += (1.0 - book.savvy[row]) * reinforcement
-        else:
-            book.savvy[row] *= 1.0 - fade
+        spread = params.demand_dispersion
+        return self.acv * params.concession_size * float(np.exp(spread * draw - spread**2 / 2))
 
     def leave(self) -> None:
         """The account churned: it stops being a customer and leaves the model."""
-        self.book.active[self.row] = False
+        self.book.churn(np.array([self.row]))
         self.remove()
 
 
@@ -331,8 +444,7 @@ def spread_savvy(
     size = np.bincount(territory, minlength=successes.size)
     chance = np.minimum(1.0, spread * successes / np.maximum(size, 1))
     learns = rows[rng.random(rows.size) < chance[territory]]
-    taught = rng.uniform(SAVVY_LINE, 1.0, learns.size)
-    book.savvy[learns] = np.maximum(book.savvy[learns], taught)
+    book.teach_savvy(learns, rng.uniform(SAVVY_LINE, 1.0, learns.size))
     return int(learns.size)
 
 

@@ -1,8 +1,9 @@
 """Sales managers: they pass pressure down, condone or audit gaming, and run the reviews.
 
 Managers are few, so each is an ordinary Mesa agent. Their weekly influence on reps (pressure,
-condoning, the chance of a spot-check) is gathered into arrays by :func:`team_influence`; their
-quarterly review of a team is plain Python over that team's slots.
+condoning, the chance of a spot-check) and their follow-up of detractors are gathered into arrays
+by :func:`team_influence` and :func:`follow_up_chances`; the quarterly reviews of every team run
+at once in :func:`review_teams`, one team per row.
 """
 
 from __future__ import annotations
@@ -20,20 +21,63 @@ from npssim.survey import grouped_nps
 
 @dataclass
 class TeamReview:
-    """What one manager's quarterly review decided for each rep of the team (by team order)."""
+    """What the quarterly reviews decided, one row per team and one column per teammate.
+
+    Attributes:
+        slots: The teams' rep slots.
+        score: The score each rep was judged on (their own NPS or the team's).
+        honest_score: What honest answers from an unpicked sample would have scored.
+        bonus: Bonus paid to each rep.
+        deserved: Bonus the honest score would have earned.
+        caught: Whether an audit caught each rep.
+        manager_bonus: Each manager's own NPS bonus.
+        manager_deserved: Each manager's bonus on the team's honest score.
+    """
 
     slots: np.ndarray
     score: np.ndarray
-    true_score: np.ndarray
+    honest_score: np.ndarray
     bonus: np.ndarray
-    unearned: np.ndarray
+    deserved: np.ndarray
     caught: np.ndarray
-    manager_bonus: float
-    manager_unearned: float
+    manager_bonus: np.ndarray
+    manager_deserved: np.ndarray
+
+    @property
+    def paid(self) -> float:
+        """Everything the reviews paid in NPS bonuses, reps' and managers'."""
+        return float(self.bonus.sum() + self.manager_bonus.sum())
+
+    @property
+    def earned(self) -> float:
+        """What the same bonuses would have paid on the honest scores."""
+        return float(self.deserved.sum() + self.manager_deserved.sum())
+
+    @property
+    def unearned(self) -> float:
+        """Bonus paid above what the honest scores earned, person by person (never negative)."""
+        reps = np.maximum(0.0, self.bonus - self.deserved).sum()
+        managers = np.maximum(0.0, self.manager_bonus - self.manager_deserved).sum()
+        return float(reps + managers)
+
+
+def approval_chance(
+    integrity: np.ndarray | float, policy: PolicyParams, params: ManagerParams
+) -> np.ndarray | float:
+    """Chance a manager approves a large concession or discount.
+
+    A complicit manager approves; the more their own pay rides on the score, the readier they
+    are. A manager of full integrity approves none traded for a score.
+    """
+    stakes = rules.manager_stakes(policy)
+    return (1.0 - integrity) * (params.approval_base + (1.0 - params.approval_base) * stakes)
 
 
 class Manager(mesa.Agent):
     """A sales manager with a team of reps.
+
+    The manager's conduct is a handful of short methods, read once a week (or once a review) for
+    every manager at a time, so a subclass changes it everywhere it applies.
 
     Attributes:
         index: The manager's slot (reps ``index * team_size`` onward are the team).
@@ -46,106 +90,166 @@ class Manager(mesa.Agent):
         self.index = index
         self.integrity = integrity
 
+    def approval_chance(self, policy: PolicyParams) -> float:
+        """Chance this manager approves a large concession or discount traded for a score."""
+        return float(approval_chance(self.integrity, policy, self.model.params.managers))
+
     def approve(self, amount: float, policy: PolicyParams, draw: float) -> bool:
         """Approve a large concession? A complicit manager whose pay rides on the score will."""
-        chance = (1.0 - self.integrity) * (0.5 + 0.5 * rules.manager_stakes(policy))
-        return draw < chance
-
-    def follow_up_chance(self, policy: PolicyParams) -> float:
-        """Chance this manager calls back a detractor, where policy asks for closed loops."""
-        return policy.follow_up.closed_loop * (0.5 + 0.5 * self.integrity)
-
-    def review(
-        self,
-        roster: RepRoster,
-        slots: np.ndarray,
-        true_score: np.ndarray,
-        true_team: float,
-        policy: PolicyParams,
-        params: ManagerParams,
-        rng: np.random.Generator,
-    ) -> TeamReview:
-        """Run the quarterly review of a team: scores, audits, bonuses, performance plans.
-
-        The score is each rep's own NPS or the team's, as policy says; the bonus follows the
-        payout rule; an audit (firm or manager) that uncovers gaming forfeits the bonus. The
-        "unearned" bonus is what was paid above the bonus the honest census would have earned.
-
-        Args:
-            roster: The reps' state.
-            slots: The team's rep slots.
-            true_score: Honest census NPS of each team member's book.
-            true_team: Honest census NPS of the whole team's accounts.
-            policy: The policy in force.
-            params: The ``[managers]`` parameters.
-            rng: The reviews' random stream.
-
-        Returns:
-            The review's decisions and payments.
-        """
-        inc = policy.incentives
-        promoters = roster.promoters[slots]
-        detractors = roster.detractors[slots]
-        responses = roster.responses[slots]
-        team_score = grouped_nps(promoters.sum(), detractors.sum(), responses.sum())
-        own_score = grouped_nps(promoters, detractors, responses)
-        own_score = np.where(np.isnan(own_score), team_score, own_score)
-        if inc.scope == "team":
-            score = np.full(slots.size, team_score, dtype=float)
-            honest = np.full(slots.size, true_team)
-        else:
-            score, honest = own_score, true_score
-
-        used = roster.uses[:, slots] > 0
-        detect = 1.0 - np.prod(
-            1.0 - policy.audits.detection * (used & rules.AUDITABLE[:, None]), axis=0
-        )
-        audit_chance = 1.0 - (1.0 - policy.audits.probability) * (
-            1.0 - self.audit_probability(params)
-        )
-        caught = (rng.random(slots.size) < audit_chance) & (rng.random(slots.size) < detect)
-
-        scale = inc.bonus_target * inc.nps_weight
-        bonus = scale * rules.payout(score, policy)
-        bonus = np.where(caught, bonus * (1.0 - policy.audits.forfeit), bonus)
-        deserved = scale * rules.payout(honest, policy)
-        unearned = np.maximum(0.0, bonus - deserved)
-
-        manager_scale = params.bonus_target * inc.manager_nps_weight
-        manager_bonus = manager_scale * float(rules.payout(np.array([team_score]), policy)[0])
-        manager_deserved = manager_scale * float(rules.payout(np.array([true_team]), policy)[0])
-
-        roster.on_plan[slots] = (inc.nps_weight > 0) & (score < inc.plan_threshold)
-        roster.last_score[slots] = score
-        return TeamReview(
-            slots=slots,
-            score=score,
-            true_score=honest,
-            bonus=bonus,
-            unearned=unearned,
-            caught=caught,
-            manager_bonus=manager_bonus,
-            manager_unearned=max(0.0, manager_bonus - manager_deserved),
-        )
+        return draw < self.approval_chance(policy)
 
     def audit_probability(self, params: ManagerParams) -> float:
         """Chance per quarter that this manager spot-checks a rep's survey practice."""
         return params.audit_probability * self.integrity
 
+    def follow_up_chance(self, policy: PolicyParams) -> float:
+        """Chance this manager calls a detractor back to fix the cause (closed loop)."""
+        integrity = np.array([self.integrity])
+        return float(follow_up_chances(integrity, policy, self.model.params.managers)[0])
+
+
+def review_teams(
+    roster: RepRoster,
+    teams: np.ndarray,
+    policy: PolicyParams,
+    params: ManagerParams,
+    manager_audit: np.ndarray,
+    rng: np.random.Generator,
+) -> TeamReview:
+    """Run every team's quarterly review at once: scores, audits, bonuses, performance plans.
+
+    The score is each rep's own NPS or the team's, as policy says; the bonus follows the payout
+    rule; an audit (the firm's, or the manager's spot-check) that uncovers gaming forfeits the
+    bonus. What the same rule would have paid on the honest answers of an unpicked sample is
+    kept beside it: the difference is the bonus paid for inflated scores.
+
+    Args:
+        roster: The reps' state.
+        teams: Every team's rep slots, one team per row (row ``m`` is manager ``m``'s team).
+        policy: The policy in force.
+        params: The ``[managers]`` parameters.
+        manager_audit: Each manager's chance per quarter of spot-checking a rep.
+        rng: The reviews' random stream.
+
+    Returns:
+        The reviews' decisions and payments.
+    """
+    inc = policy.incentives
+    score, team_score = _scores(
+        roster.promoters[teams], roster.detractors[teams], roster.responses[teams], inc.scope
+    )
+    honest, honest_team = _scores(
+        roster.honest_promoters[teams],
+        roster.honest_detractors[teams],
+        roster.honest_responses[teams],
+        inc.scope,
+    )
+
+    used = roster.uses[:, teams] > 0  # tactics x teams x teammates
+    found = policy.audits.detection * (used & rules.AUDITABLE[:, None, None])
+    detect = 1.0 - np.prod(1.0 - found, axis=0)
+    audit_chance = 1.0 - (1.0 - policy.audits.probability) * (1.0 - manager_audit[:, None])
+    draws = rng.random((2, teams.size))
+    caught = (draws[0].reshape(teams.shape) < audit_chance) & (
+        draws[1].reshape(teams.shape) < detect
+    )
+
+    scale = inc.bonus_target * inc.nps_weight
+    bonus = scale * rules.payout(score, policy)
+    bonus = np.where(caught, bonus * (1.0 - policy.audits.forfeit), bonus)
+    deserved = scale * rules.payout(honest, policy)
+
+    manager_scale = params.bonus_target * inc.manager_nps_weight
+    roster.record_review(
+        teams.ravel(),
+        score.ravel(),
+        (inc.nps_weight > 0) & (score.ravel() < inc.plan_threshold),
+    )
+    return TeamReview(
+        slots=teams,
+        score=score,
+        honest_score=honest,
+        bonus=bonus,
+        deserved=deserved,
+        caught=caught,
+        manager_bonus=manager_scale * rules.payout(team_score, policy),
+        manager_deserved=manager_scale * rules.payout(honest_team, policy),
+    )
+
+
+def _scores(
+    promoters: np.ndarray, detractors: np.ndarray, responses: np.ndarray, scope: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each rep's score (own, or the team's under a team target), and each team's score.
+
+    The counts are one team per row. A rep with no responses of their own is judged on the
+    team's score.
+    """
+    team = grouped_nps(promoters.sum(axis=1), detractors.sum(axis=1), responses.sum(axis=1))
+    if scope == "team":
+        return np.repeat(team[:, None], promoters.shape[1], axis=1), team
+    own = grouped_nps(promoters, detractors, responses)
+    return np.where(np.isnan(own), team[:, None], own), team
+
 
 def team_influence(
-    managers: list[Manager], policy: PolicyParams, params: ManagerParams, roster: RepRoster
+    integrity: np.ndarray, policy: PolicyParams, params: ManagerParams, roster: RepRoster
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each rep's pressure, condoning and spot-check chance, from their manager.
+
+    Args:
+        integrity: Each manager's integrity, by manager slot.
+        policy: The policy in force.
+        params: The ``[managers]`` parameters.
+        roster: The reps (for who reports to whom).
 
     Returns:
         Per rep: pressure passed down, how far gaming is condoned (0-1), and the chance per
         quarter of a spot-check by the manager.
     """
-    integrity = np.array([m.integrity for m in managers])
-    stakes = rules.manager_stakes(policy)
-    push = params.push_scale * policy.incentives.manager_nps_weight * np.ones(len(managers))
-    condone = params.condone_effect * (1.0 - integrity) * stakes
-    audit = params.audit_probability * integrity
+    push, condone, audit = manager_conduct(integrity, policy, params)
     team = roster.manager
     return push[team], condone[team], audit[team]
+
+
+def manager_conduct(
+    integrity: np.ndarray, policy: PolicyParams, params: ManagerParams
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per manager: pressure passed down, how far gaming is condoned, spot-check chance."""
+    stakes = rules.manager_stakes(policy)
+    push = params.push_scale * policy.incentives.manager_nps_weight * np.ones(integrity.size)
+    condone = params.condone_effect * (1.0 - integrity) * stakes
+    audit = params.audit_probability * integrity
+    return push, condone, audit
+
+
+def follow_up_chances(
+    integrity: np.ndarray, policy: PolicyParams, params: ManagerParams
+) -> np.ndarray:
+    """Chance each manager calls a detractor back to fix the cause (closed loop).
+
+    Policy sets the share asked for; a manager of lower integrity does less of it, a manager
+    measured on the score does more (a good an incentive can buy), and a manager who condones
+    gaming does less again. Where answers are anonymous, only the detractors who agreed to be
+    contacted can be reached; an independent survey firm that is not anonymous passes the
+    detractors' names to managers, not to reps.
+
+    Args:
+        integrity: Each manager's integrity, by manager slot.
+        policy: The policy in force.
+        params: The ``[managers]`` parameters.
+
+    Returns:
+        One chance per manager.
+    """
+    stakes = rules.manager_stakes(policy)
+    _, condone, _ = manager_conduct(integrity, policy, params)
+    chance = (
+        policy.follow_up.closed_loop
+        * (1.0 - params.follow_up_integrity * (1.0 - integrity))
+        * (1.0 + params.follow_up_stake_gain * stakes)
+        * (1.0 - condone)
+    )
+    if policy.survey.anonymous:
+        chance = chance * policy.follow_up.anonymous_reach
+    return np.clip(chance, 0.0, 1.0)

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 
@@ -174,6 +175,14 @@ def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     command = "npssim " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["evidence"] else ""
     results.save(out, command or f"npssim evidence --replications {args.replications}")
     held = int(table["holds"].sum())
+    flip = results.flip
+    where = f" near {flip.crossing:.2f}" if np.isfinite(flip.crossing) else ""
+    stdout.print(
+        f"Where the verdict flips: {flip.scenario} against baseline "
+        f"{'changes sign' if flip.changes_sign else 'does not clearly change sign'} along "
+        f"{flip.parameter}{where}.",
+        highlight=False,
+    )
     stdout.print(
         f"{held} of {len(table)} patterns hold. Table and figures: {out / 'evidence.md'}",
         highlight=False,

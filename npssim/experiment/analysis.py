@@ -16,31 +16,19 @@ import numpy as np
 from scipy import stats
 
 from npssim.experiment.runs import WEEKLY_COLUMNS
-from npssim.ledger import METRIC_BY_NAME, NET_VALUE, REPORTED_BY_NAME, net_value
+from npssim.ledger import METRIC_BY_NAME, REPORTED_BY_NAME
 
-#: The columns of an experiment's weekly data: the runs' columns and the net money figure.
-COLUMNS: tuple[str, ...] = (*WEEKLY_COLUMNS, NET_VALUE.name)
+#: The columns of an experiment's weekly data: the ledger's metrics, then the diagnostics.
+COLUMNS: tuple[str, ...] = WEEKLY_COLUMNS
 #: Columns that are running totals since week 0.
 CUMULATIVE: frozenset[str] = frozenset(
-    {name for name, metric in METRIC_BY_NAME.items() if metric.cumulative}
-    | {"acquisition_cost", "turnover_cost", "renewals_due", NET_VALUE.name}
+    {name for name, metric in METRIC_BY_NAME.items() if metric.cumulative} | {"renewals_due"}
 )
 #: The horizons of a summary: the short run, the long run, and the state at the last week.
 HORIZONS: tuple[str, ...] = ("short", "long", "end")
 #: What each horizon is called in tables, titles and reports.
 HORIZON_TITLES: dict[str, str] = {"short": "short run", "long": "long run", "end": "at the end"}
 CONFIDENCE = 0.95
-
-
-def with_net_value(weekly: np.ndarray) -> np.ndarray:
-    """A run's weekly array (in :data:`WEEKLY_COLUMNS`) with the net value column appended."""
-    column = WEEKLY_COLUMNS.index
-    value = net_value(
-        weekly[:, column("gross_margin")],
-        weekly[:, column("unearned_bonus")],
-        weekly[:, column("turnover_cost")],
-    )
-    return np.column_stack([weekly, value])
 
 
 def over_window(cube: np.ndarray, first: int, stop: int, horizon: str = "") -> np.ndarray:

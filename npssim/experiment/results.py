@@ -31,7 +31,6 @@ from npssim.experiment.analysis import (
     interval,
     over_window,
     verdict,
-    with_net_value,
 )
 from npssim.experiment.plan import Plan, intervention_week, windows
 from npssim.experiment.runs import RunResult
@@ -142,7 +141,7 @@ class ExperimentResults:
         for task in self._tasks:
             run = self.runs[task.key]
             cube = cubes[(task.label, task.point)]
-            cube[task.replication] = with_net_value(run.weekly)
+            cube[task.replication] = run.weekly
             view = cube[task.replication, :, : run.weekly.shape[1]]
             self.runs[task.key] = RunResult(run.key, view, run.seconds)
         return cubes

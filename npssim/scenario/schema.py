@@ -1,7 +1,7 @@
 """The parameter schema: one definition used by validation, `npssim params`, the docs and the UI.
 
 Every parameter is declared once, here, with its default, bounds, unit, one-line meaning and
-source (a figure from FACTS.md, or "assumption"). Nothing else in npssim keeps its own list of
+source (a figure from references.md, or "assumption"). Nothing else in npssim keeps its own list of
 parameters: the loader validates against these models, the ODD parameter table is generated from
 them, and the dashboard's sliders and the JSON schema come from them too. A parameter declared
 with ``lever=True`` is one of the main policy levers or uncertain assumptions that the dashboard
@@ -10,11 +10,13 @@ offers as a control.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from npssim.tactics import TACTIC_TABLE, Tactic
 
 ASSUMPTION = "assumption"
 
@@ -38,7 +40,7 @@ def param(
         unit: Unit of measure ("points", "per week", "currency", "share", ...).
         ge: Inclusive lower bound, if any.
         le: Inclusive upper bound, if any.
-        source: Where the default comes from: a FACTS.md citation, or "assumption".
+        source: Where the default comes from: a references.md citation, or "assumption".
         lever: Offer it as a control in the dashboard (a main policy lever or an assumption
             leaders will want to question).
         slider_max: The top of the dashboard's slider when ``le`` leaves the range open.
@@ -77,12 +79,12 @@ class FirmParams(Section):
         40, "Customer accounts in each rep's book at the start.", unit="accounts", ge=1, le=100_000
     )
     product_quality: float = param(
-        5.9,
+        6.3,
         "Mean baseline satisfaction that accounts relax toward without any service.",
         unit="points (0-10)",
         ge=0,
         le=10,
-        source="assumption, tuned so the honest NPS is near the B2B levels in FACTS.md "
+        source="assumption, tuned so the honest NPS is near the B2B levels in references.md "
         "(ClearlyRated 2018: about 18; Temkin tech vendors: 23-32)",
     )
     relaxation_rate: float = param(
@@ -100,7 +102,8 @@ class FirmParams(Section):
     )
     service_hours_per_rep: float = param(
         30.0,
-        "Hours a rep has for accounts each week, split between service and score management.",
+        "Hours a rep has each week for the existing book: genuine service, score management, "
+        "and what a rep does instead (selling, admin, rest).",
         unit="hours per week",
         ge=0,
         le=80,
@@ -128,7 +131,7 @@ class FirmParams(Section):
         unit="per year",
         ge=0,
         le=5,
-        source="FACTS.md: median B2B SaaS annual logo churn about 13% (replacement rate)",
+        source="references.md: median B2B SaaS annual logo churn about 13% (replacement rate)",
     )
     acquisition_cost: float = param(
         0.3,
@@ -139,7 +142,8 @@ class FirmParams(Section):
     )
     rep_turnover_cost: float = param(
         20_000.0,
-        "Cost of replacing a rep who quits or is fired (hiring and ramp-up).",
+        "Cost of replacing a rep who quits or is fired (hiring and training; the weaker "
+        "service of a new hire and the disruption to the rep's accounts are modelled apart).",
         unit="currency",
         ge=0,
     )
@@ -165,7 +169,15 @@ class AccountParams(Section):
         unit="dimensionless",
         ge=0.2,
         le=100,
-        source="FACTS.md: self-reported satisfaction is negatively skewed (Peterson & Wilson 1992)",
+        source="references.md: self-reported satisfaction is negatively skewed "
+        "(Peterson & Wilson 1992)",
+    )
+    trait_concentration: float = param(
+        4.0,
+        "Beta concentration of accounts' candour and outside options (higher = less spread).",
+        unit="dimensionless",
+        ge=0.5,
+        le=1000,
     )
     candor_mean: float = param(
         0.6,
@@ -181,7 +193,14 @@ class AccountParams(Section):
         unit="share",
         ge=0,
         le=1,
-        source="FACTS.md: email survey response 10-30%",
+        source="references.md: Survey response rates (email 10-30%)",
+    )
+    reminder_effect: float = param(
+        0.5,
+        "Share of the first chance of answering that each reminder gives again.",
+        unit="share",
+        ge=0,
+        le=1,
     )
     nonresponse_bias: float = param(
         0.25,
@@ -189,7 +208,7 @@ class AccountParams(Section):
         unit="per point",
         ge=0,
         le=5,
-        source="FACTS.md: non-response is biased toward unhappy customers "
+        source="references.md: non-response is biased toward unhappy customers "
         "(face-to-face 80%+ response gave markedly lower NPS)",
     )
     answer_noise: float = param(
@@ -233,8 +252,8 @@ class AccountParams(Section):
         unit="share",
         ge=0,
         le=1,
-        source="FACTS.md: requests for positive evaluations can lower satisfaction (2014 study); "
-        "size is an assumption",
+        source="references.md: Requests for positive evaluations (2014) can lower "
+        "satisfaction; size is an assumption",
         lever=True,
     )
     resent_penalty: float = param(
@@ -243,6 +262,13 @@ class AccountParams(Section):
         unit="points",
         ge=0,
         le=10,
+    )
+    nudged_response: float = param(
+        0.5,
+        "Extra chance that a customer pleaded with or bribed answers: the rep makes sure of it.",
+        unit="share",
+        ge=0,
+        le=1,
     )
     outside_options_mean: float = param(
         0.5,
@@ -269,6 +295,14 @@ class AccountParams(Section):
         le=1,
         source=ASSUMPTION,
     )
+    indicator_demand_share: float = param(
+        0.2,
+        "Worth of holding the score hostage against a rep with nothing riding on it, relative "
+        "to a rep whose drive is 1 or more: savvy accounts seldom bother such a rep.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
     concession_size: float = param(
         0.05,
         "Mean concession demanded, as a share of the account's annual contract value.",
@@ -277,8 +311,89 @@ class AccountParams(Section):
         le=1,
         source="assumption, scaled to Larkin 2014 (gaming concessions cost 6-8% of revenue)",
     )
+    demand_dispersion: float = param(
+        0.5,
+        "Spread of demanded concessions around their mean (s.d. of the log).",
+        unit="log currency",
+        ge=0,
+        le=5,
+    )
     punitive_score: int = param(
         3, "Score a hostage-taker gives when its demand is refused.", unit="points", ge=0, le=10
+    )
+    granted_top_box: float = param(
+        0.6,
+        "Share of 10s (the rest are 9s) among hostage-takers whose demand was granted.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    refusal_penalty: float = param(
+        1.0,
+        "Latent satisfaction a savvy account loses when its demand is refused, so that it is "
+        "likelier to leave: at a survey wave times its power; at a renewal per score_discount's "
+        "worth of price refused.",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    power_discount: float = param(
+        0.08,
+        "Price discount a fully powerful account negotiates at a renewal or new deal when "
+        "nothing rides on its score (ordinary negotiation).",
+        unit="share of list price",
+        ge=0,
+        le=1,
+        source="assumption (price waterfalls: Marn & Rosiello 1992, references.md)",
+    )
+    score_discount: float = param(
+        0.35,
+        "Extra discount a fully powerful account wins from a rep fully willing to trade price "
+        "for its score, when the account's next answer surely counts.",
+        unit="share of list price",
+        ge=0,
+        le=1,
+        source="assumption, scaled so that money given away under the strongest incentive "
+        "reaches the order of Larkin 2014 (6-8% of revenue; references.md)",
+    )
+    savvy_leverage: float = param(
+        1.0,
+        "How much more a fully savvy account extracts at renewal than a naive one "
+        "(multiplier on the score discount, minus one): savvy accounts time their demands.",
+        unit="multiplier",
+        ge=0,
+        le=10,
+    )
+    price_sensitivity: float = param(
+        2.0,
+        "Satisfaction points a 100% discount is worth in the renewal decision (value for "
+        "money): a discount modestly raises the odds of renewal.",
+        unit="points per unit discount",
+        ge=0,
+        le=50,
+    )
+    disruption_loss: float = param(
+        0.3,
+        "Latent satisfaction an account loses when its rep leaves (the relationship is lost).",
+        unit="points",
+        ge=0,
+        le=10,
+        source="assumption (service-profit chain, Heskett et al. 1994; references.md)",
+    )
+    disruption_churn: float = param(
+        0.05,
+        "Extra chance of leaving at a renewal that falls within disruption_weeks of the rep's "
+        "departure.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    disruption_weeks: int = param(
+        26,
+        "Weeks after a rep's departure during which a renewal is at extra risk.",
+        unit="weeks",
+        ge=0,
+        le=520,
     )
     savvy_spread: float = param(
         4.0,
@@ -318,7 +433,7 @@ class AccountParams(Section):
         unit="points",
         ge=0,
         le=10,
-        source="assumption, tuned to FACTS.md: median B2B SaaS annual logo churn about 13%",
+        source="assumption, tuned to references.md: median B2B SaaS annual logo churn about 13%",
     )
     churn_slope: float = param(
         1.1,
@@ -326,47 +441,73 @@ class AccountParams(Section):
         unit="per point",
         ge=0,
         le=20,
-        source="FACTS.md: promoters vs detractors 81% vs 16% likely to repurchase (Temkin 2013)",
+        source="references.md: promoters vs detractors 81% vs 16% likely to repurchase "
+        "(Temkin 2013)",
     )
 
 
-class InitialPropensity(Section):
-    """Reps' starting inclination to use each tactic (0 switches the tactic off)."""
+def _per_tactic(
+    name: str,
+    doc: str,
+    *,
+    default: Callable[[Tactic], float],
+    meaning: Callable[[Tactic], str],
+    unit: str,
+    upper: float,
+    source: Callable[[Tactic], str] = lambda tactic: ASSUMPTION,
+) -> type[Section]:
+    """A scenario table with one parameter per tactic, generated from the tactic table.
 
-    cherry_pick: float = param(
-        0.4,
-        "Keeping unhappy accounts out of the sample (only where reps pick).",
-        unit="share",
-        ge=0,
-        le=1,
-    )
-    teach_to_test: float = param(
-        0.4, "Moving service hours onto accounts about to be surveyed.", unit="share", ge=0, le=1
-    )
-    coach: float = param(
-        0.15,
-        "Pleading with surveyed customers for a 9 or 10.",
-        unit="share",
-        ge=0,
-        le=1,
-        source="FACTS.md: TrueDelta 2007, 25-28% of car buyers pressured for perfect scores",
-    )
-    bribe: float = param(
-        0.02,
-        "Offering gifts for a high score.",
-        unit="share",
-        ge=0,
-        le=1,
-        source="FACTS.md: TrueDelta 2007, about 2% watched, form filled or bribed",
-    )
-    concede: float = param(0.8, "Granting a hostage-taker's demand.", unit="share", ge=0, le=1)
-    giveaway: float = param(
-        0.4, "Giving free services to at-risk accounts to play safe.", unit="share", ge=0, le=1
-    )
+    The tactics are declared once (:mod:`npssim.tactics`); their per-tactic parameters follow
+    from it, so a new tactic gets its starting propensity and weights without a schema edit.
+    """
+    fields: dict[str, Any] = {
+        tactic.name: (
+            float,
+            param(
+                default(tactic), meaning(tactic), unit=unit, ge=0, le=upper, source=source(tactic)
+            ),
+        )
+        for tactic in TACTIC_TABLE
+    }
+    return create_model(name, __base__=Section, __doc__=doc, **fields)
+
+
+InitialPropensity = _per_tactic(
+    "InitialPropensity",
+    "Reps' starting inclination to use each tactic (0 switches the tactic off).",
+    default=lambda tactic: tactic.initial_propensity,
+    meaning=lambda tactic: tactic.meaning,
+    unit="share",
+    upper=1,
+    source=lambda tactic: tactic.source,
+)
+MoralWeight = _per_tactic(
+    "MoralWeight",
+    "Relative moral cost of each tactic: how much of a rep's integrity stands against it.",
+    default=lambda tactic: tactic.moral_weight,
+    meaning=lambda tactic: (
+        f"Moral cost of {tactic.name.replace('_', ' ')}, relative to "
+        "bribing (1): integrity brakes it and caps its learned propensity."
+    ),
+    unit="relative",
+    upper=10,
+)
+TimeWeight = _per_tactic(
+    "TimeWeight",
+    "Share of reps.time_cost each tactic takes from the week at full use.",
+    default=lambda tactic: tactic.time_weight,
+    meaning=lambda tactic: (
+        f"Share of reps.time_cost that {tactic.name.replace('_', ' ')} at "
+        "full use takes from the week's hours."
+    ),
+    unit="share",
+    upper=1,
+)
 
 
 class RepParams(Section):
-    """Sales reps: traits drawn at hire, how they learn, when they leave."""
+    """Sales reps: traits drawn at hire, how they choose effort, learn and leave."""
 
     skill_mean: float = param(
         1.0, "Mean service skill (multiplies service effect).", unit="multiplier", ge=0, le=10
@@ -374,9 +515,17 @@ class RepParams(Section):
     skill_sd: float = param(
         0.2, "Spread of service skill between reps.", unit="multiplier", ge=0, le=5
     )
+    skill_floor: float = param(
+        0.05,
+        "Lowest skill a rep can draw (keeps the normal draw of skill positive).",
+        unit="multiplier",
+        ge=0,
+        le=10,
+    )
     integrity_mean: float = param(
         0.65,
-        "Mean integrity: the moral cost a rep feels when gaming.",
+        "Mean integrity: the moral cost a rep feels when gaming, and a cap on what gaming a "
+        "rep can learn (intrinsic motivation).",
         unit="share",
         ge=0,
         le=1,
@@ -395,9 +544,53 @@ class RepParams(Section):
         ge=0.5,
         le=1000,
     )
+    propensity_concentration: float = param(
+        4.0,
+        "Beta concentration of new hires' tactic propensities around the starting means.",
+        unit="dimensionless",
+        ge=0.5,
+        le=1000,
+    )
+    service_share: float = param(
+        0.7,
+        "Share of a rep's account hours given to genuine service when nothing rides on the "
+        "score; the rest goes to selling, admin and rest.",
+        unit="share of hours",
+        ge=0,
+        le=1,
+        source="assumption (room for an incentive to raise effort: Holmstrom & Milgrom 1991; "
+        "Banker, Potter & Srinivasan 2000; references.md)",
+    )
+    service_response: float = param(
+        0.3,
+        "How far a unit of incentive drive raises the marginal value of service hours, "
+        "relative to reps' own motive to serve (0 = effort does not respond to the stake).",
+        unit="per unit drive",
+        ge=0,
+        le=10,
+        source="assumption (an incentive on a measured task raises effort on it: Holmstrom & "
+        "Milgrom 1991; Hauser, Simester & Wernerfelt 1994; references.md)",
+        lever=True,
+    )
+    effort_curvature: float = param(
+        3.0,
+        "Convexity of a rep's private cost of effort (2 = marginal cost rises linearly): the "
+        "higher, the less effort any stake buys.",
+        unit="exponent",
+        ge=1.05,
+        le=20,
+    )
+    time_cost: float = param(
+        1.0,
+        "Share of the week that using every tactic at full intensity would take from service.",
+        unit="share of week",
+        ge=0,
+        le=1,
+        source="assumption (multitask trade-off, Holmstrom & Milgrom 1991)",
+    )
     incentive_sensitivity: float = param(
         2.0,
-        "How strongly the NPS weight in pay turns into a drive to game.",
+        "How strongly the NPS weight in pay turns into a drive toward the score.",
         unit="multiplier",
         ge=0,
         le=20,
@@ -409,12 +602,88 @@ class RepParams(Section):
         ge=0,
         le=1,
     )
+    yank_threat: float = param(
+        2.0,
+        "Drive added through fear per unit of the yearly rank-and-yank share.",
+        unit="drive per share",
+        ge=0,
+        le=50,
+    )
+    plan_threat: float = param(
+        0.5,
+        "Drive added through fear while a rep is on a performance plan.",
+        unit="drive",
+        ge=0,
+        le=10,
+    )
+    near_miss_width: float = param(
+        20.0,
+        "Width of the band below a cliff target in which reps push hardest.",
+        unit="NPS points",
+        ge=0.1,
+        le=200,
+        source="references.md: misreporting peaks just short of a goal (Schweitzer, Ordonez & "
+        "Douma 2004); width is an assumption",
+    )
+    near_miss_floor: float = param(
+        0.6,
+        "Drive under a cliff payout, far from the target, relative to a linear payout.",
+        unit="multiplier",
+        ge=0,
+        le=10,
+    )
+    near_miss_peak: float = param(
+        2.0,
+        "Drive under a cliff payout just short of the target, relative to a linear payout.",
+        unit="multiplier",
+        ge=0,
+        le=10,
+    )
     moral_cost_scale: float = param(
         0.6, "Scale of integrity's brake on every tactic.", unit="multiplier", ge=0, le=10
+    )
+    integrity_bound: float = param(
+        1.5,
+        "How far integrity caps the propensity a rep can learn: a tactic's propensity stays "
+        "below 1 - integrity_bound x integrity x its moral weight.",
+        unit="multiplier",
+        ge=0,
+        le=10,
+        source="assumption (intrinsic motivation limits proxy gaming: Braganza 2022, "
+        "references.md)",
+    )
+    deterrence_scale: float = param(
+        2.0,
+        "Scale of the expected penalty a rep weighs against an auditable tactic.",
+        unit="multiplier",
+        ge=0,
+        le=50,
+    )
+    penalty_fear: float = param(
+        0.5,
+        "Weight a fully fearful rep puts on being caught, beyond the forfeited bonus.",
+        unit="drive",
+        ge=0,
+        le=10,
+    )
+    firing_fear: float = param(
+        2.0,
+        "Extra weight on being caught where gaming found means dismissal.",
+        unit="drive",
+        ge=0,
+        le=50,
     )
     perception_noise: float = param(
         1.0,
         "How far a rep's read of an account's satisfaction is off (s.d.).",
+        unit="points",
+        ge=0,
+        le=10,
+    )
+    at_risk_below: float = param(
+        7.0,
+        "Satisfaction a rep reads below which an account is at risk of a low score (a passive "
+        "or worse): the accounts reps shun from samples and give free services to.",
         unit="points",
         ge=0,
         le=10,
@@ -426,14 +695,6 @@ class RepParams(Section):
         ge=0,
         le=1,
     )
-    time_cost: float = param(
-        0.25,
-        "Share of the week that using every tactic at full intensity would take from service.",
-        unit="share of week",
-        ge=0,
-        le=1,
-        source="assumption (multitask trade-off, Holmstrom & Milgrom 1991)",
-    )
     bribe_amount: float = param(
         250.0, "Cost of one bribe (gift, dinner, voucher).", unit="currency", ge=0
     )
@@ -444,9 +705,35 @@ class RepParams(Section):
         ge=0,
         le=1,
     )
+    new_hire_quality: float = param(
+        0.5,
+        "Quality of a new hire's hour of service relative to a settled rep's; it closes the "
+        "gap as tenure grows.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="assumption (service-profit chain: Heskett et al. 1994, references.md)",
+    )
+    ramp_weeks: float = param(
+        13.0,
+        "Weeks in which a new hire closes about two-thirds of the gap to full quality.",
+        unit="weeks",
+        ge=0.1,
+        le=520,
+    )
+    stress_service_loss: float = param(
+        0.25,
+        "Share of an hour's service quality lost at full stress: engaged, unstressed reps "
+        "serve better.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="assumption (service-profit chain: Heskett et al. 1994, references.md; "
+        "seed text 002)",
+    )
     learning_rate: float = param(
         0.5,
-        "How far a quarter's bonus advantage reinforces the tactics used.",
+        "How far a quarter's pay advantage over the firm's mean reinforces the tactics used.",
         unit="per quarter",
         ge=0,
         le=10,
@@ -458,6 +745,47 @@ class RepParams(Section):
         ge=0,
         le=1,
     )
+    imitation_step: float = param(
+        0.5,
+        "Share of the gap to the best-paid teammate's propensities that an imitator closes.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    imitation_margin: float = param(
+        0.05,
+        "Pay advantage (in target bonuses) a teammate needs before others imitate them.",
+        unit="target bonuses",
+        ge=0,
+        le=10,
+    )
+    conformity: float = param(
+        0.1,
+        "Share of the gap to the team's mean propensities a rep closes each quarter (team "
+        "norms), whatever the pay.",
+        unit="per quarter",
+        ge=0,
+        le=1,
+        source="assumption (cultural transmission: Smaldino & McElreath 2016, references.md)",
+    )
+    hire_acculturation: float = param(
+        0.5,
+        "Share of a new hire's tactic propensities taken from the team's culture rather than "
+        "brought in.",
+        unit="share",
+        ge=0,
+        le=1,
+        source="assumption (new members inherit the group's methods: Smaldino & McElreath "
+        "2016, references.md)",
+    )
+    caught_unlearning: float = param(
+        0.5,
+        "Share of every tactic propensity a rep drops when an audit catches them: caught, they "
+        "turn cautious about chasing the score.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
     base_quit_rate: float = param(
         0.04, "Chance per quarter that an unstressed rep leaves.", unit="per quarter", ge=0, le=1
     )
@@ -465,7 +793,7 @@ class RepParams(Section):
         0.1, "Extra quit chance per quarter at full stress.", unit="per quarter", ge=0, le=1
     )
     honest_exit_rate: float = param(
-        0.3,
+        0.5,
         "Extra quit chance per quarter for a fully honest rep in a fully gaming team.",
         unit="per quarter",
         ge=0,
@@ -473,11 +801,48 @@ class RepParams(Section):
         source="assumption (selection of a gaming culture, Smaldino & McElreath 2016)",
     )
     stress_decay: float = param(
-        0.4, "Share of stress that fades each quarter.", unit="per quarter", ge=0, le=1
+        0.5, "Share of stress that fades each quarter.", unit="per quarter", ge=0, le=1
     )
-    initial_propensity: InitialPropensity = Field(
+    yank_exposure: float = param(
+        2.0,
+        "Weight of the rank-and-yank share in the strain a shortfall causes (beside the NPS "
+        "weights in pay).",
+        unit="multiplier",
+        ge=0,
+        le=50,
+    )
+    plan_strain: float = param(
+        0.3, "Strain per quarter of being on a performance plan.", unit="stress", ge=0, le=1
+    )
+    caught_strain: float = param(
+        0.3, "Strain of being caught by an audit.", unit="stress", ge=0, le=1
+    )
+    dissonance_strain: float = param(
+        0.3,
+        "Strain of gaming against one's integrity, at full integrity and full tactic use.",
+        unit="stress",
+        ge=0,
+        le=5,
+    )
+    overwork_strain: float = param(
+        0.05,
+        "Strain per quarter of working all of the hours a rep would otherwise keep for "
+        "selling, admin and rest.",
+        unit="stress",
+        ge=0,
+        le=5,
+    )
+    initial_propensity: InitialPropensity = Field(  # type: ignore[valid-type]
         default_factory=InitialPropensity,
         description="Starting inclination to use each tactic.",
+    )
+    moral_weight: MoralWeight = Field(  # type: ignore[valid-type]
+        default_factory=MoralWeight,
+        description="Relative moral cost of each tactic.",
+    )
+    time_weight: TimeWeight = Field(  # type: ignore[valid-type]
+        default_factory=TimeWeight,
+        description="Share of reps.time_cost each tactic takes at full use.",
     )
 
 
@@ -491,6 +856,14 @@ class ManagerParams(Section):
         ge=0,
         le=1,
         lever=True,
+    )
+    approval_base: float = param(
+        0.5,
+        "Chance a fully complicit manager approves a large concession when nothing rides on "
+        "the score for them (it rises to 1 as their stake does).",
+        unit="share",
+        ge=0,
+        le=1,
     )
     condone_effect: float = param(
         0.6, "How much a complicit manager lowers reps' moral cost.", unit="share", ge=0, le=1
@@ -512,6 +885,24 @@ class ManagerParams(Section):
     bonus_target: float = param(
         12_000.0, "A manager's quarterly NPS bonus at full payout.", unit="currency", ge=0
     )
+    follow_up_integrity: float = param(
+        0.5,
+        "How much a manager's integrity matters to following up detractors: a manager of "
+        "integrity i follows up (1 - follow_up_integrity x (1 - i)) of what policy asks.",
+        unit="share",
+        ge=0,
+        le=1,
+    )
+    follow_up_stake_gain: float = param(
+        1.0,
+        "Extra follow-up of detractors by a manager whose pay fully rides on the team's score "
+        "(relative; condoning gaming takes it away again).",
+        unit="multiplier",
+        ge=0,
+        le=10,
+        source="assumption (no published figure; direction from Banker, Potter & Srinivasan "
+        "2000, references.md: managers measured on satisfaction improved it)",
+    )
     closed_loop_lift: float = param(
         2.0,
         "Satisfaction restored by a follow-up call to a detractor.",
@@ -525,7 +916,7 @@ class ManagerParams(Section):
         unit="points",
         ge=0,
         le=10,
-        source="FACTS.md: closed-loop follow-up (Apple: over $1,000 revenue per hour); "
+        source="references.md: closed-loop follow-up (Apple: over $1,000 revenue per hour); "
         "size is an assumption",
     )
 
@@ -539,7 +930,7 @@ class IncentiveParams(Section):
         unit="share",
         ge=0,
         le=1,
-        source="FACTS.md: 43% of firms base some frontline pay on feedback ratings "
+        source="references.md: 43% of firms base some frontline pay on feedback ratings "
         "(Accenture-Medallia 2017)",
         lever=True,
     )
@@ -561,7 +952,7 @@ class IncentiveParams(Section):
     payout: Literal["linear", "cliff"] = param(
         "linear",
         "Linear between floor and target, or all-or-nothing at the target.",
-        source="FACTS.md: misreporting peaks just short of a goal (Schweitzer et al. 2004)",
+        source="references.md: misreporting peaks just short of a goal (Schweitzer et al. 2004)",
         lever=True,
     )
     scope: Literal["individual", "team"] = param(
@@ -591,6 +982,14 @@ class IncentiveParams(Section):
         ge=-100,
         le=100,
     )
+    funded_from_variable_pay: bool = param(
+        True,
+        "The NPS bonus takes the place of variable pay the firm would have paid on honest "
+        "performance, so it costs only what it pays above that (the part paid for inflated "
+        "scores); false adds the whole bonus on top of pay.",
+        source="assumption (a customer measure reweights existing pay: Hauser, Simester & "
+        "Wernerfelt 1994, references.md)",
+    )
 
 
 class SurveyParams(Section):
@@ -612,6 +1011,12 @@ class SurveyParams(Section):
         lever=True,
     )
     reminders: int = param(1, "Reminders sent to non-respondents.", unit="count", ge=0, le=10)
+    third_party_cost: float = param(
+        5.0,
+        "What an independent survey firm charges per invitation (third_party sampler only).",
+        unit="currency per invitation",
+        ge=0,
+    )
 
 
 class AuditParams(Section):
@@ -623,7 +1028,7 @@ class AuditParams(Section):
         unit="per quarter",
         ge=0,
         le=1,
-        source="FACTS.md: independent measurement and audits expose gaming (GM; Jacob & "
+        source="references.md: independent measurement and audits expose gaming (GM; Jacob & "
         "Levitt 2003)",
         lever=True,
     )
@@ -642,6 +1047,9 @@ class AuditParams(Section):
         le=1,
     )
     fire_on_detection: bool = param(False, "Fire a rep caught gaming.")
+    cost: float = param(
+        1_000.0, "Cost of auditing one rep's survey practice.", unit="currency per audit", ge=0
+    )
 
 
 class ConcessionParams(Section):
@@ -656,7 +1064,18 @@ class ConcessionParams(Section):
         lever=True,
     )
     approval_threshold: float = param(
-        10_000.0, "Concessions above this need the manager's approval.", unit="currency", ge=0
+        10_000.0,
+        "Concessions, and yearly discounts for a score, above this need the manager's approval.",
+        unit="currency",
+        ge=0,
+    )
+    discount_cap: float = param(
+        0.2,
+        "Largest price discount a contract may carry, as a share of the list price.",
+        unit="share of list price",
+        ge=0,
+        le=1,
+        lever=True,
     )
     giveaway_budget: float = param(
         25_000.0,
@@ -673,13 +1092,28 @@ class FollowUpParams(Section):
 
     closed_loop: float = param(
         0.0,
-        "Share of detractor responses a fully honest manager follows up to fix the cause "
-        "(a manager of integrity i follows up this share times 0.5 + 0.5 i).",
+        "Share of detractor responses a manager is asked to follow up to fix the cause; each "
+        "manager's integrity and stake in the score scale it (managers.follow_up_*).",
         unit="share",
         ge=0,
         le=1,
-        source="FACTS.md: Apple managers call detractors within 24 hours",
+        source="references.md: Apple managers call detractors within 24 hours",
         lever=True,
+    )
+    call_cost: float = param(
+        200.0,
+        "Cost of one follow-up call and fix (a manager's time).",
+        unit="currency per call",
+        ge=0,
+        source="assumption (references.md: Apple reports over $1,000 of revenue per hour spent)",
+    )
+    anonymous_reach: float = param(
+        0.6,
+        "Share of detractors in an anonymous survey who agree to be contacted, so that a "
+        "follow-up can reach them.",
+        unit="share",
+        ge=0,
+        le=1,
     )
 
 

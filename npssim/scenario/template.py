@@ -202,7 +202,7 @@ def _header(name: str, *, extends: bool) -> list[str]:
         "'# ' in front of it and edit the value; lines left commented keep the default"
         + (" (or the value of the file named by `extends`)." if extends else ".")
         + " Above each parameter: its meaning, then its unit, allowed range or choices, and the "
-        "source of the default (FACTS.md, or an assumption)."
+        "source of the default (references.md, or an assumption)."
     )
     if not extends:
         intro += " To build on another scenario file, add an `extends` line below `description`."

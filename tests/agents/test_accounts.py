@@ -85,19 +85,89 @@ def test_churn_falls_with_satisfaction():
 
 
 def test_granted_demand_teaches_and_refusal_fades():
-    model = NPSModel(seed=0)
-    account = model.account_agents[0]
-    model.book.savvy[0] = 0.6
-    account.learn_from_demand(True, reinforcement=0.5, fade=0.4)
-    assert account.savvy == pytest.approx(0.8)
-    account.learn_from_demand(False, reinforcement=0.5, fade=0.5)
-    assert account.savvy == pytest.approx(0.4)
+    book = book_with([7.0, 7.0])
+    book.savvy[:] = 0.6
+    book.learn_from_demands(np.array([0, 1]), np.array([True, False]), 0.5, 0.5)
+    assert book.savvy.tolist() == pytest.approx([0.8, 0.3])
 
 
 def test_demand_scales_with_contract_value():
     model = NPSModel(seed=0)
     account = model.account_agents[0]
-    assert account.demand_concession(0.1, 0.0) == pytest.approx(account.acv * 0.1 * np.exp(-0.125))
+    params = AccountParams(concession_size=0.1, demand_dispersion=0.5)
+    assert account.demand_concession(params, 0.0) == pytest.approx(
+        account.acv * 0.1 * np.exp(-0.125)
+    )
+
+
+def test_demanded_concessions_average_the_concession_size_whatever_their_spread():
+    model = NPSModel(seed=0)
+    account = model.account_agents[0]
+    draws = np.random.default_rng(1).standard_normal(20_000)
+    for spread in (0.0, 0.5, 1.0):
+        params = AccountParams(concession_size=0.05, demand_dispersion=spread)
+        mean = np.mean([account.demand_concession(params, float(d)) for d in draws[:4_000]])
+        assert mean == pytest.approx(account.acv * 0.05, rel=0.06)
+
+
+def test_powerful_accounts_ask_bigger_discounts():
+    book = book_with([7.0, 7.0])
+    book.power[:] = [0.1, 0.9]
+    ordinary, for_score = book.ask_discount(np.arange(2), AccountParams(), exposure=1.0)
+    assert ordinary[1] > ordinary[0] and for_score[1] > for_score[0]
+
+
+def test_savvy_accounts_ask_more_for_their_score():
+    book = book_with([7.0, 7.0])
+    book.power[:] = 0.5
+    book.savvy[:] = [0.0, 1.0]
+    ordinary, for_score = book.ask_discount(np.arange(2), AccountParams(), exposure=1.0)
+    assert ordinary[0] == ordinary[1]
+    assert for_score[1] == pytest.approx(for_score[0] * (1 + AccountParams().savvy_leverage))
+
+
+def test_no_score_discount_is_asked_where_the_answer_counts_for_nothing():
+    book = book_with([7.0])
+    book.power[:] = 1.0
+    _, for_score = book.ask_discount(np.arange(1), AccountParams(), exposure=0.0)
+    assert for_score[0] == 0.0
+
+
+def test_discounts_cut_revenue_and_are_counted_as_forgone():
+    book = book_with([7.0, 7.0])
+    book.acv[:] = [100.0, 300.0]
+    book.reprice(np.arange(2), np.array([0.1, 0.2]))
+    revenue, forgone = book.revenue(np.arange(2))
+    assert revenue == pytest.approx(90.0 + 240.0)
+    assert forgone == pytest.approx(10.0 + 60.0)
+
+
+def test_a_discount_raises_the_odds_of_renewal():
+    params = AccountParams()
+    satisfaction = np.full(2, 6.0)
+    chance = churn_chance(satisfaction, params, discount=np.array([0.0, 0.2]))
+    assert chance[1] < chance[0]
+
+
+def test_a_recent_change_of_rep_puts_renewal_at_risk():
+    params = AccountParams(disruption_churn=0.2)
+    satisfaction = np.full(2, 6.0)
+    chance = churn_chance(satisfaction, params, disrupted=np.array([False, True]))
+    assert chance[1] == pytest.approx(chance[0] + (1 - chance[0]) * 0.2)
+
+
+def test_disruption_lowers_satisfaction_and_is_dated():
+    book = book_with([7.0, 7.0])
+    book.disrupt(np.array([1]), week=30, loss=0.5)
+    assert book.satisfaction.tolist() == pytest.approx([7.0, 6.5])
+    assert book.disrupted_week[1] == 30
+
+
+def test_lifts_and_losses_stay_on_the_scale():
+    book = book_with([9.8, 0.2])
+    book.lift(np.array([0]), 1.0)
+    book.sour(np.array([1]), 1.0)
+    assert book.satisfaction.tolist() == [10.0, 0.0]
 
 
 def test_savvy_spreads_only_where_demands_paid():

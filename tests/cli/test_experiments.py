@@ -10,6 +10,7 @@ import pytest
 from npssim import load_scenario
 from npssim.cli import main
 from npssim.experiment import run_experiment
+from npssim.experiment.evidence import CHECKS
 from npssim.ledger import METRIC_NAMES
 
 from .conftest import assert_one_line_error, run_cli
@@ -332,9 +333,11 @@ def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, t
     )  # fmt: skip
     assert status == 0
     assert "patterns hold" in printed and "holds" in printed
+    assert "Where the verdict flips" in printed
     assert (tmp_path / "evidence.md").read_text().startswith("# Evidence")
-    assert len(pd.read_csv(tmp_path / "evidence.csv")) == 10
-    assert len(list((tmp_path / "img" / "evidence").glob("*.png"))) == 10
+    assert len(pd.read_csv(tmp_path / "evidence.csv")) == len(CHECKS)
+    # One figure per pattern, and one of where the verdict flips.
+    assert len(list((tmp_path / "img" / "evidence").glob("*.png"))) == len(CHECKS) + 1
 
 
 def test_evidence_refuses_a_file_as_its_output_folder(capsys, tmp_path):

@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 from npssim.scenario import Scenario, iter_params
 from npssim.scenario.schema import ASSUMPTION
 
@@ -28,9 +31,18 @@ def test_defaults_respect_their_bounds():
             assert info.default in info.choices, info.path
 
 
-def test_sources_cite_facts_or_say_assumption():
+def test_sources_cite_references_or_say_assumption():
     for info in iter_params():
-        assert info.source.startswith(ASSUMPTION) or "FACTS.md" in info.source, info.path
+        assert info.source.startswith(ASSUMPTION) or "references.md" in info.source, info.path
+
+
+def test_every_cited_work_is_in_the_references():
+    references = (Path(__file__).parents[2] / "docs" / "references.md").read_text()
+    for info in iter_params():
+        if "references.md" not in info.source:
+            continue
+        names = re.findall(r"\b[A-Z][A-Za-z]+\b", info.source)
+        assert any(name in references for name in names), (info.path, info.source)
 
 
 def test_paths_resolve_in_the_default_scenario():
