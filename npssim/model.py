@@ -298,7 +298,7 @@ class NPSModel(mesa.Model):
             book.sour(rows, accounts.refusal_penalty * denied / accounts.score_discount)
             book.learn_from_demands(
                 rows[savvy],
-                denied[savvy] < 0.5 * for_score[savvy],
+                1.0 - denied[savvy] / for_score[savvy],
                 accounts.savvy_reinforcement,
                 accounts.savvy_fade,
             )

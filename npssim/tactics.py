@@ -96,10 +96,11 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         needs_visibility=False,
         targeted=True,
         shifts_answer=True,
-        initial_propensity=0.02,
+        initial_propensity=0.35,
         moral_weight=1.0,
         time_weight=0.15,
-        source="references.md: TrueDelta 2007, about 2% watched, form filled or bribed",
+        source="references.md: TrueDelta 2007, about 2% watched, form filled or bribed; set "
+        "so that about 1% of answers are bought under nps_bonus (integrity rules most reps out)",
     ),
     Tactic(
         "concede",

@@ -453,3 +453,22 @@ def test_bonus_stress_lowers_service_quality(run_tiny):
     assert (
         paid["service_quality"].iloc[-13:].mean() < indicator["service_quality"].iloc[-13:].mean()
     )
+
+
+def test_a_manager_who_approves_nothing_holds_discounts_and_concessions(tiny):
+    class StrictManager(Manager):
+        def approval_chance(self, policy):
+            return 0.0
+
+    class StrictFirm(NPSModel):
+        manager_class = StrictManager
+
+    scenario = tiny(
+        "nps_bonus",
+        {"policy.concessions.approval_threshold": 0.0, "accounts.initial_savvy_share": 0.3},
+    )
+    usual, strict = NPSModel(scenario, seed=1), StrictFirm(scenario, seed=1)
+    usual.run()
+    strict.run()
+    assert strict.ledger()["concession_cost"] == 0.0 < usual.ledger()["concession_cost"]
+    assert strict.ledger()["discount_rate"] < usual.ledger()["discount_rate"]

@@ -195,16 +195,18 @@ class AccountBook:
     ) -> None:
         """Hostage-taking that paid off is reinforced; a refusal teaches caution.
 
+        A demand met in part teaches in proportion: the share granted reinforces, the share
+        refused fades.
+
         Args:
             rows: Accounts that made a demand (each row at most once).
-            granted: Whether each demand was granted.
+            granted: How much of each demand was granted, 0-1 (or whether it was).
             reinforcement: Share of the gap to full savvy gained when a demand pays off.
             fade: Share of savvy lost when a demand is refused.
         """
         savvy = self.savvy[rows]
-        self.savvy[rows] = np.where(
-            granted, savvy + (1.0 - savvy) * reinforcement, savvy * (1.0 - fade)
-        )
+        met = np.asarray(granted, dtype=float)
+        self.savvy[rows] = savvy + met * (1.0 - savvy) * reinforcement - (1.0 - met) * savvy * fade
 
     def teach_savvy(self, rows: np.ndarray, taught: np.ndarray) -> None:
         """Accounts that learned the trick from a peer know it from now on, at least ``taught``."""

@@ -584,6 +584,8 @@ def money_given_away(context: _Context) -> Finding:
     read = context.read
     strongest = _given_away_share(read, "rank_and_yank")
     discounts = interval(read.difference("rank_and_yank", "discount_cost"))
+    savvy = interval(read.values("rank_and_yank", "savvy_share"))
+    savvy_at_start = load_scenario("rank_and_yank").accounts.initial_savvy_share
     return Finding(
         key="money_given_away",
         pattern="Strong incentives on a gameable measure: money given away of the order of "
@@ -596,7 +598,10 @@ def money_given_away(context: _Context) -> Finding:
         holds=bool(0.03 <= strongest.mean <= 0.10),
         note="Most of it is price: at renewals and new deals reps trade discount for the "
         f"account's score (discounts alone: {discounts.mean:,.0f} a year beyond the baseline's "
-        "ordinary negotiation). Partly an input: the size of the discount a fully powerful "
+        f"ordinary negotiation). Savvy accounts, which time their demands, are "
+        f"{savvy_at_start:.0%} of accounts at the start (accounts.initial_savvy_share, an "
+        f"assumption after hotel 'review blackmail') and {savvy.mean:.1%} in the second year. "
+        "Partly an input: the size of the discount a fully powerful "
         "account wins from a fully willing rep (accounts.score_discount) was scaled to this "
         "figure; how often reps are willing, and how many accounts are powerful and savvy, is "
         "the model's. The 3-10% range reads Larkin's 6-8% as an order of magnitude, since his "
@@ -986,8 +991,10 @@ def integrity_bounds_gaming(context: _Context) -> Finding:
         "a bonus inflates the score",
         source="Braganza 2022 (Proxyeconomics)",
         estimate=added[-1],
-        shown=f"inflation added by nps_bonus over baseline, by reps' mean integrity: {shown}",
-        expected="falling with integrity, and at integrity 0.95 less than half what it is at 0.35",
+        shown=f"inflation added by nps_bonus over baseline, by reps' mean integrity: {shown}; "
+        f"0.95 minus 0.35: {_points(span)}",
+        expected="falling with integrity: less at every step up, and clearly less at 0.95 "
+        "than at 0.35 (paired difference below zero)",
         holds=holds,
         note="Integrity is a moral cost against every tactic and a cap on what a rep can learn "
         "(reps.integrity_bound). The bonus still costs money at high integrity: discounts "

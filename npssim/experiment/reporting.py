@@ -67,9 +67,11 @@ def how_to_read(results: ExperimentResults) -> list[str]:
         "random numbers and the interval is that of the per-replication differences.",
         "A verdict says **better** or **worse** only when the interval of the difference "
         "excludes zero.",
-        "`net_value` = `gross_margin` - `unearned_bonus` - rep turnover cost: the gross margin "
-        "already counts the revenue real improvement retains, less concessions, giveaways and "
-        "bribes.",
+        "`net_value` is the firm's money: `gross_margin` (revenue at the prices agreed, so "
+        "after discounts, times the margin rate, less concessions, giveaways and bribes) - "
+        "`bonus_cost` (what the NPS bonus pays above the variable pay it replaces: the part "
+        "paid for inflated scores) - `measurement_cost` - `acquisition_cost` - "
+        "`turnover_cost`. The revenue real improvement retains is in the gross margin.",
     ]
 
 

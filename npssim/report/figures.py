@@ -108,7 +108,7 @@ def axis_label(metric: str, over_weeks: bool = True) -> str:
     """The y-axis label of a metric: its unit, and (week by week) whether it is a running total.
 
     Args:
-        metric: A ledger metric, or ``net_value`` / ``latent_signal_validity``.
+        metric: A ledger metric, or ``latent_signal_validity``.
         over_weeks: The axis shows the metric week by week; False for a value read over a
             window (a sweep's or a comparison's), where a running total is an amount accrued.
     """

@@ -91,6 +91,13 @@ def test_granted_demand_teaches_and_refusal_fades():
     assert book.savvy.tolist() == pytest.approx([0.8, 0.3])
 
 
+def test_a_demand_met_in_part_teaches_in_part():
+    book = book_with([7.0, 7.0, 7.0])
+    book.savvy[:] = 0.6
+    book.learn_from_demands(np.arange(3), np.array([1.0, 0.5, 0.0]), 0.5, 0.5)
+    assert book.savvy.tolist() == pytest.approx([0.8, 0.55, 0.3])
+
+
 def test_demand_scales_with_contract_value():
     model = NPSModel(seed=0)
     account = model.account_agents[0]
