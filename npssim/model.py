@@ -294,7 +294,8 @@ class NPSModel(mesa.Model):
         discount = np.minimum(rules_.discount_cap, ordinary + for_price)
         savvy = (book.savvy[rows] >= SAVVY_LINE) & (for_score > 0)
         if savvy.any():
-            denied = np.clip(for_score - (discount - ordinary), 0.0, None) * savvy
+            won = np.clip(discount - ordinary, 0.0, None)  # nothing when the cap binds first
+            denied = np.clip(for_score - won, 0.0, None) * savvy
             book.sour(rows, accounts.refusal_penalty * denied / accounts.score_discount)
             book.learn_from_demands(
                 rows[savvy],

@@ -156,7 +156,7 @@ def test_savvy_accounts_take_hostages_under_pay(run_tiny):
 
 
 def test_savvy_spreads_under_pay_and_fades_without(run_tiny):
-    overrides = {"accounts.initial_savvy_share": 0.2, "run.weeks": 104}
+    overrides = {"accounts.initial_savvy_share": 0.03, "run.weeks": 104}
     paid = run_tiny("nps_bonus", overrides, seed=1).metrics_frame()["savvy_share"]
     indicator = run_tiny("baseline", overrides, seed=1).metrics_frame()["savvy_share"]
     assert paid.iloc[-1] > paid.iloc[0]
@@ -472,3 +472,13 @@ def test_a_manager_who_approves_nothing_holds_discounts_and_concessions(tiny):
     strict.run()
     assert strict.ledger()["concession_cost"] == 0.0 < usual.ledger()["concession_cost"]
     assert strict.ledger()["discount_rate"] < usual.ledger()["discount_rate"]
+
+
+def test_savvy_stays_a_share_when_the_cap_is_below_the_ordinary_discount(run_tiny):
+    model = run_tiny(
+        "nps_bonus",
+        {"policy.concessions.discount_cap": 0.01, "accounts.initial_savvy_share": 0.5},
+        seed=2,
+    )
+    assert model.book.discount.max() <= 0.01 + 1e-12
+    assert model.book.savvy.min() >= 0.0 and model.book.savvy.max() <= 1.0
