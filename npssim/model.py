@@ -597,9 +597,7 @@ class NPSModel(mesa.Model):
     def _renew(self, week: int) -> None:
         """Contracts due this week are priced, then renew or churn on latent satisfaction."""
         book, accounts = self.book, self.params.accounts
-        due = np.flatnonzero(
-            (book.renewal_offset == week % rules.WEEKS_PER_YEAR) & (book.created_week < week)
-        )
+        due = book.due(week, rules.WEEKS_PER_YEAR)
         draws = self.rngs["renewals"].random(due.size)
         still = book.active[due]
         rows, draws = due[still], draws[still]

@@ -115,6 +115,7 @@ class AccountBook:
     def __init__(self, capacity: int) -> None:
         self.size = 0
         self._buffers = {name: np.zeros(max(capacity, 1), dtype) for name, dtype in _FIELDS.items()}
+        self._by_renewal_week: dict[int, list[np.ndarray]] = {}
         self._refresh_views()
 
     def __len__(self) -> int:
@@ -142,7 +143,29 @@ class AccountBook:
             self._buffers[name][start:stop] = values
         self.size = stop
         self._refresh_views()
-        return np.arange(start, stop)
+        rows = np.arange(start, stop)
+        self._file_by_renewal_week(rows)
+        return rows
+
+    def _file_by_renewal_week(self, rows: np.ndarray) -> None:
+        """Keep new rows under their renewal week, so a week's renewals are found without a scan."""
+        offsets = self.renewal_offset[rows]
+        order = np.argsort(offsets, kind="stable")
+        weeks, firsts = np.unique(offsets[order], return_index=True)
+        for week, chunk in zip(weeks, np.split(rows[order], firsts[1:]), strict=True):
+            self._by_renewal_week.setdefault(int(week), []).append(chunk)
+
+    def due(self, week: int, weeks_per_year: int) -> np.ndarray:
+        """Rows whose contract comes up for renewal in ``week`` (active or not), in row order.
+
+        An account won this week does not renew this week. Inactive rows are included so that
+        the number of renewal draws depends only on the rows, not on the policy.
+        """
+        chunks = self._by_renewal_week.get(week % weeks_per_year)
+        if not chunks:
+            return np.empty(0, dtype=np.int64)
+        rows = chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+        return rows[self.created_week[rows] < week]
 
     def active_rows(self) -> np.ndarray:
         """Rows of the current customers."""

@@ -231,3 +231,13 @@ def test_thinning_sees_the_whole_draw_s_baselines_and_reps():
         np.random.default_rng(2), 50, AccountParams(), FirmParams(), np.zeros(50, int), keep
     )
     assert seen["sizes"] == (50, 50) and columns["candor"].size == 10
+
+
+def test_renewals_due_are_the_rows_renewing_that_week_in_row_order():
+    book = AccountBook(capacity=2)
+    book.add(5, renewal_offset=np.array([3, 1, 3, 0, 3]), created_week=np.full(5, -1))
+    book.add(2, renewal_offset=np.array([3, 3]), created_week=np.array([10, 55]))
+    assert book.due(3, 52).tolist() == [0, 2, 4]
+    assert book.due(55, 52).tolist() == [0, 2, 4, 5]  # the account won in week 55 waits a year
+    assert book.due(107, 52).tolist() == [0, 2, 4, 5, 6]
+    assert book.due(2, 52).size == 0
