@@ -275,7 +275,7 @@ class AccountBook:
     def revenue(self, rows: np.ndarray) -> tuple[float, float]:
         """Yearly revenue of ``rows`` at their prices, and what their discounts forgo."""
         acv, discount = self.acv[rows], self.discount[rows]
-        forgone = float(np.dot(acv, discount))
+        forgone = float((acv * discount).sum())  # not np.dot: see RepRoster.decide
         return float(acv.sum()) - forgone, forgone
 
     def _refresh_views(self) -> None:

@@ -226,7 +226,9 @@ class RepRoster:
         np.multiply(self.propensity, np.clip(net, 0.0, 1.0), out=self.usage)
         self.usage[returns <= 0.0] = 0.0
         self.usage_sum += self.usage
-        tactic_time = hours @ self.usage
+        # Summed by NumPy, not BLAS (@, np.dot): BLAS may order a sum by its thread count,
+        # which Dask workers set to one, so the same run differed in its last bits there.
+        tactic_time = (hours[:, None] * self.usage).sum(axis=0)
         self.effort = self.chosen_effort(drive, params)
         self.genuine_share = np.maximum(0.0, self.effort - tactic_time)
         self.overwork_sum += self.overwork(np.maximum(self.effort, tactic_time), params)
@@ -470,7 +472,7 @@ class RepRoster:
         """
         weights = rules.moral_weights(params)
         total = max(float(weights.sum()), 1e-12)
-        return weights @ self.usage_sum / (total * max(weeks, 1))
+        return (weights[:, None] * self.usage_sum).sum(axis=0) / (total * max(weeks, 1))
 
     def culture(self, slots: np.ndarray) -> np.ndarray:
         """The mean propensities of the reps in ``slots``: a team's culture, per tactic."""

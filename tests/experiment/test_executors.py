@@ -74,3 +74,17 @@ def test_unreachable_scheduler_is_bad_input():
         open_executor(ExecutorChoice(scheduler="tcp://127.0.0.1:9"), tasks=2),
     ):
         pass
+
+
+def test_dask_gives_the_serial_ledger_at_the_reference_firm_s_size():
+    """Sums over many accounts must not go through BLAS, whose order can differ on workers."""
+    large = {"firm.managers": 50, "run.weeks": 52}
+
+    def run(execution):
+        return run_experiment(
+            ["nps_bonus"], replications=2, seed=7, overrides=large, executor=execution
+        ).ledger
+
+    pd.testing.assert_frame_equal(
+        run(ExecutorChoice(dask_local=2)), run("serial"), check_exact=True
+    )
