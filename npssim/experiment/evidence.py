@@ -214,7 +214,7 @@ class EvidenceResults:
             "a stake in the score, an assumption no published figure pins down. "
             f"{where} The sign {'changes' if flip.changes_sign else 'does not clearly change'} "
             "within the range: whether an individual bonus on an honest survey pays depends on "
-            "this, while a bonus on a rep-picked survey loses at every value.",
+            "how strongly reps' effort answers the stake.",
             "",
             f"| {flip.parameter} | net value against baseline, per year |",
             "|---|---|",
