@@ -474,10 +474,6 @@ class RepRoster:
         total = max(float(weights.sum()), 1e-12)
         return (weights[:, None] * self.usage_sum).sum(axis=0) / (total * max(weeks, 1))
 
-    def culture(self, slots: np.ndarray) -> np.ndarray:
-        """The mean propensities of the reps in ``slots``: a team's culture, per tactic."""
-        return self.propensity[:, slots].mean(axis=1)
-
     def learn(
         self,
         teams: np.ndarray,

@@ -115,6 +115,7 @@ class Flip:
         scenario: The policy read against ``baseline``.
         parameter: The assumption swept.
         values: The values swept.
+        default: The assumption's default value.
         net_value: The long-run paired net value difference at each value.
         crossing: Where the mean difference crosses zero (linear between points), or NaN.
         figure: The figure that shows it.
@@ -123,6 +124,7 @@ class Flip:
     scenario: str
     parameter: str
     values: tuple[float, ...]
+    default: float
     net_value: tuple[Interval, ...]
     crossing: float
     figure: Figure
@@ -210,8 +212,10 @@ class EvidenceResults:
             "## Where the verdict flips",
             "",
             f"Net value of `{flip.scenario}` against `baseline` (long run, paired) as "
-            f"`{flip.parameter}` moves over its stated range: how far reps' effort responds to "
-            "a stake in the score, an assumption no published figure pins down. "
+            f"`{flip.parameter}` moves from {flip.values[0]:g} (effort ignores the stake) to "
+            f"{flip.values[-1]:g} ({flip.values[-1] / flip.default:g} times the default, "
+            f"{flip.default:g}): how far reps' effort "
+            "responds to a stake in the score, an assumption no published figure pins down. "
             f"{where} The sign {'changes' if flip.changes_sign else 'does not clearly change'} "
             "within the range: whether an individual bonus on an honest survey pays depends on "
             "how strongly reps' effort answers the stake.",
@@ -1028,6 +1032,7 @@ def _flip(context: _Context) -> Flip:
         scenario=FLIP_SCENARIO,
         parameter="reps.service_response",
         values=EFFORT_RESPONSES,
+        default=load_scenario(FLIP_SCENARIO).reps.service_response,
         net_value=tuple(estimates),
         crossing=crossing,
         figure=plot_sweep(
