@@ -94,6 +94,8 @@ class NPSModel(mesa.Model):
         roster: The reps' hot state (:class:`~npssim.agents.reps.RepRoster`).
         reps: The rep agents, by slot.
         managers: The manager agents, by slot.
+        approvals: Each manager's chance, this week, of approving a large discount or
+            concession traded for a score (``Manager.approval_chance``).
         books: The :class:`~npssim.ledger.Ledger` the week's events are booked into.
         metrics: The latest week's metrics, by name.
         datacollector: Mesa's collector; one column per metric in :data:`METRIC_NAMES`.
@@ -123,8 +125,6 @@ class NPSModel(mesa.Model):
         self._hiring = sequences["hiring"]
         self.policy_schedule = rules.PolicySchedule(params)
         self.week = 0
-        self._approvals_week = -1
-        self._approvals = np.empty(0)
         self.closed = False
 
         firm = params.firm
@@ -134,17 +134,17 @@ class NPSModel(mesa.Model):
         self.roster.hire(self.rngs["reps"], np.arange(n_reps), params.reps)
         self.roster.settle_tenure(self.rngs["reps"], params.reps, rules.WEEKS_PER_QUARTER)
         self.hires = np.zeros(n_reps, dtype=np.int64)
-        self.manager_integrity = beta_with_mean(
+        integrity = beta_with_mean(
             self.rngs["reps"],
             params.managers.integrity_mean,
             params.reps.trait_concentration,
             firm.managers,
         )
         self.managers = [
-            self.manager_class(self, i, float(value))
-            for i, value in enumerate(self.manager_integrity)
+            self.manager_class(self, i, float(value)) for i, value in enumerate(integrity)
         ]
         self.reps = [self.rep_class(self, self.roster, slot) for slot in range(n_reps)]
+        self.approvals = self._approval_chances()
 
         n_accounts = n_reps * firm.accounts_per_rep
         self.initial_accounts = n_accounts
@@ -176,6 +176,11 @@ class NPSModel(mesa.Model):
         """The policy in force this week."""
         return self.policy_schedule.current
 
+    @property
+    def manager_integrity(self) -> np.ndarray:
+        """Each manager's integrity, by manager slot (read from the agents, which own it)."""
+        return np.array([manager.integrity for manager in self.managers])
+
     def step(self) -> None:
         """Simulate one week."""
         if self.closed:
@@ -190,6 +195,7 @@ class NPSModel(mesa.Model):
         )
         returns = rules.tactic_returns(policy, params.reps, params.accounts.candor_mean)
         roster.decide(policy, params.reps, push, condone, audit, returns)
+        self.approvals = self._approval_chances()  # read by every pricing this week
 
         active = book.active_rows()
         book_sizes = np.bincount(book.rep[active], minlength=roster.count)
@@ -287,7 +293,7 @@ class NPSModel(mesa.Model):
         offered = self.roster.offer_discount(owners, ordinary, for_score) - ordinary
         acv = book.acv[rows]
         needs_approval = acv * offered > rules_.approval_threshold
-        chance = self._approval_chances()[self.roster.manager[owners]]
+        chance = self.approvals[self.roster.manager[owners]]
         approved = self.rngs["pricing"].random(rows.size) < chance
         ceiling = rules_.approval_threshold / np.maximum(acv, 1e-9)
         for_price = np.where(needs_approval & ~approved, np.minimum(offered, ceiling), offered)
@@ -349,12 +355,9 @@ class NPSModel(mesa.Model):
         return columns
 
     def _approval_chances(self) -> np.ndarray:
-        """Each manager's chance of approving a large discount traded for a score, this week."""
-        if self._approvals_week != self.week:
-            policy = self.policy
-            self._approvals = np.array([m.approval_chance(policy) for m in self.managers])
-            self._approvals_week = self.week
-        return self._approvals
+        """Each manager's chance of approving a large discount traded for a score."""
+        policy = self.policy
+        return np.array([manager.approval_chance(policy) for manager in self.managers])
 
     def _answer_counts(self) -> float:
         """How surely an account's next answer reaches its rep's score, 0-1.
@@ -390,12 +393,10 @@ class NPSModel(mesa.Model):
         perceived = roster.perceive(
             self.rngs["tactics"], book, active, self.params.reps.perception_noise
         )
+        groups = book.rep[active]
         avoid = None
         if policy.survey.sampler == "rep":
-            avoid = roster.shun(
-                self.rngs["tactics"], active, book.rep[active], perceived, self.params.reps
-            )
-        groups = book.rep[active]
+            avoid = roster.shun(self.rngs["tactics"], active, groups, perceived, self.params.reps)
         fraction = policy.survey.sample_fraction
         by_key = key_order(self.rngs["survey"].random(active.size))
         invited, left_out = pick(active, groups, roster.count, fraction, by_key, avoid)
@@ -676,33 +677,15 @@ class NPSModel(mesa.Model):
         if slots.size == 0:
             return
         roster, book = self.roster, self.book
-        staying = np.ones(roster.count, dtype=bool)
-        staying[slots] = False
-        teams = roster.manager
-        counts = np.bincount(teams[staying], minlength=len(self.managers))
-        sums = np.stack(
-            [
-                np.bincount(teams[staying], weights=row[staying], minlength=len(self.managers))
-                for row in roster.propensity
-            ]
-        )
-        firm_culture = roster.propensity[:, staying].mean(axis=1) if staying.any() else None
-        culture = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
-        joined = culture[:, teams[slots]]
-        if firm_culture is not None:
-            lonely = counts[teams[slots]] == 0
-            joined[:, lonely] = firm_culture[:, None]
+        culture = roster.joining_culture(slots)
         for slot in slots:
             self.reps[slot].remove()
             self.reps[slot] = self.rep_class(self, roster, int(slot))
-        roster.hire(
-            self._hire_draws(slots),
-            slots,
-            self.params.reps,
-            joined if firm_culture is not None else None,
-        )
+        roster.hire(self._hire_draws(slots), slots, self.params.reps, culture)
+        leaving = np.zeros(roster.count, dtype=bool)
+        leaving[slots] = True
         active = book.active_rows()
-        lost = active[np.isin(book.rep[active], slots)]
+        lost = active[leaving[book.rep[active]]]
         book.disrupt(lost, self.week, self.params.accounts.disruption_loss)
         self.books.record_departures(int(slots.size), int(lost.size))
         self.books.spend("turnover", self.params.firm.rep_turnover_cost * slots.size)

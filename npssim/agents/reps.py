@@ -260,11 +260,15 @@ class RepRoster:
         ramp = 1.0 - (1.0 - params.new_hire_quality) * np.exp(-self.tenure / params.ramp_weeks)
         return ramp * (1.0 - params.stress_service_loss * self.stress)
 
+    def service_power(self, firm: FirmParams, params: RepParams) -> np.ndarray:
+        """What each rep's service is worth per unit of log-hours: effect, skill and quality."""
+        return firm.service_effect * self.skill * self.quality(params)
+
     def service_gain(
         self, firm: FirmParams, params: RepParams, hours: np.ndarray, slots: np.ndarray
     ) -> np.ndarray:
         """Weekly satisfaction gain per account from service hours (diminishing returns)."""
-        power = firm.service_effect * self.skill[slots] * self.quality(params)[slots]
+        power = self.service_power(firm, params)[slots]
         return power * np.log1p(hours / firm.service_hours_scale)
 
     def serve(
@@ -289,7 +293,7 @@ class RepRoster:
             surveyed: Rows invited this week, when reps can tell which they are.
         """
         per_account = self.genuine_share * firm.service_hours_per_rep / np.maximum(book_sizes, 1)
-        power = firm.service_effect * self.skill * self.quality(params)
+        power = self.service_power(firm, params)
         scale = firm.service_hours_scale
         if surveyed is None or surveyed.size == 0:
             book.serve((power * np.log1p(per_account / scale))[book.rep])
@@ -473,6 +477,27 @@ class RepRoster:
         weights = rules.moral_weights(params)
         total = max(float(weights.sum()), 1e-12)
         return (weights[:, None] * self.usage_sum).sum(axis=0) / (total * max(weeks, 1))
+
+    def joining_culture(self, slots: np.ndarray) -> np.ndarray | None:
+        """The culture each new hire into ``slots`` joins, shape (tactics, slots).
+
+        It is the mean propensities of the teammates who stay; where a whole team leaves, the
+        firm's; where everybody leaves, none.
+        """
+        staying = np.ones(self.count, dtype=bool)
+        staying[slots] = False
+        if not staying.any():
+            return None
+        teams = self.manager[staying]
+        n_teams = int(self.manager.max()) + 1
+        counts = np.bincount(teams, minlength=n_teams)
+        sums = np.stack(
+            [np.bincount(teams, weights=row[staying], minlength=n_teams) for row in self.propensity]
+        )
+        culture = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)[:, self.manager[slots]]
+        lonely = counts[self.manager[slots]] == 0
+        culture[:, lonely] = self.propensity[:, staying].mean(axis=1)[:, None]
+        return culture
 
     def learn(
         self,
