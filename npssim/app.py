@@ -31,13 +31,10 @@ with warnings.catch_warnings():
     from mesa.visualization import SolaraViz
     from mesa.visualization.utils import update_counter
 
-from npssim.ledger import METRIC_BY_NAME
+from npssim.metrics import DASHBOARD, METRIC_BY_NAME, MONEY_GIVEN_AWAY, PEOPLE, TACTICS
 from npssim.model import NPSModel
 from npssim.policy import PolicySchedule
 from npssim.report.figures import (
-    MONEY_GIVEN_AWAY,
-    PEOPLE,
-    TACTICS,
     as_timeseries,
     plot_breakdown,
     plot_metrics,
@@ -47,6 +44,7 @@ from npssim.report.tables import format_value
 from npssim.scenario import (
     ParamInfo,
     Scenario,
+    get_path,
     intervene,
     iter_params,
     load_scenario,
@@ -60,22 +58,6 @@ SCENARIO_VARIABLE = "NPSSIM_EXPLORE_SCENARIO"
 SEED_VARIABLE = "NPSSIM_EXPLORE_SEED"
 #: Steps of a slider over its range.
 SLIDER_STEPS = 100
-#: Ledger values shown in the dashboard's headline table, goods beside bads.
-HEADLINE = (
-    "reported_nps",
-    "true_nps",
-    "nps_inflation",
-    "retention_rate",
-    "churned_accounts",
-    "concession_cost",
-    "giveaway_cost",
-    "bribe_cost",
-    "discount_cost",
-    "savvy_share",
-    "honest_rep_share",
-    "rep_turnover",
-    "net_value",
-)
 
 
 def levers() -> list[ParamInfo]:
@@ -128,13 +110,12 @@ class ExploreModel(NPSModel):
         self.change_weeks = PolicySchedule(built).change_weeks
 
     def step(self) -> None:
-        """Simulate one week, or stop at the end of the scenario's run.
+        """Simulate one week, or nothing once the scenario's run is over.
 
         SolaraViz's Step button runs several steps at once, so a step past the end does nothing.
         """
-        if self.week < self.params.run.weeks:
+        if self.running:
             super().step()
-        self.running = self.week < self.params.run.weeks
 
 
 def policy_at(scenario: Scenario, week: int) -> dict[str, Any]:
@@ -164,14 +145,8 @@ def model_params(scenario: Scenario, seed: int = 1) -> dict[str, Any]:
                               "max": scenario.run.weeks - 1},
     }  # fmt: skip
     for info in levers():
-        controls[info.path] = control(info, _lookup(values, info.path))
+        controls[info.path] = control(info, get_path(values, info.path))
     return controls
-
-
-def _lookup(data: dict[str, Any], dotted: str) -> Any:
-    for key in dotted.split("."):
-        data = data[key]
-    return data
 
 
 def control(info: ParamInfo, value: Any) -> dict[str, Any]:
@@ -253,11 +228,11 @@ def LedgerPanel(model: ExploreModel) -> None:
     """The goods beside the bads so far, as numbers."""
     update_counter.get()
     ledger = model.ledger()
-    rows = [f"| `{name}` | {format_value(METRIC_BY_NAME[name], ledger[name])} | "
-            f"{METRIC_BY_NAME[name].side} |" for name in HEADLINE]  # fmt: skip
+    rows = [f"| {METRIC_BY_NAME[name].label} | {format_value(METRIC_BY_NAME[name], ledger[name])} "
+            f"| {METRIC_BY_NAME[name].side} |" for name in DASHBOARD]  # fmt: skip
     current = {"policy": model.policy.model_dump()}
     in_force = ", ".join(
-        f"{info.path.removeprefix('policy.')} = {_lookup(current, info.path)}"
+        f"{info.path.removeprefix('policy.')} = {get_path(current, info.path)}"
         for info in levers()
         if info.path.startswith("policy.")
     )

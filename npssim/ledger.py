@@ -1,298 +1,19 @@
-"""The ledger: the goods beside the bads, as a fixed set of named metrics.
+"""The ledger: the firm's books, closed each week into the named metrics.
 
-The metric names are a public contract: CLI tables, CSV columns, notebooks and users' scripts
-depend on them. :data:`METRICS` defines each one once; :class:`Ledger` keeps the firm's books
-(money, customers, people, the last survey wave) and closes each week into one value per metric.
-The ledger knows nothing of the model: the model records events into it.
+:class:`Ledger` keeps the books (money, customers, people, the last survey wave, what the survey
+said of the accounts that came up for renewal) and closes each week into one value per metric of
+the registry (:mod:`npssim.metrics`). The ledger knows nothing of the model: the model records
+events into it.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
+from npssim.metrics import INTEGER, METRIC_NAMES
 from npssim.survey import nps
-
-Side = Literal["shown", "good", "bad"]
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One named metric of the ledger.
-
-    Attributes:
-        name: The public column name.
-        meaning: One line on what it measures.
-        unit: Unit of measure.
-        side: "shown" (what the NPS dashboard shows), "good" or "bad".
-        better: Which direction is better for the firm, if any.
-        cumulative: A running total since week 0 (money, counts), as opposed to a level (a
-            score, a share, a mean). Over a window of weeks a running total is read as the
-            amount accrued in the window and a level as its mean.
-    """
-
-    name: str
-    meaning: str
-    unit: str
-    side: Side
-    better: Literal["higher", "lower"] | None
-    cumulative: bool = False
-
-
-METRICS: tuple[Metric, ...] = (
-    Metric(
-        "reported_nps",
-        "NPS of the responses the firm collected in the latest wave",
-        "NPS points",
-        "shown",
-        None,
-    ),
-    Metric(
-        "true_nps",
-        "NPS of an honest census of all active accounts' latent satisfaction",
-        "NPS points",
-        "good",
-        "higher",
-    ),
-    Metric("nps_inflation", "reported_nps - true_nps", "NPS points", "bad", "lower"),
-    Metric("response_rate", "Responses / surveys sent in the latest wave", "share", "shown", None),
-    Metric(
-        "share_cherry_picked",
-        "Share of eligible accounts kept out of the latest sample by rep selection",
-        "share",
-        "bad",
-        "lower",
-    ),
-    Metric(
-        "share_coached", "Share of the latest wave's responses pleaded for", "share", "bad", "lower"
-    ),
-    Metric(
-        "share_bribed",
-        "Share of the latest wave's responses bought with a gift",
-        "share",
-        "bad",
-        "lower",
-    ),
-    Metric(
-        "share_hostage",
-        "Share of the latest wave's responses held hostage for a concession",
-        "share",
-        "bad",
-        "lower",
-    ),
-    Metric(
-        "concession_cost",
-        "Concessions granted to hostage-takers before a survey, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "giveaway_cost",
-        "Free services given away to play safe, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "bribe_cost",
-        "Gifts given for high scores, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "discount_cost",
-        "Revenue forgone to price discounts at renewals and new deals, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "discount_rate",
-        "Mean price discount of active contracts, weighted by list value",
-        "share",
-        "bad",
-        "lower",
-    ),
-    Metric(
-        "revenue",
-        "Contract revenue at the prices agreed, cumulative",
-        "currency",
-        "good",
-        "higher",
-        cumulative=True,
-    ),
-    Metric(
-        "gross_margin",
-        "Revenue x margin rate - concessions - giveaways - bribes, cumulative",
-        "currency",
-        "good",
-        "higher",
-        cumulative=True,
-    ),
-    Metric(
-        "net_value",
-        "Gross margin - bonus cost - measurement cost - acquisition cost - rep turnover cost, "
-        "cumulative: the firm's money",
-        "currency",
-        "good",
-        "higher",
-        cumulative=True,
-    ),
-    Metric("accounts_active", "Customer accounts active now", "accounts", "good", "higher"),
-    Metric(
-        "churned_accounts",
-        "Accounts lost at renewal, cumulative",
-        "accounts",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "retention_rate", "Share of renewals due so far that renewed", "share", "good", "higher"
-    ),
-    Metric(
-        "genuine_effort",
-        "Mean share of reps' account hours spent on genuine service this week",
-        "share",
-        "good",
-        "higher",
-    ),
-    Metric(
-        "service_quality",
-        "Mean quality of an hour of reps' service, relative to a settled, unstressed rep",
-        "share",
-        "good",
-        "higher",
-    ),
-    Metric(
-        "followed_up",
-        "Detractors called back by their manager to fix the cause, cumulative",
-        "accounts",
-        "good",
-        "higher",
-        cumulative=True,
-    ),
-    Metric(
-        "savvy_share",
-        "Share of active accounts that have learned to hold the score hostage",
-        "share",
-        "bad",
-        "lower",
-    ),
-    Metric(
-        "signal_validity",
-        "AUC of accounts' last reported score for predicting renewal (last 52 weeks); "
-        "0.5 = no information",
-        "AUC",
-        "good",
-        "higher",
-    ),
-    Metric(
-        "bonus_paid",
-        "NPS bonus paid to reps and managers, cumulative",
-        "currency",
-        "shown",
-        None,
-        cumulative=True,
-    ),
-    Metric(
-        "unearned_bonus",
-        "Bonus paid above what honest answers from an unpicked sample would have earned, "
-        "cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "bonus_cost",
-        "What the NPS bonus costs the firm: pay above the variable pay it replaces, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "measurement_cost",
-        "Survey vendor, audits and follow-up calls, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "acquisition_cost",
-        "Cost of winning new accounts, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "turnover_cost",
-        "Cost of replacing reps who quit or were fired, cumulative",
-        "currency",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric("rep_stress", "Mean rep stress", "0-1", "bad", "lower"),
-    Metric(
-        "rep_turnover",
-        "Reps who quit or were fired, cumulative, per rep position",
-        "departures per position",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-    Metric(
-        "honest_rep_share",
-        "Share of reps with integrity of at least 0.6",
-        "share",
-        "good",
-        "higher",
-    ),
-    Metric(
-        "gaming_propensity",
-        "Reps' mean learned inclination to use the tactics: the culture",
-        "share",
-        "bad",
-        "lower",
-    ),
-    Metric(
-        "disrupted_accounts",
-        "Accounts whose rep left, cumulative",
-        "accounts",
-        "bad",
-        "lower",
-        cumulative=True,
-    ),
-)
-METRIC_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
-METRIC_BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
-
-#: The renewal AUC of the same accounts' latent satisfaction: the best any survey could do, to
-#: read beside ``signal_validity``. From the model's diagnostics, not a public ledger column.
-LATENT_SIGNAL_VALIDITY = Metric(
-    "latent_signal_validity",
-    "AUC of the same accounts' latent satisfaction for renewal: the best a survey could do",
-    "AUC",
-    "good",
-    "higher",
-)
-#: Metrics that experiments report beside the ledger's public ones.
-EXTRA_METRICS: tuple[Metric, ...] = (LATENT_SIGNAL_VALIDITY,)
-#: Every metric an experiment reports, the ledger's and the extra ones, by name.
-REPORTED_BY_NAME: dict[str, Metric] = {m.name: m for m in (*METRICS, *EXTRA_METRICS)}
 
 #: The kinds of money the firm spends, as :meth:`Ledger.spend` books them.
 COSTS: tuple[str, ...] = (
@@ -305,6 +26,7 @@ COSTS: tuple[str, ...] = (
 )
 
 
+_COUNTS = frozenset(INTEGER)
 _SCORE_BINS = 11
 _LATENT_BINS = 201
 _WINDOW_WEEKS = 52
@@ -512,7 +234,8 @@ class Ledger:
             gaming_propensity: Reps' mean tactic propensity.
 
         Returns:
-            The metrics, keyed by the names in :data:`METRIC_NAMES`, in that order.
+            The metrics, keyed by the names in :data:`~npssim.metrics.METRIC_NAMES`, in that
+            order; counts are ints, everything else floats.
         """
         values = {
             **self.wave,
@@ -526,14 +249,14 @@ class Ledger:
             "revenue": self.revenue,
             "gross_margin": self.gross_margin,
             "net_value": self.net_value,
-            "accounts_active": float(accounts_active),
-            "churned_accounts": float(self.churned_accounts),
+            "accounts_active": accounts_active,
+            "churned_accounts": self.churned_accounts,
             "retention_rate": (
                 self.renewals_kept / self.renewals_due if self.renewals_due else float("nan")
             ),
             "genuine_effort": genuine_effort,
             "service_quality": service_quality,
-            "followed_up": float(self.followed_up),
+            "followed_up": self.followed_up,
             "savvy_share": savvy_share,
             "signal_validity": self.signal_validity(),
             "bonus_paid": self.bonus_paid,
@@ -546,6 +269,11 @@ class Ledger:
             "rep_turnover": self.departures / self.rep_positions,
             "honest_rep_share": honest_rep_share,
             "gaming_propensity": gaming_propensity,
-            "disrupted_accounts": float(self.disrupted_accounts),
+            "disrupted_accounts": self.disrupted_accounts,
+            "latent_signal_validity": self.latent_signal_validity(),
+            "renewals_due": self.renewals_due,
         }
-        return {name: float(values[name]) for name in METRIC_NAMES}
+        return {
+            name: int(values[name]) if name in _COUNTS else float(values[name])
+            for name in METRIC_NAMES
+        }

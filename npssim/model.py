@@ -13,7 +13,10 @@ attribute of the model (``book_class``, ``roster_class``, ``account_class``, ``r
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import mesa
 import numpy as np
@@ -37,8 +40,10 @@ from npssim.agents.managers import (
     team_influence,
 )
 from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep
-from npssim.ledger import METRIC_NAMES, Ledger
-from npssim.scenario import PolicyParams, Scenario
+from npssim.ledger import Ledger
+from npssim.metrics import METRIC_NAMES, as_flows
+from npssim.scenario import PolicyParams, Scenario, load_scenario, with_overrides
+from npssim.seeds import replication_seeds, seed_from
 from npssim.survey import (
     DETRACTOR_MAX,
     census_nps,
@@ -66,8 +71,8 @@ STREAMS: tuple[str, ...] = (
     "shadow",
 )
 
-#: What :meth:`NPSModel.diagnostics` reports beside the ledger, in this order.
-DIAGNOSTIC_NAMES: tuple[str, ...] = ("latent_signal_validity", "renewals_due")
+#: The scenario a model runs when none is given: NPS as an indicator only.
+DEFAULT_SCENARIO = "baseline"
 
 
 def _reporter(name: str) -> Callable[[NPSModel], float]:
@@ -78,16 +83,76 @@ def _reporter(name: str) -> Callable[[NPSModel], float]:
     return report
 
 
+def batch_run_iteration() -> int | None:
+    """The iteration of Mesa's ``batch_run`` that is building a model right now, if any.
+
+    ``mesa.batch_run(..., iterations=n)`` builds each iteration's model with the same keyword
+    arguments and, on Mesa 3.3, no seed at all (Mesa 3.5 passes ``seed=None``), so a model that
+    only read its arguments would run ``n`` identical replications. The iteration is a local
+    variable of the batch runner's worker function (``_model_run_func``) on both versions, in
+    the calling process whether it runs serially or in a pool; reading it lets iteration ``i``
+    run replication ``i`` of the scenario's root seed: distinct, reproducible, and the same
+    replication ``npssim run SCENARIO --replication i`` runs.
+
+    Returns:
+        The iteration, or None when no batch runner is on the call stack.
+    """
+    frame = inspect.currentframe()
+    try:
+        while frame is not None:
+            code = frame.f_code
+            if code.co_name == "_model_run_func" and frame.f_globals.get("__name__") == (
+                "mesa.batchrunner"
+            ):
+                iteration = frame.f_locals.get("iteration")
+                return int(iteration) if isinstance(iteration, int) else None
+            frame = frame.f_back
+        return None
+    finally:
+        del frame
+
+
+def _is_mesa_scenario(value: object) -> bool:
+    """Mesa 3.5's own scenario object (``mesa.experimental.scenarios``), as SolaraViz passes it."""
+    return type(value).__module__.startswith("mesa.")
+
+
 class NPSModel(mesa.Model):
     """A firm that may tie Net Promoter Score to performance reviews.
 
+    Mesa-native: parameters are keyword arguments by dotted path, so Mesa's ``batch_run``,
+    SolaraViz and EMA Workbench can set any of them::
+
+        NPSModel()  # the bundled baseline
+        NPSModel("nps_bonus", seed=7)
+        NPSModel(**{"policy.incentives.nps_weight": 0.3, "reps.integrity_mean": 0.8})
+        mesa.batch_run(NPSModel, {"policy.incentives.nps_weight": [0, 0.5]}, iterations=3)
+
     Args:
-        scenario: The firm, its policy and run settings; the defaults when omitted.
-        seed: Root seed of every random draw; ``scenario.run.seed`` when omitted.
+        scenario: The firm, its policy and run settings: a :class:`Scenario`, a scenario file or
+            a bundled name; the bundled ``baseline`` when omitted. (A Mesa scenario object, as
+            Mesa 3.5's SolaraViz passes on Reset, carries nothing npssim reads and is ignored.)
+        seed: Root seed of every random draw. When neither it nor ``rng`` is given, the
+            scenario's ``run.seed``; inside Mesa's ``batch_run``, iteration ``i`` runs
+            replication ``i`` of that seed (see :func:`batch_run_iteration`).
+        rng: Mesa's way of seeding: a whole number (the seed), or a NumPy ``Generator``,
+            ``BitGenerator`` or ``SeedSequence`` to draw the seed from. Not with ``seed``.
+        **params: Parameter values by dotted path, set on top of the scenario as ``--set``
+            would (a timeline entry for the same path still applies from its week). Floats
+            given to whole-number parameters are rounded, as samplers produce them.
+
+    Raises:
+        ScenarioError: A parameter path is unknown or a value out of range; the message names
+            the parameter.
+        ValueError: Both ``seed`` and ``rng`` were given, or the seed is not a whole number
+            from 0 to 2**63-1.
 
     Attributes:
-        params: The scenario the model was built from.
+        params: The scenario the model was built from, every value resolved.
         seed: The root seed actually used.
+        replication: The ``batch_run`` iteration this model is (its seed is that replication's),
+            or None.
+        running: False once the scenario's weeks are simulated (Mesa's runners stop there).
         week: Weeks simulated so far.
         closed: :meth:`close` was called; the model can be read but not stepped.
         book: The accounts' hot state (:class:`~npssim.agents.accounts.AccountBook`).
@@ -96,9 +161,9 @@ class NPSModel(mesa.Model):
         managers: The manager agents, by slot.
         approvals: Each manager's chance, this week, of approving a large discount or
             concession traded for a score (``Manager.approval_chance``).
-        books: The :class:`~npssim.ledger.Ledger` the week's events are booked into.
-        metrics: The latest week's metrics, by name.
-        datacollector: Mesa's collector; one column per metric in :data:`METRIC_NAMES`.
+        tally: The :class:`~npssim.ledger.Ledger` the week's events are booked into.
+        metrics: The latest week's metrics, by name (:data:`~npssim.metrics.METRICS`).
+        datacollector: Mesa's collector; one model-level column per metric.
 
     To change how agents behave, subclass the class that holds the rule and name it here in a
     subclass of the model: ``class StrictModel(NPSModel): manager_class = StrictManager``, or
@@ -112,32 +177,46 @@ class NPSModel(mesa.Model):
     book_class: type[AccountBook] = AccountBook
     roster_class: type[RepRoster] = RepRoster
 
-    def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None) -> None:
-        params = scenario if scenario is not None else Scenario()
-        seed = params.run.seed if seed is None else int(seed)
-        super().__init__(rng=seed)
-        self.params = params
-        self.seed = seed
+    def __init__(
+        self,
+        scenario: Scenario | str | Path | None = None,
+        *,
+        seed: int | None = None,
+        rng: Any = None,
+        **params: Any,
+    ) -> None:
+        built = self.resolve_scenario(scenario, params)
+        root = seed_from(seed, rng, source=type(self).__name__)
+        self.replication: int | None = None
+        if root is None:
+            self.replication = batch_run_iteration()
+            if self.replication is None:
+                root = built.run.seed
+            else:
+                (root,) = replication_seeds(built.run.seed, 1, first=self.replication)
+        super().__init__(rng=root)
+        self.params = built
+        self.seed = root
         sequences = dict(
-            zip(STREAMS, np.random.SeedSequence(seed).spawn(len(STREAMS)), strict=True)
+            zip(STREAMS, np.random.SeedSequence(root).spawn(len(STREAMS)), strict=True)
         )
         self.rngs = {name: np.random.default_rng(sequence) for name, sequence in sequences.items()}
         self._hiring = sequences["hiring"]
-        self.policy_schedule = rules.PolicySchedule(params)
+        self.policy_schedule = rules.PolicySchedule(built)
         self.week = 0
         self.closed = False
 
-        firm = params.firm
+        firm = built.firm
         n_reps = firm.managers * firm.reps_per_manager
         self.team_size = firm.reps_per_manager
         self.roster = self.roster_class(n_reps, firm.reps_per_manager)
-        self.roster.hire(self.rngs["reps"], np.arange(n_reps), params.reps)
-        self.roster.settle_tenure(self.rngs["reps"], params.reps, rules.WEEKS_PER_QUARTER)
+        self.roster.hire(self.rngs["reps"], np.arange(n_reps), built.reps)
+        self.roster.settle_tenure(self.rngs["reps"], built.reps, rules.WEEKS_PER_QUARTER)
         self.hires = np.zeros(n_reps, dtype=np.int64)
         integrity = beta_with_mean(
             self.rngs["reps"],
-            params.managers.integrity_mean,
-            params.reps.trait_concentration,
+            built.managers.integrity_mean,
+            built.reps.trait_concentration,
             firm.managers,
         )
         self.managers = [
@@ -163,11 +242,36 @@ class NPSModel(mesa.Model):
         #: Yearly revenue of the active contracts at their prices, and what discounts forgo.
         self.book_revenue, self.book_discounts = self.book.revenue(rows)
 
-        self.books = Ledger(n_reps, firm.gross_margin_rate)
+        self.tally = Ledger(n_reps, firm.gross_margin_rate)
         self.metrics: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in METRIC_NAMES}
         )
+
+    @classmethod
+    def resolve_scenario(
+        cls, scenario: Scenario | str | Path | None, params: dict[str, Any]
+    ) -> Scenario:
+        """The scenario a model is built from: the given one with the keyword values set.
+
+        Raises:
+            ScenarioError: A path is unknown or a value out of range (named after the class).
+            TypeError: ``scenario`` is not a scenario, a file or a bundled name.
+        """
+        if scenario is None or _is_mesa_scenario(scenario):
+            base = load_scenario(DEFAULT_SCENARIO)
+        elif isinstance(scenario, Scenario):
+            base = scenario
+        elif isinstance(scenario, str | Path):
+            base = load_scenario(scenario)
+        else:
+            raise TypeError(
+                f"{cls.__name__}: scenario must be a Scenario, a scenario file or a bundled "
+                f"name, got {type(scenario).__name__}"
+            )
+        if not params:
+            return base
+        return with_overrides(base, params, source=cls.__name__, round_integers=True)
 
     # ------------------------------------------------------------------ public interface
 
@@ -190,9 +294,7 @@ class NPSModel(mesa.Model):
         self.policy_schedule.apply(week)
         policy = self.policy
 
-        push, condone, audit = team_influence(
-            self.manager_integrity, policy, params.managers, roster
-        )
+        push, condone, audit = team_influence(self.managers, policy, params.managers, roster)
         returns = rules.tactic_returns(policy, params.reps, params.accounts.candor_mean)
         roster.decide(policy, params.reps, push, condone, audit, returns)
         self.approvals = self._approval_chances()  # read by every pricing this week
@@ -214,13 +316,14 @@ class NPSModel(mesa.Model):
         self._renew(week)
         self._acquire(week)
         weekly = 1.0 / rules.WEEKS_PER_YEAR
-        self.books.earn(self.book_revenue * weekly, self.book_discounts * weekly)
+        self.tally.earn(self.book_revenue * weekly, self.book_discounts * weekly)
         if (week + 1) % rules.WEEKS_PER_QUARTER == 0:
             self._review_quarter()
 
         self.metrics = self._close_week()
         self.datacollector.collect(self)
         self.week += 1
+        self.running = self.week < self.params.run.weeks
 
     def run(self, weeks: int | None = None) -> pd.DataFrame:
         """Simulate ``weeks`` weeks (the scenario's ``run.weeks`` by default).
@@ -246,27 +349,20 @@ class NPSModel(mesa.Model):
             registry.pop(self, None)
         self.closed = True
 
-    def metrics_frame(self) -> pd.DataFrame:
-        """Weekly metrics as a DataFrame: one row per simulated week, one column per metric."""
+    def metrics_frame(self, flows: bool = False) -> pd.DataFrame:
+        """Weekly metrics as a DataFrame: one row per simulated week, one column per metric.
+
+        Args:
+            flows: Give each running total (money, counts) as the amount accrued in its week
+                rather than since week 0 (:func:`~npssim.metrics.as_flows`).
+        """
         frame = self.datacollector.get_model_vars_dataframe()
         frame.index = pd.RangeIndex(len(frame), name="week")
-        return frame
+        return as_flows(frame) if flows else frame
 
     def ledger(self) -> dict[str, float]:
         """The metrics at the end of the weeks simulated so far, by name."""
         return dict(self.metrics) if self.metrics else self._close_week()
-
-    def diagnostics(self) -> dict[str, float]:
-        """Quantities that explain the ledger but are not part of its public contract.
-
-        ``latent_signal_validity`` is the renewal AUC of the same accounts' latent satisfaction,
-        to read beside ``signal_validity``; ``renewals_due`` (cumulative) lets retention be read
-        over a window of weeks.
-        """
-        return {
-            "latent_signal_validity": self.books.latent_signal_validity(),
-            "renewals_due": float(self.books.renewals_due),
-        }
 
     def price_contracts(self, rows: np.ndarray) -> np.ndarray:
         """Negotiate the price of the contracts renewing or signed at ``rows`` (Larkin 2014).
@@ -431,7 +527,7 @@ class NPSModel(mesa.Model):
             reps,
             policy.concessions.giveaway_budget,
         )
-        self.books.spend("giveaway", giveaway_cost)
+        self.tally.spend("giveaway", giveaway_cost)
         book.lift(invited[given], accounts.giveaway_lift)
 
         demanded, granted = self._take_hostages(invited, active)
@@ -446,7 +542,7 @@ class NPSModel(mesa.Model):
         )
         book.sour(invited[resented], accounts.resent_penalty)
         bribed = roster.bribe(tactics_rng, owners, visible, reps.blind_efficiency)
-        self.books.spend("bribe", float(np.count_nonzero(bribed)) * reps.bribe_amount)
+        self.tally.spend("bribe", float(np.count_nonzero(bribed)) * reps.bribe_amount)
 
         push = (
             (pleaded & ~resented) * accounts.coach_shift
@@ -472,7 +568,7 @@ class NPSModel(mesa.Model):
         book.record_answers(rows, collected, self.week)
         roster.record_answers(book.rep[rows], collected)
         self._record_honest(invited, unpicked, honestly, honest_scores)
-        self.books.record_wave(
+        self.tally.record_wave(
             invited=size,
             eligible=active.size,
             cherry_picked=cherry_picked,
@@ -482,7 +578,7 @@ class NPSModel(mesa.Model):
             hostage=int(np.count_nonzero(demanded & responds)),
         )
         if policy.survey.sampler == "third_party":
-            self.books.spend("measurement", policy.survey.third_party_cost * size)
+            self.tally.spend("measurement", policy.survey.third_party_cost * size)
         self._follow_up(rows[collected <= DETRACTOR_MAX])
 
     def _response_chance(self, satisfaction: np.ndarray) -> np.ndarray:
@@ -559,7 +655,7 @@ class NPSModel(mesa.Model):
                 (float(draws[k, 0]), float(draws[k, 1])),
             )
             if ok:
-                self.books.spend("concession", amount)
+                self.tally.spend("concession", amount)
             granted[position] = ok
         book.learn_from_demands(
             invited[which], granted[which], accounts.savvy_reinforcement, accounts.savvy_fade
@@ -592,8 +688,8 @@ class NPSModel(mesa.Model):
         called = detractors[self.rngs["tactics"].random(detractors.size) < chance[team]]
         self.book.fix(called, managers.closed_loop_fix)
         self.book.lift(called, managers.closed_loop_lift)
-        self.books.record_follow_ups(int(called.size))
-        self.books.spend("measurement", policy.follow_up.call_cost * called.size)
+        self.tally.record_follow_ups(int(called.size))
+        self.tally.spend("measurement", policy.follow_up.call_cost * called.size)
 
     def _renew(self, week: int) -> None:
         """Contracts due this week are priced, then renew or churn on latent satisfaction."""
@@ -611,7 +707,7 @@ class NPSModel(mesa.Model):
         churns = draws < churn_chance(satisfaction, accounts, discount, disrupted)
         answered_recently = book.last_score_week[rows] > week - rules.WEEKS_PER_YEAR
         reported = np.where(answered_recently, book.last_score[rows], np.nan)
-        self.books.record_renewals(reported, satisfaction, ~churns)
+        self.tally.record_renewals(reported, satisfaction, ~churns)
         book.reprice(rows, discount)
         revenue_after, discounts_after = book.revenue(rows[~churns])
         self.book_revenue += revenue_after - revenue_before
@@ -643,7 +739,7 @@ class NPSModel(mesa.Model):
         revenue, discounts = self.book.revenue(rows)
         self.book_revenue += revenue
         self.book_discounts += discounts
-        self.books.spend("acquisition", firm.acquisition_cost * float(columns["acv"].sum()))
+        self.tally.spend("acquisition", firm.acquisition_cost * float(columns["acv"].sum()))
 
     def _review_quarter(self) -> None:
         """Quarterly reviews: bonuses, audits, plans, learning, stress, quitting and firing."""
@@ -655,8 +751,8 @@ class NPSModel(mesa.Model):
         audit = np.array([manager.audit_probability(params.managers) for manager in self.managers])
         review = review_teams(roster, teams, policy, params.managers, audit, rng)
         replaced = review.earned if policy.incentives.funded_from_variable_pay else 0.0
-        self.books.pay_bonus(review.paid, review.unearned, review.paid - replaced)
-        self.books.spend("measurement", policy.audits.cost * policy.audits.probability * n)
+        self.tally.pay_bonus(review.paid, review.unearned, review.paid - replaced)
+        self.tally.spend("measurement", policy.audits.cost * policy.audits.probability * n)
         scores, caught = review.score, review.caught
         payoff = review.bonus / max(policy.incentives.bonus_target, 1e-9)
         roster.learn(teams, payoff, caught, params.reps, rng, weeks)
@@ -687,8 +783,8 @@ class NPSModel(mesa.Model):
         active = book.active_rows()
         lost = active[leaving[book.rep[active]]]
         book.disrupt(lost, self.week, self.params.accounts.disruption_loss)
-        self.books.record_departures(int(slots.size), int(lost.size))
-        self.books.spend("turnover", self.params.firm.rep_turnover_cost * slots.size)
+        self.tally.record_departures(int(slots.size), int(lost.size))
+        self.tally.spend("turnover", self.params.firm.rep_turnover_cost * slots.size)
 
     def _hire_draws(self, slots: np.ndarray) -> np.ndarray:
         """The uniforms each new hire's traits come from: a stream per slot and hire.
@@ -711,7 +807,7 @@ class NPSModel(mesa.Model):
         book, roster = self.book, self.roster
         active = book.active_rows()
         listed = self.book_revenue + self.book_discounts
-        return self.books.close_week(
+        return self.tally.close_week(
             true_nps=census_nps(book.satisfaction[active]),
             accounts_active=int(active.size),
             discount_rate=self.book_discounts / listed if listed > 0 else 0.0,

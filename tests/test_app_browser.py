@@ -90,7 +90,7 @@ def test_dashboard_steps_the_model_and_draws_every_plot(dashboard_url, browser, 
     text = body_text(browser)
     for control in ("incentives: nps weight", "survey: sampler", "reps: integrity mean"):
         assert control in text  # sliders generated from the schema's levers
-    assert "nps_inflation" in text and "Policy in force" in text
+    assert "How far the survey overstates NPS" in text and "Policy in force" in text
     browser.save_screenshot(str(tmp_path / "dashboard.png"))
     assert (tmp_path / "dashboard.png").stat().st_size > 50_000
 

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from npssim import METRIC_NAMES, NPSModel
+from npssim import METRIC_NAMES, NPSModel, ScenarioError, load_scenario
 from npssim.agents.accounts import Account, AccountBook
 from npssim.agents.managers import Manager
 from npssim.agents.reps import RepRoster, SalesRep
@@ -311,7 +311,7 @@ def test_signal_validity_is_an_auc(run_tiny):
     model = run_tiny("baseline", {"run.weeks": 104})
     validity = model.ledger()["signal_validity"]
     assert 0.0 <= validity <= 1.0
-    assert 0.0 <= model.diagnostics()["latent_signal_validity"] <= 1.0
+    assert 0.0 <= model.metrics["latent_signal_validity"] <= 1.0
 
 
 def test_agent_classes_can_be_swapped_in_a_subclass(tiny):
@@ -482,3 +482,92 @@ def test_savvy_stays_a_share_when_the_cap_is_below_the_ordinary_discount(run_tin
     )
     assert model.book.discount.max() <= 0.01 + 1e-12
     assert model.book.savvy.min() >= 0.0 and model.book.savvy.max() <= 1.0
+
+
+# ---------------------------------------------------------------------- Mesa-native construction
+
+
+def test_a_model_without_a_scenario_runs_the_bundled_baseline():
+    assert NPSModel().params == load_scenario("baseline")
+
+
+def test_a_scenario_can_be_named_by_file_or_bundled_name():
+    assert NPSModel("nps_bonus").params == load_scenario("nps_bonus")
+    assert NPSModel(load_scenario("nps_bonus").model_copy()).params.name == "nps_bonus"
+
+
+def test_keyword_parameters_by_dotted_path_set_the_scenario():
+    model = NPSModel(**{"policy.incentives.nps_weight": 0.3, "reps.integrity_mean": 0.8})
+    assert model.params.policy.incentives.nps_weight == 0.3
+    assert model.params.reps.integrity_mean == 0.8
+
+
+def test_keyword_parameters_apply_on_top_of_the_given_scenario():
+    model = NPSModel("nps_bonus", **{"policy.audits.probability": 0.5})
+    assert model.params.policy.incentives.nps_weight == 0.5  # from nps_bonus.toml
+    assert model.params.policy.audits.probability == 0.5
+
+
+def test_a_float_for_a_whole_number_parameter_is_rounded_as_samplers_give_it():
+    model = NPSModel(**{"policy.survey.wave_interval": 3.333, "firm.managers": np.float64(2.5)})
+    assert model.params.policy.survey.wave_interval == 3
+    assert model.params.firm.managers == 3
+
+
+@pytest.mark.parametrize(
+    ("values", "needle"),
+    [
+        ({"policy.incentives.nps_wieght": 0.3}, "did you mean 'nps_weight'"),
+        ({"policy.incentives.nps_weight": 2.0}, "less than or equal to 1"),
+    ],
+)
+def test_a_bad_keyword_parameter_names_the_model_and_the_parameter(values, needle):
+    with pytest.raises(ScenarioError) as caught:
+        NPSModel(**values)
+    message = str(caught.value)
+    assert message.startswith("NPSModel: policy.incentives.") and needle in message
+    assert "--set" not in message
+
+
+def test_the_model_stops_running_after_the_scenario_s_weeks():
+    model = NPSModel(tiny_scenario(overrides={"run.weeks": 3}))
+    states = []
+    for _ in range(3):
+        states.append(model.running)
+        model.step()
+    assert states == [True, True, True] and model.running is False
+
+
+def test_rng_as_a_whole_number_is_the_seed():
+    scenario = tiny_scenario()
+    assert NPSModel(scenario, rng=11).seed == 11
+    np.testing.assert_array_equal(
+        NPSModel(scenario, rng=11).run().to_numpy(), NPSModel(scenario, seed=11).run().to_numpy()
+    )
+
+
+def test_rng_as_a_generator_draws_a_reproducible_seed():
+    first = NPSModel(tiny_scenario(), rng=np.random.default_rng(5)).seed
+    assert first == NPSModel(tiny_scenario(), rng=np.random.default_rng(5)).seed
+    assert first != NPSModel(tiny_scenario(), rng=np.random.default_rng(6)).seed
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [({"seed": 1, "rng": 1}, "not both"), ({"seed": -1}, "between 0"), ({"seed": 1.5}, "whole")],
+)
+def test_a_bad_seed_is_refused(options, needle):
+    with pytest.raises(ValueError, match=needle):
+        NPSModel(tiny_scenario(), **options)
+
+
+def test_a_model_built_outside_batch_run_is_no_replication():
+    assert NPSModel(tiny_scenario()).replication is None
+
+
+def test_weekly_flows_add_up_to_the_running_totals(run_tiny):
+    model = run_tiny("nps_bonus")
+    flows, totals = model.metrics_frame(flows=True), model.metrics_frame()
+    np.testing.assert_allclose(flows["discount_cost"].cumsum(), totals["discount_cost"])
+    assert flows["churned_accounts"].dtype == np.int64
+    assert (flows["true_nps"] == totals["true_nps"]).all()

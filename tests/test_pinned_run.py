@@ -35,14 +35,9 @@ PINNED_SEED = 20261122
 
 
 def pinned_run() -> pd.DataFrame:
-    """The weekly metrics and diagnostics of the pinned run."""
+    """Every weekly metric of the pinned run."""
     model = NPSModel(load_scenario("intervention_week26", PINNED_SCENARIO), seed=PINNED_SEED)
-    frames = []
-    for _ in range(model.params.run.weeks):
-        model.step()
-        frames.append(model.diagnostics())
-    metrics = model.metrics_frame()
-    return metrics.join(pd.DataFrame(frames, index=metrics.index))
+    return model.run()
 
 
 def test_same_seed_gives_the_pinned_ledger():

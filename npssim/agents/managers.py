@@ -2,12 +2,13 @@
 
 Managers are few, so each is an ordinary Mesa agent. Their weekly influence on reps (pressure,
 condoning, the chance of a spot-check) and their follow-up of detractors are gathered into arrays
-by :func:`team_influence` and :func:`follow_up_chances`; the quarterly reviews of every team run
+by :func:`team_influence` from each manager's own methods; the quarterly reviews of every team run
 at once in :func:`review_teams`, one team per row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import mesa
@@ -102,10 +103,23 @@ class Manager(mesa.Agent):
         """Chance per quarter that this manager spot-checks a rep's survey practice."""
         return params.audit_probability * self.integrity
 
+    def pressure(self, policy: PolicyParams) -> float:
+        """Pressure on the score this manager passes down: more the more their pay rides on it."""
+        return self.model.params.managers.push_scale * policy.incentives.manager_nps_weight
+
+    def condoning(self, policy: PolicyParams) -> float:
+        """How far this manager condones their reps' gaming, 0-1."""
+        return float(condoning(self.integrity, policy, self.model.params.managers))
+
     def follow_up_chance(self, policy: PolicyParams) -> float:
         """Chance this manager calls a detractor back to fix the cause (closed loop)."""
-        integrity = np.array([self.integrity])
-        return float(follow_up_chances(integrity, policy, self.model.params.managers)[0])
+        chance = follow_up_chances(
+            np.array([self.integrity]),
+            policy,
+            self.model.params.managers,
+            np.array([self.condoning(policy)]),
+        )
+        return float(chance[0])
 
 
 def review_teams(
@@ -193,12 +207,16 @@ def _scores(
 
 
 def team_influence(
-    integrity: np.ndarray, policy: PolicyParams, params: ManagerParams, roster: RepRoster
+    managers: Sequence[Manager], policy: PolicyParams, params: ManagerParams, roster: RepRoster
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each rep's pressure, condoning and spot-check chance, from their manager.
+    """Each rep's pressure, condoning and spot-check chance, from their manager's own methods.
+
+    Each manager is asked once (:meth:`Manager.pressure`, :meth:`Manager.condoning`,
+    :meth:`Manager.audit_probability`), so a subclass that changes one of them changes what
+    every rep in the team feels.
 
     Args:
-        integrity: Each manager's integrity, by manager slot.
+        managers: The managers, by manager slot.
         policy: The policy in force.
         params: The ``[managers]`` parameters.
         roster: The reps (for who reports to whom).
@@ -207,24 +225,28 @@ def team_influence(
         Per rep: pressure passed down, how far gaming is condoned (0-1), and the chance per
         quarter of a spot-check by the manager.
     """
-    push, condone, audit = manager_conduct(integrity, policy, params)
+    conduct = np.array(
+        [
+            (manager.pressure(policy), manager.condoning(policy), manager.audit_probability(params))
+            for manager in managers
+        ]
+    )
     team = roster.manager
-    return push[team], condone[team], audit[team]
+    return conduct[team, 0], conduct[team, 1], conduct[team, 2]
 
 
-def manager_conduct(
-    integrity: np.ndarray, policy: PolicyParams, params: ManagerParams
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per manager: pressure passed down, how far gaming is condoned, spot-check chance."""
-    stakes = rules.manager_stakes(policy)
-    push = params.push_scale * policy.incentives.manager_nps_weight * np.ones(integrity.size)
-    condone = params.condone_effect * (1.0 - integrity) * stakes
-    audit = params.audit_probability * integrity
-    return push, condone, audit
+def condoning(
+    integrity: np.ndarray | float, policy: PolicyParams, params: ManagerParams
+) -> np.ndarray | float:
+    """How far managers condone gaming (0-1): those of low integrity whose pay rides on it."""
+    return params.condone_effect * (1.0 - integrity) * rules.manager_stakes(policy)
 
 
 def follow_up_chances(
-    integrity: np.ndarray, policy: PolicyParams, params: ManagerParams
+    integrity: np.ndarray,
+    policy: PolicyParams,
+    params: ManagerParams,
+    condone: np.ndarray | None = None,
 ) -> np.ndarray:
     """Chance each manager calls a detractor back to fix the cause (closed loop).
 
@@ -238,12 +260,14 @@ def follow_up_chances(
         integrity: Each manager's integrity, by manager slot.
         policy: The policy in force.
         params: The ``[managers]`` parameters.
+        condone: How far each manager condones gaming (:func:`condoning` by default).
 
     Returns:
         One chance per manager.
     """
     stakes = rules.manager_stakes(policy)
-    _, condone, _ = manager_conduct(integrity, policy, params)
+    if condone is None:
+        condone = condoning(integrity, policy, params)
     chance = (
         policy.follow_up.closed_loop
         * (1.0 - params.follow_up_integrity * (1.0 - integrity))

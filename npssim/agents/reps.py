@@ -11,7 +11,7 @@ book.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import mesa
 import numpy as np
@@ -21,8 +21,14 @@ from npssim import policy as rules
 from npssim.agents.accounts import AccountBook, beta_quantile
 from npssim.scenario.schema import FirmParams, PolicyParams, RepParams
 
-if TYPE_CHECKING:
-    from npssim.agents.managers import Manager
+
+class Approver(Protocol):
+    """Whoever signs off a large concession: the rep's manager (:class:`~npssim.agents.Manager`)."""
+
+    def approve(self, amount: float, policy: PolicyParams, draw: float) -> bool:
+        """Whether a concession of ``amount`` is approved, given a uniform ``draw``."""
+        ...
+
 
 #: Reps with at least this integrity count as honest in ``honest_rep_share`` (a definition of
 #: the metric, not a behaviour).
@@ -660,7 +666,7 @@ class SalesRep(mesa.Agent):
         amount: float,
         acv: float,
         policy: PolicyParams,
-        manager: Manager,
+        manager: Approver,
         draws: tuple[float, float],
     ) -> bool:
         """Decide whether to buy a hostage-taker's good score with a concession.

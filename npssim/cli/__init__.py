@@ -40,6 +40,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "explore": explore.explore,
         "validate": discovery.validate,
         "params": discovery.params,
+        "metrics": discovery.metrics,
         "scenarios": discovery.scenarios,
         "new": discovery.new,
         "schema": discovery.schema,

@@ -1,4 +1,8 @@
-"""Commands that describe rather than simulate: validate, params, scenarios, new, schema."""
+"""Commands that describe rather than simulate.
+
+validate, params, metrics, scenarios, new and schema read the schema, the metric registry and
+the bundled scenarios; none of them runs the model.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from rich.markup import escape
 from npssim.cli.parser import EXIT_BAD_INPUT
 from npssim.errors import InputError
 from npssim.files import atomic_path
+from npssim.metrics import METRICS, SIDE_TITLES
 from npssim.scenario import ParamInfo, ScenarioError, bundled_scenarios, iter_params, load_scenario
 from npssim.scenario.template import check_scenario_name, json_schema, scenario_template
 
@@ -66,6 +71,49 @@ def params_markdown() -> str:
         lines.append(
             f"| `{info.path}` | `{info.default!r}` | {_bounds(info)} | {info.unit} | "
             f"{meaning} | {info.source} |"
+        )
+    return "\n".join(lines)
+
+
+def metrics(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
+    """``npssim metrics``: every metric of the registry, with its label, unit and meaning."""
+    if args.markdown:
+        print(metrics_markdown())
+        return 0
+    for metric in METRICS:
+        kind = "running total" if metric.cumulative else "level"
+        better = f", {metric.better} is better" if metric.better else ""
+        stdout.print(
+            f"[bold]{escape(metric.name)}[/bold]  {escape(metric.label)}  "
+            f"[{escape(metric.unit)}; {kind}; {_SIDE_WORDS[metric.side]}{better}]\n"
+            f"    {escape(metric.meaning)}",
+            highlight=False,
+        )
+    return 0
+
+
+_SIDE_WORDS = {
+    "shown": "what the NPS dashboard shows",
+    "good": "a good",
+    "bad": "a bad",
+    "context": "context",
+}
+
+
+def metrics_markdown() -> str:
+    """Every metric as a Markdown table."""
+    lines = [
+        "| name | label | unit | kind | side | better | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for metric in METRICS:
+        kind = "running total" if metric.cumulative else "level"
+        if metric.integer:
+            kind += ", count"
+        meaning = metric.meaning.replace("|", "\\|")
+        lines.append(
+            f"| `{metric.name}` | {metric.label} | {metric.unit} | {kind} | "
+            f"{SIDE_TITLES[metric.side]} | {metric.better or ''} | {meaning} |"
         )
     return "\n".join(lines)
 

@@ -17,22 +17,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 
 from npssim.errors import InputError
 from npssim.experiment import (
     ExecutorChoice,
     calibrate,
-    parse_vary,
     run_experiment,
     run_sensitivity,
     run_sweep,
 )
 from npssim.experiment.calibration import parse_free, parse_target
+from npssim.experiment.design import parse_factor, parse_vary
 from npssim.experiment.evidence import run_evidence
+from npssim.experiment.runs import load_model_class
 from npssim.experiment.store import RUNS
+from npssim.model import NPSModel
 from npssim.report import rich_table
 from npssim.scenario import parse_assignment
-from npssim.sensitivity import parse_factor
 
 
 class Interrupted(Exception):
@@ -40,8 +42,8 @@ class Interrupted(Exception):
 
 
 def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
-    """``npssim run``: replications of one scenario."""
-    return _finish(args, stdout, stderr, run_experiment, [args.scenario])
+    """``npssim run``: replications of one scenario (or ``--replication I`` alone)."""
+    return _finish(args, stdout, stderr, run_experiment, [args.scenario], **_one(args))
 
 
 def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
@@ -51,7 +53,15 @@ def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         sources = [args.baseline, *(source for source in sources if source != args.baseline)]
     if len(sources) < 2:
         raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
-    return _finish(args, stdout, stderr, run_experiment, sources)
+    return _finish(args, stdout, stderr, run_experiment, sources, **_one(args))
+
+
+def _one(args: argparse.Namespace) -> dict[str, Any]:
+    """``--replication I``: that replication alone (``--replications`` cannot be given too)."""
+    if args.replication is None:
+        return {}
+    args.replications = 1
+    return {"replication": args.replication}
 
 
 def sweep(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
@@ -62,7 +72,13 @@ def sweep(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         if path in vary:
             raise InputError(f"--vary {path}: given twice; list all its values in one --vary")
         vary[path] = values
-    options = {"vary": vary}
+    reference = {}
+    for text in args.reference:
+        path, value = parse_assignment(text)
+        if path in reference:
+            raise InputError(f"--reference {path}: given twice")
+        reference[path] = value
+    options: dict[str, Any] = {"vary": vary, "reference": reference}
     if args.metrics:
         options["metrics"] = args.metrics
     options["horizon"] = args.horizon
@@ -108,6 +124,7 @@ def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         overrides=dict(parse_assignment(text) for text in args.assignments),
         executor=_executor_choice(args),
         progress=not args.quiet and stderr.is_terminal,
+        model_class=_model_class(args),
     )
     fitted = [
         {"parameter": path, "fitted": f"{value:.6g}"} for path, value in result.values.items()
@@ -163,6 +180,7 @@ def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         overrides=overrides,
         executor=_executor_choice(args),
         progress=not args.quiet and stderr.is_terminal,
+        model_class=_model_class(args),
     )
     table = results.table()
     shown = table.assign(holds=["yes" if holds else "NO" for holds in table["holds"]])
@@ -204,6 +222,7 @@ def _finish(
     overrides = dict(parse_assignment(text) for text in args.assignments)
     out = args.out or Path("results") / f"{_stem(args, target)}-{time.strftime('%Y%m%d-%H%M%S')}"
     choice = _executor_choice(args)
+    model_class = _model_class(args)
     try:
         results = function(
             target,
@@ -216,6 +235,7 @@ def _finish(
             resume=args.resume,
             force=args.force,
             progress=not args.quiet and stderr.is_terminal,
+            model_class=model_class,
             **options,
         )
     except KeyboardInterrupt:
@@ -228,6 +248,8 @@ def _finish(
         if args.command == "compare":  # the meanings are in `npssim run` and the report
             frame = frame.drop(columns="meaning")
         stdout.print(rich_table(frame, title))
+    for warning in results.warnings():
+        stdout.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
     results.save(out)
     stdout.print(
         f"Results: {out}  (report: {out / 'report.html'}; {len(results.runs)} runs, "
@@ -235,6 +257,11 @@ def _finish(
         highlight=False,
     )
     return 0
+
+
+def _model_class(args: argparse.Namespace) -> type[NPSModel]:
+    """The model class ``--model`` names, or :class:`NPSModel`."""
+    return NPSModel if args.model is None else load_model_class(args.model)
 
 
 def _executor_choice(args: argparse.Namespace) -> ExecutorChoice:

@@ -7,12 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from npssim import __version__
-from npssim.experiment import DEFAULT_REPLICATIONS
 from npssim.experiment.calibration import DEFAULT_EVALUATIONS as CALIBRATION_EVALUATIONS
-from npssim.experiment.calibration import DEFAULT_REPLICATIONS as CALIBRATION_REPLICATIONS
-from npssim.experiment.evidence import DEFAULT_REPLICATIONS as EVIDENCE_REPLICATIONS
-from npssim.sensitivity import METHODS
+from npssim.experiment.design import METHODS
+from npssim.experiment.plan import (
+    CALIBRATION_REPLICATIONS,
+    DEFAULT_REPLICATIONS,
+    SENSITIVITY_REPLICATIONS,
+)
+from npssim.version import __version__
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
@@ -59,9 +61,9 @@ _seed = _whole_number(0, 2**63 - 1, "2**63-1")
 _port = _whole_number(1, 65535)
 
 
-def _experiment_options(replications: int) -> argparse.ArgumentParser:
+def _experiment_options(replications: int, one: bool = False) -> argparse.ArgumentParser:
     """Options every experiment command takes, with the same meaning everywhere."""
-    shared = _simulation_options(replications)
+    shared = _simulation_options(replications, one)
     output = shared.add_argument_group("output")
     output.add_argument(
         "--out", type=Path, help="output folder (default: a new folder under results/)"
@@ -78,11 +80,22 @@ def _experiment_options(replications: int) -> argparse.ArgumentParser:
     return shared
 
 
-def _simulation_options(replications: int) -> argparse.ArgumentParser:
-    """What to simulate and where: the options of every command that runs replications."""
+def _simulation_options(replications: int, one: bool = False) -> argparse.ArgumentParser:
+    """What to simulate and where: the options of every command that runs replications.
+
+    Args:
+        replications: The command's default number of replications.
+        one: Offer ``--replication I`` (run replication I alone) beside ``--replications``.
+    """
     shared = argparse.ArgumentParser(add_help=False)
     model = shared.add_argument_group("scenario")
     model.add_argument("--weeks", type=_positive_int, help="weeks to simulate (run.weeks)")
+    model.add_argument(
+        "--model",
+        metavar="MODULE:CLASS",
+        help="run a subclass of npssim.NPSModel, e.g. my_models:StrictFirm or "
+        "models.py:StrictFirm (looked up from the current folder)",
+    )
     model.add_argument(
         "--set",
         dest="assignments",
@@ -93,15 +106,27 @@ def _simulation_options(replications: int) -> argparse.ArgumentParser:
         "(repeatable)",
     )
     runs = shared.add_argument_group("replications and execution")
-    runs.add_argument(
+    counts = runs.add_mutually_exclusive_group() if one else runs
+    counts.add_argument(
         "--replications",
         type=_positive_int,
         default=replications,
         metavar="N",
         help=f"replications per scenario and design point (default {replications})",
     )
+    if one:
+        counts.add_argument(
+            "--replication",
+            type=_whole_number(0),
+            metavar="I",
+            help="run replication I alone (0-based), exactly as the experiment with the same "
+            "--seed runs it",
+        )
     runs.add_argument(
-        "--seed", type=_seed, help="root seed; replication seeds are spawned from it (run.seed)"
+        "--seed",
+        type=_seed,
+        help="root seed of the experiment (default: the scenario's run.seed); replication i's "
+        "seed is spawned from it, the same in every scenario",
     )
     runs.add_argument(
         "--workers",
@@ -143,10 +168,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"npssim {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     shared = _experiment_options(DEFAULT_REPLICATIONS)
+    one = _experiment_options(DEFAULT_REPLICATIONS, one=True)
 
     run = commands.add_parser(
         "run",
-        parents=[shared],
+        parents=[one],
         help="run replications of a scenario and print its goods and bads",
         description="Run replications of a scenario; print the goods and bads (mean and 95% "
         "interval) in the short run, the long run and at the end; write the output folder.",
@@ -155,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     compare = commands.add_parser(
         "compare",
-        parents=[shared],
+        parents=[one],
         help="compare scenarios with a baseline on paired replications",
         description="Run scenarios on the same replication seeds and print each one's "
         "differences from the baseline, short run and long run, with 95% intervals and the "
@@ -168,8 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
         "sweep",
         parents=[shared],
         help="run a scenario over a grid of parameter values",
-        description="Run a scenario at every combination of the varied values; tabulate and "
-        "draw the chosen metrics against them.",
+        description="Run a scenario at every combination of the varied values on the same "
+        "replication seeds; tabulate and draw each chosen metric's paired difference from a "
+        "reference point, and its level, against them.",
     )
     sweep.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
     sweep.add_argument(
@@ -188,11 +215,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="metric to tabulate and draw (repeatable; default: nps_inflation, true_nps, "
         "retention_rate, net_value)",
     )
+    sweep.add_argument(
+        "--reference",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="the point every other is compared with: a varied parameter's value (repeatable; "
+        "default: each parameter's first value; a value not swept is added)",
+    )
     _horizon(sweep)
 
     sensitivity = commands.add_parser(
         "sensitivity",
-        parents=[_experiment_options(5)],
+        parents=[_experiment_options(SENSITIVITY_REPLICATIONS)],
         help="global sensitivity analysis (Sobol or Morris, through SALib)",
         description="Sample parameters over their ranges with SALib, run every sample "
         "(replications averaged), and print the sensitivity indices of one metric.",
@@ -262,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     evidence = commands.add_parser(
         "evidence",
-        parents=[_simulation_options(EVIDENCE_REPLICATIONS)],
+        parents=[_simulation_options(DEFAULT_REPLICATIONS)],
         help="check the model against published patterns of metric gaming",
         description="Run fixed experiments from the shipped defaults and tabulate, for each "
         "published pattern, its source, the model's figure with a 95% interval, what the "
@@ -310,6 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every scenario parameter, generated from the schema.",
     )
     params.add_argument("--markdown", action="store_true", help="print a Markdown table")
+
+    metrics = commands.add_parser(
+        "metrics",
+        help="list every metric with its label, unit, side and meaning",
+        description="List every metric a run reports (the columns of timeseries.csv, "
+        "ledger.csv and summary.csv), from the one metric registry.",
+    )
+    metrics.add_argument("--markdown", action="store_true", help="print a Markdown table")
 
     commands.add_parser(
         "scenarios",

@@ -15,24 +15,30 @@ from typing import Any
 #: runs replications (``npssim.experiment.runs``) then starts without matplotlib, SALib and the
 #: statistics, which halves its start-up and shows in every parallel experiment's wall time.
 _HOMES = {
-    "DEFAULT_REPLICATIONS": "api",
-    "execute_plan": "api",
-    "make_plan": "api",
-    "run_experiment": "api",
-    "ExecutorChoice": "executors",
-    "InlineExecutor": "executors",
-    "Plan": "plan",
-    "CalibrationResult": "calibration",
-    "calibrate": "calibration",
-    "EvidenceResults": "evidence",
-    "run_evidence": "evidence",
-    "ExperimentResults": "results",
-    "replication_seeds": "seeds",
-    "SensitivityResults": "sensitivity",
-    "run_sensitivity": "sensitivity",
-    "SweepResults": "sweep",
-    "parse_vary": "sweep",
-    "run_sweep": "sweep",
+    "DEFAULT_REPLICATIONS": "npssim.experiment.plan",
+    "execute_plan": "npssim.experiment.api",
+    "make_plan": "npssim.experiment.api",
+    "run_experiment": "npssim.experiment.api",
+    "simulate": "npssim.experiment.api",
+    "ExecutorChoice": "npssim.experiment.executors",
+    "InlineExecutor": "npssim.experiment.executors",
+    "Plan": "npssim.experiment.plan",
+    "CalibrationResult": "npssim.experiment.calibration",
+    "calibrate": "npssim.experiment.calibration",
+    "Design": "npssim.experiment.design",
+    "Factor": "npssim.experiment.design",
+    "analyze": "npssim.experiment.design",
+    "grid": "npssim.experiment.design",
+    "parse_factor": "npssim.experiment.design",
+    "parse_vary": "npssim.experiment.design",
+    "EvidenceResults": "npssim.experiment.evidence",
+    "run_evidence": "npssim.experiment.evidence",
+    "ExperimentResults": "npssim.experiment.results",
+    "replication_seeds": "npssim.seeds",
+    "SensitivityResults": "npssim.experiment.sensitivity",
+    "run_sensitivity": "npssim.experiment.sensitivity",
+    "SweepResults": "npssim.experiment.sweep",
+    "run_sweep": "npssim.experiment.sweep",
 }
 __all__ = sorted(_HOMES)
 
@@ -40,7 +46,7 @@ __all__ = sorted(_HOMES)
 def __getattr__(name: str) -> Any:
     if name not in _HOMES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    value = getattr(importlib.import_module(_HOMES[name]), name)
     globals()[name] = value
     return value
 

@@ -15,15 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from npssim.experiment.runs import WEEKLY_COLUMNS
-from npssim.ledger import METRIC_BY_NAME, REPORTED_BY_NAME
+from npssim.metrics import CUMULATIVE, METRIC_BY_NAME, METRIC_NAMES
 
-#: The columns of an experiment's weekly data: the ledger's metrics, then the diagnostics.
-COLUMNS: tuple[str, ...] = WEEKLY_COLUMNS
-#: Columns that are running totals since week 0.
-CUMULATIVE: frozenset[str] = frozenset(
-    {name for name, metric in METRIC_BY_NAME.items() if metric.cumulative} | {"renewals_due"}
-)
+#: The columns of an experiment's weekly data: every metric of the registry.
+COLUMNS: tuple[str, ...] = METRIC_NAMES
 #: The horizons of a summary: the short run, the long run, and the state at the last week.
 HORIZONS: tuple[str, ...] = ("short", "long", "end")
 #: What each horizon is called in tables, titles and reports.
@@ -101,7 +96,7 @@ def verdict(name: str, difference: Interval) -> str:
     "Clearly" means the interval of the paired difference excludes zero. Metrics with no better
     direction (what the dashboard shows) get no verdict.
     """
-    metric = REPORTED_BY_NAME.get(name)
+    metric = METRIC_BY_NAME.get(name)
     if metric is None or metric.better is None or np.isnan(difference.low):
         return ""
     if difference.low <= 0 <= difference.high:

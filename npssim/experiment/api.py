@@ -7,26 +7,51 @@ These functions are what the CLI calls, and what notebooks and researchers call 
     results = run_experiment(["baseline", "nps_bonus"], replications=20, seed=7)
     results.compare()  # paired differences, short and long run
     results.save("results/bonus")
+
+:func:`simulate` is the one call outside tools (EMA Workbench, SALib, an optimiser) need: one
+replication with these values and this seed, its metrics read over a window as the CLI reads
+them.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
-from npssim.errors import InputError
-from npssim.experiment.engine import Callback, execute
-from npssim.experiment.executors import ExecutorChoice
-from npssim.experiment.plan import Kind, Plan, load_scenarios
-from npssim.experiment.results import ExperimentResults
-from npssim.experiment.store import RunStore
-from npssim.scenario import Scenario
+import numpy as np
 
-#: Replications when none are asked for: enough for intervals of useful width on most metrics.
-DEFAULT_REPLICATIONS = 20
+from npssim.errors import InputError
+from npssim.experiment.analysis import HORIZONS, over_window
+from npssim.experiment.engine import Callback, execute
+from npssim.experiment.executors import ExecutorChoice, InlineExecutor
+from npssim.experiment.plan import (
+    DEFAULT_REPLICATIONS,
+    Kind,
+    Plan,
+    intervention_week,
+    load_scenarios,
+    windows,
+)
+from npssim.experiment.results import ExperimentResults
+from npssim.experiment.runs import RunTask, check_model_class, run_task
+from npssim.experiment.store import RunStore
+from npssim.metrics import METRIC_NAMES, whole_over
+from npssim.model import NPSModel
+from npssim.scenario import Scenario, load_scenario, with_overrides
+from npssim.seeds import seed_from
+
+__all__ = [
+    "DEFAULT_REPLICATIONS",
+    "choose_executor",
+    "execute_plan",
+    "make_plan",
+    "run_experiment",
+    "simulate",
+    "where_runs_go",
+]
 
 ScenarioLike = str | Path | Scenario
 ExecutorLike = ExecutorChoice | Executor | Literal["serial", "processes"] | None
@@ -46,6 +71,8 @@ def run_experiment(
     force: bool = False,
     progress: bool = False,
     on_finished: Callback | None = None,
+    model_class: type[NPSModel] = NPSModel,
+    replication: int | None = None,
 ) -> ExperimentResults:
     """Run replications of one or more scenarios, paired by replication index.
 
@@ -67,6 +94,10 @@ def run_experiment(
         force: Replace npssim's earlier results in ``out``.
         progress: Show a progress bar with the time left.
         on_finished: Called with (runs finished, runs in all) after each run.
+        model_class: The model every run builds: :class:`~npssim.NPSModel` or a subclass of
+            it (defined at the top level of a module, or of the script, for a process pool).
+        replication: Run only this replication (its index), exactly as the experiment with the
+            same root seed runs it; ``replications`` must then be 1.
 
     Returns:
         The results; identical for the same root seed whatever executor ran them.
@@ -74,8 +105,21 @@ def run_experiment(
     sources = [scenarios] if isinstance(scenarios, str | Path | Scenario) else list(scenarios)
     if not sources:
         raise InputError("scenarios: give at least one scenario")
+    if replication is not None and replications != 1:
+        raise InputError(
+            f"--replication {replication}: runs one replication; leave out --replications"
+        )
     kind: Kind = "run" if len(sources) == 1 else "compare"
-    plan = make_plan(kind, sources, replications, seed, weeks, overrides)
+    plan = make_plan(
+        kind,
+        sources,
+        replications,
+        seed,
+        weeks,
+        overrides,
+        model_class=model_class,
+        first_replication=replication or 0,
+    )
     return execute_plan(
         plan,
         executor=executor,
@@ -97,8 +141,12 @@ def make_plan(
     overrides: Mapping[str, Any] | None,
     points: Sequence[dict[str, Any]] = ({},),
     options: dict[str, Any] | None = None,
+    *,
+    model_class: type[NPSModel] = NPSModel,
+    first_replication: int = 0,
 ) -> Plan:
     """Load the scenarios and build the plan of an experiment."""
+    check_model_class(model_class, in_process=True)
     settings = dict(overrides or {})
     if weeks is not None:
         settings["run.weeks"] = weeks
@@ -112,6 +160,8 @@ def make_plan(
         seed=root,
         points=tuple(points),
         options=options or {},
+        model_class=model_class,
+        first_replication=first_replication,
     )
 
 
@@ -139,6 +189,7 @@ def execute_plan(
         store = RunStore(out)
         store.open(plan.identity(), resume=resume, force=force)
     choice, description = choose_executor(executor, workers, len(tasks))
+    check_model_class(plan.model_class, **where_runs_go(choice, len(tasks)))
     started = time.perf_counter()
     runs, stored = execute(
         tasks,
@@ -178,3 +229,99 @@ def choose_executor(executor: ExecutorLike, workers: int | None, tasks: int) -> 
             f"executor: expected 'serial', 'processes' or an Executor, got {executor!r}"
         )
     return choice, choice.describe(tasks)
+
+
+def where_runs_go(choice: Any, tasks: int) -> dict[str, bool]:
+    """Whether the runs stay in this process, and whether they go to Dask (for model classes)."""
+    if isinstance(choice, ExecutorChoice):
+        dask = bool(choice.scheduler or choice.dask_local)
+        return {"in_process": not dask and choice.local_workers(tasks) == 1, "dask": dask}
+    in_process = isinstance(choice, InlineExecutor)
+    return {
+        "in_process": in_process,
+        "dask": not in_process and not isinstance(choice, ProcessPoolExecutor),
+    }
+
+
+def simulate(
+    scenario: ScenarioLike = "baseline",
+    *,
+    seed: int | None = None,
+    model_class: type[NPSModel] = NPSModel,
+    window: str = "long",
+    reference: ScenarioLike | None = None,
+    **params: Any,
+) -> dict[str, float]:
+    """One replication, its every metric read over a window as the CLI reads it.
+
+    This is the whole adapter EMA Workbench, SALib or an optimiser needs: give the values (by
+    dotted path) and a seed, get the outcomes. Over the ``"short"`` or ``"long"`` window money
+    and counts are the amounts accrued in it, scores and shares its weekly means, and retention
+    the share of its renewals kept; ``"end"`` is the ledger at the last week.
+
+    Args:
+        scenario: A scenario file, bundled name or :class:`Scenario` (the baseline by default).
+        seed: The model seed; the scenario's ``run.seed`` by default. A replication seed from
+            an experiment's manifest reproduces that replication.
+        model_class: :class:`~npssim.NPSModel` or a subclass.
+        window: ``"short"`` (the first two quarters after the policy changes), ``"long"`` (the
+            last four quarters) or ``"end"``.
+        reference: Read every metric against this policy instead: the same firm (every
+            parameter given here that is not a policy value applies to both), the same seed,
+            and the values are the paired differences ``scenario - reference``.
+        **params: Parameter values by dotted path, e.g. ``**{"reps.integrity_mean": 0.8}``.
+            Floats given to whole-number parameters are rounded (samplers give 3.333 for a
+            whole number of weeks).
+
+    Returns:
+        Every metric of :data:`~npssim.metrics.METRIC_NAMES`, by name; counts accrued over a
+        window, and every count at the end, as ints.
+
+    Raises:
+        ScenarioError: A path is unknown or a value out of range (the message names it).
+        ValueError: The window is not one of short, long, end; or the seed is not a whole
+            number from 0 to 2**63-1.
+    """
+    if window not in HORIZONS:
+        raise ValueError(f"simulate: window must be one of {', '.join(HORIZONS)}, got {window!r}")
+    root = seed_from(seed, source="simulate")
+    check_model_class(model_class, in_process=True)
+    mine = _resolve(scenario, params)
+    theirs = None
+    if reference is not None:
+        firm = {path: value for path, value in params.items() if not path.startswith("policy.")}
+        theirs = _resolve(reference, firm)
+        if theirs.run.weeks != mine.run.weeks:
+            raise InputError(
+                f"simulate: run.weeks: the scenario runs {mine.run.weeks} weeks and the "
+                f"reference {theirs.run.weeks}; give run.weeks"
+            )
+    root = mine.run.seed if root is None else root
+    start = intervention_week(mine, theirs)
+    first, stop = windows(start, mine.run.weeks)[window]
+    values = _read(mine, root, model_class, first, stop, window)
+    if theirs is not None:
+        values = values - _read(theirs, root, model_class, first, stop, window)
+    return {
+        name: int(value) if whole_over(name, window) else float(value)
+        for name, value in zip(METRIC_NAMES, values, strict=True)
+    }
+
+
+def _resolve(scenario: ScenarioLike, params: Mapping[str, Any]) -> Scenario:
+    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    if not params:
+        return base
+    return with_overrides(base, params, source="simulate", round_integers=True)
+
+
+def _read(
+    scenario: Scenario,
+    seed: int,
+    model_class: type[NPSModel],
+    first: int,
+    stop: int,
+    window: str,
+) -> np.ndarray:
+    result = run_task(RunTask(scenario.name, 0, 0, seed, scenario, model_class))
+    return over_window(result.weekly[None, :, :], first, stop, window)[0]

@@ -30,22 +30,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import optimize
-from scipy.stats import qmc
 
-from npssim import __version__
 from npssim.errors import InputError
 from npssim.experiment.analysis import interval
-from npssim.experiment.api import ExecutorLike, ScenarioLike, choose_executor, make_plan
+from npssim.experiment.api import (
+    ExecutorLike,
+    ScenarioLike,
+    choose_executor,
+    make_plan,
+    where_runs_go,
+)
+from npssim.experiment.design import Factor, latin_hypercube, parse_factor
 from npssim.experiment.engine import execute
 from npssim.experiment.executors import open_executor
+from npssim.experiment.plan import CALIBRATION_REPLICATIONS, Plan
 from npssim.experiment.results import ExperimentResults, resolved_toml
+from npssim.experiment.runs import check_model_class
 from npssim.experiment.sweep import check_outputs
 from npssim.files import atomic_path
+from npssim.model import NPSModel
 from npssim.scenario import Scenario, with_overrides
-from npssim.sensitivity import Factor, parse_factor
+from npssim.version import __version__
 
-#: Replications per candidate when none are given: enough for a steady mean of most metrics.
-DEFAULT_REPLICATIONS = 8
 #: Model evaluations (candidate parameter sets) when no budget is given.
 DEFAULT_EVALUATIONS = 60
 
@@ -64,10 +70,7 @@ def parse_target(text: str) -> tuple[str, float]:
         value = math.nan
     if not sep or not metric or not math.isfinite(value):
         raise InputError(f"--target {text}: expected metric=number, e.g. reported_nps=32")
-    try:
-        check_outputs([metric], "long")
-    except InputError as err:
-        raise InputError(str(err).replace("--metric", "--target", 1)) from None
+    check_outputs([metric], "long", option="--target")
     return metric, value
 
 
@@ -138,7 +141,7 @@ def calibrate(
     targets: Mapping[str, float],
     free: Mapping[str, tuple[float, float]] | Sequence[Factor],
     *,
-    replications: int = DEFAULT_REPLICATIONS,
+    replications: int = CALIBRATION_REPLICATIONS,
     max_evaluations: int = DEFAULT_EVALUATIONS,
     seed: int | None = None,
     weeks: int | None = None,
@@ -147,6 +150,7 @@ def calibrate(
     executor: ExecutorLike = None,
     workers: int | None = None,
     progress: bool = False,
+    model_class: type[NPSModel] = NPSModel,
 ) -> CalibrationResult:
     """Fit the free parameters of a scenario to observed values of some metrics.
 
@@ -164,6 +168,7 @@ def calibrate(
         executor: Where replications run, as in :func:`~npssim.experiment.run_experiment`.
         workers: Local worker processes.
         progress: Show a progress bar of the candidates.
+        model_class: The model every candidate runs: :class:`~npssim.NPSModel` or a subclass.
 
     Returns:
         The fitted scenario, its fit to each target and the search history.
@@ -173,7 +178,7 @@ def calibrate(
             more free parameters than targets (the fit could not pin them down).
     """
     factors = _factors(free)
-    check_outputs(list(targets), horizon)
+    check_outputs(list(targets), horizon, option="--target")
     if len(factors) > len(targets):
         raise InputError(
             f"--free: {len(factors)} free parameters but {len(targets)} target(s); give at "
@@ -184,15 +189,14 @@ def calibrate(
             f"--max-evaluations: {max_evaluations} is too few for {len(factors)} free "
             f"parameter(s); give at least {2 * len(factors) + 2}"
         )
-    base = make_plan("run", [scenario], replications, seed, weeks, overrides)
+    base = make_plan(
+        "run", [scenario], replications, seed, weeks, overrides, model_class=model_class
+    )
     fitted_scenario = next(iter(base.scenarios.values()))
     explore = min(max(8, 4 * len(factors)), max_evaluations // 2)
-    with _opened(executor, workers, replications * explore) as running:
-        objective = _Objective(
-            base.seed, fitted_scenario, factors, targets, horizon, replications, running, progress
-        )
-        unit = qmc.LatinHypercube(d=len(factors), rng=np.random.default_rng(base.seed))
-        objective.explore(unit.random(explore))
+    with _opened(executor, workers, replications * explore, model_class) as running:
+        objective = _Objective(base, fitted_scenario, factors, targets, horizon, running, progress)
+        objective.explore(latin_hypercube(len(factors), explore, base.seed))
         start = objective.best_unit()
         simplex = np.vstack([start] + [_step(start, axis) for axis in range(len(factors))])
         found = optimize.minimize(
@@ -227,6 +231,7 @@ def calibrate(
             "seed": base.seed,
             "weeks": fitted_scenario.run.weeks,
             "horizon": horizon,
+            "model": base.identity()["model"],
         },
     )
 
@@ -246,21 +251,20 @@ class _Objective:
 
     def __init__(
         self,
-        seed: int,
+        base: Plan,
         scenario: Scenario,
         factors: Sequence[Factor],
         targets: Mapping[str, float],
         horizon: str,
-        replications: int,
         executor: Executor,
         progress: bool,
     ) -> None:
-        self.seed = seed
+        self.base = base
         self.scenario = scenario
         self.factors = list(factors)
         self.targets = dict(targets)
         self.horizon = horizon
-        self.replications = replications
+        self.replications = base.replications
         self.candidates: list[_Candidate] = []
         self.scale: dict[str, float] = {}
         self.executor = executor
@@ -268,11 +272,9 @@ class _Objective:
 
     def values(self, unit: np.ndarray) -> dict[str, float]:
         """Parameter values at a point of the unit cube (integers rounded)."""
-        values: dict[str, float] = {}
-        for factor, share in zip(self.factors, np.clip(unit, 0.0, 1.0), strict=True):
-            value = factor.lower + float(share) * (factor.upper - factor.lower)
-            values[factor.path] = round(value) if factor.integer else value
-        return values
+        return {
+            factor.path: factor.at(share) for factor, share in zip(self.factors, unit, strict=True)
+        }
 
     def explore(self, units: np.ndarray) -> None:
         """Simulate the exploratory sample at once, then fix the scales from its spread."""
@@ -329,7 +331,14 @@ class _Objective:
     def _simulate(self, units: list[np.ndarray], stage: str) -> list[_Candidate]:
         points = [self.values(unit) for unit in units]
         plan = make_plan(
-            "calibrate", [self.scenario], self.replications, self.seed, None, None, points=points
+            "calibrate",
+            [self.scenario],
+            self.replications,
+            self.base.seed,
+            None,
+            None,
+            points=points,
+            model_class=self.base.model_class,
         )
         runs, _ = execute(
             plan.tasks(),
@@ -385,9 +394,12 @@ def _fit_row(metric: str, target: float, runs: np.ndarray, scale: float) -> dict
 
 
 @contextlib.contextmanager
-def _opened(executor: ExecutorLike, workers: int | None, tasks: int) -> Iterator[Executor]:
+def _opened(
+    executor: ExecutorLike, workers: int | None, tasks: int, model_class: type[NPSModel]
+) -> Iterator[Executor]:
     """One executor for the whole fit: pools are started once, not for every candidate."""
     choice, _ = choose_executor(executor, workers, tasks)
+    check_model_class(model_class, **where_runs_go(choice, tasks))
     if isinstance(choice, Executor):
         yield choice
         return

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 
 from npssim.experiment.executors import ExecutorChoice, InlineExecutor, open_executor
-from npssim.experiment.runs import RunResult, RunTask, simulate
+from npssim.experiment.runs import RunResult, RunTask, run_task
 from npssim.experiment.store import RunStore
 
 #: Called after each run is stored, with the number finished so far and the total.
@@ -85,7 +85,7 @@ def execute(
         queue = iter(pending)
         futures: set[Future] = set()
         try:
-            futures.update(executor.submit(simulate, task) for task in islice(queue, limit))
+            futures.update(executor.submit(run_task, task) for task in islice(queue, limit))
             while futures:
                 done, futures = wait(futures, return_when=FIRST_COMPLETED)
                 for future in sorted(done, key=lambda item: item.result().key):
@@ -96,7 +96,7 @@ def execute(
                     bar.advance(tracker)
                     if on_finished is not None:
                         on_finished(len(results), total)
-                futures.update(executor.submit(simulate, task) for task in islice(queue, len(done)))
+                futures.update(executor.submit(run_task, task) for task in islice(queue, len(done)))
         except BaseException:
             for future in futures:
                 future.cancel()

@@ -31,19 +31,19 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from npssim import __version__
 from npssim.experiment.analysis import Interval, interval
 from npssim.experiment.api import ExecutorLike, run_experiment
+from npssim.experiment.plan import DEFAULT_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
 from npssim.experiment.sweep import SweepResults, run_sweep
 from npssim.files import atomic_path
+from npssim.metrics import ACCUMULATING, ALL_GIVEN_AWAY
 from npssim.model import NPSModel
 from npssim.report import plot_intervals, plot_metrics, plot_sweep, save_figure
 from npssim.scenario import Scenario, load_scenario
 from npssim.tactics import TACTICS
+from npssim.version import __version__
 
-#: Replications per scenario and design point when none are given.
-DEFAULT_REPLICATIONS = 20
 #: Response rates of the non-response sweep, and bonus weights of the multitask sweep.
 RESPONSE_RATES = (0.1, 0.3, 0.6, 0.9)
 BONUS_WEIGHTS = (0.0, 0.05, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
@@ -65,17 +65,6 @@ NULL_WORLD: dict[str, Any] = {
 }
 #: Reps who neither learn nor imitate nor conform: only selection can change the roster.
 NO_LEARNING = {"reps.learning_rate": 0.0, "reps.imitation_rate": 0.0, "reps.conformity": 0.0}
-#: What the accumulation figure draws week by week.
-ACCUMULATING = (
-    "reported_nps",
-    "true_nps",
-    "savvy_share",
-    "concession_cost",
-    "honest_rep_share",
-    "share_coached",
-)
-#: Money given away, in every form the ledger books it.
-GIVEN_AWAY = ("concession_cost", "giveaway_cost", "bribe_cost", "discount_cost")
 #: The table's columns, in order.
 COLUMNS = ("pattern", "source", "model", "ci_low", "ci_high", "shown", "expected", "holds", "note")
 
@@ -255,6 +244,7 @@ def run_evidence(
     executor: ExecutorLike = None,
     workers: int | None = None,
     progress: bool = False,
+    model_class: type[NPSModel] = NPSModel,
 ) -> EvidenceResults:
     """Run the pattern checks from the shipped defaults.
 
@@ -265,12 +255,19 @@ def run_evidence(
         executor: Where the runs go, as in :func:`~npssim.experiment.run_experiment`.
         workers: Local worker processes.
         progress: Show progress bars.
+        model_class: The model every run builds: :class:`~npssim.NPSModel` or a subclass (to
+            check that a changed behaviour still reproduces the patterns).
 
     Returns:
         One finding per pattern, and where the verdict flips.
     """
     settings = dict(overrides or {})
-    execution = {"executor": executor, "workers": workers, "progress": progress}
+    execution = {
+        "executor": executor,
+        "workers": workers,
+        "progress": progress,
+        "model_class": model_class,
+    }
     shared = {"replications": replications, "seed": seed, **execution}
     scenarios = [
         _variant("baseline", settings),
@@ -319,7 +316,7 @@ def run_evidence(
         integrity=integrity,
         effort=effort,
         pricing=_record_cliff_pricing(
-            _variant("nps_bonus", {**settings, **CLIFF}), policies.plan.seeds()
+            _variant("nps_bonus", {**settings, **CLIFF}), policies.plan.seeds(), model_class
         ),
     )
     findings = [check(context) for check in CHECKS]
@@ -378,7 +375,10 @@ class _Context:
 
 
 class _PricingRecorder(NPSModel):
-    """The model, with every negotiated price kept beside the rep's distance to the target."""
+    """The model, with every negotiated price kept beside the rep's distance to the target.
+
+    Mixed in ahead of the experiment's model class, so a researcher's subclass is what records.
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -401,11 +401,18 @@ class _PricingRecorder(NPSModel):
         return discount
 
 
-def _record_cliff_pricing(scenario: Scenario, seeds: list[int]) -> pd.DataFrame:
+def _record_cliff_pricing(
+    scenario: Scenario, seeds: list[int], model_class: type[NPSModel] = NPSModel
+) -> pd.DataFrame:
     """Every renewal's and new deal's price under a cliff bonus, one replication per seed."""
+    recorder = (
+        _PricingRecorder
+        if model_class is NPSModel
+        else type(f"Recorded{model_class.__name__}", (_PricingRecorder, model_class), {})
+    )
     frames = []
     for replication, seed in enumerate(seeds):
-        model = _PricingRecorder(scenario, seed=seed)
+        model = recorder(scenario, seed=seed)
         model.run()
         model.close()
         frame = pd.concat(model.priced, ignore_index=True)
@@ -579,7 +586,7 @@ def official_gap(context: _Context) -> Finding:
 
 def _given_away_share(read: _Reader, scenario: str) -> Interval:
     """Money given away beyond the baseline's, as a share of the policy's revenue."""
-    extra = sum(read.difference(scenario, metric) for metric in GIVEN_AWAY)
+    extra = sum(read.difference(scenario, metric) for metric in ALL_GIVEN_AWAY)
     return interval(extra / read.values(scenario, "revenue"))
 
 

@@ -13,12 +13,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 from npssim.errors import InputError
-from npssim.experiment.runs import RunTask
-from npssim.experiment.seeds import replication_seeds
+from npssim.experiment.runs import RunTask, model_path
+from npssim.model import NPSModel
 from npssim.policy import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, PolicySchedule
 from npssim.scenario import Scenario, load_scenario, with_overrides
+from npssim.seeds import replication_seeds
 
 Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate"]
+
+#: Replications per scenario (and sweep point) when none are asked for: enough for intervals of
+#: useful width on most metrics.
+DEFAULT_REPLICATIONS = 20
+#: Replications averaged per point of a sensitivity design, which has many points.
+SENSITIVITY_REPLICATIONS = 5
+#: Replications per calibration candidate: enough for a steady mean of most metrics.
+CALIBRATION_REPLICATIONS = 8
 
 #: The short run: the first two quarters after the policy changes.
 SHORT_RUN_WEEKS = 2 * WEEKS_PER_QUARTER
@@ -40,6 +49,9 @@ class Plan:
             nothing varied has one empty point.
         options: Settings of the analysis that belong to the experiment's identity (for example
             the sensitivity method), recorded in the manifest.
+        model_class: The model every run builds: :class:`NPSModel` or a subclass.
+        first_replication: The index of the first replication run (0 for a whole experiment;
+            ``npssim run --replication I`` runs replication ``I`` alone).
     """
 
     kind: Kind
@@ -49,10 +61,14 @@ class Plan:
     seed: int
     points: tuple[dict[str, Any], ...] = ({},)
     options: dict[str, Any] = field(default_factory=dict)
+    model_class: type[NPSModel] = NPSModel
+    first_replication: int = 0
 
     def __post_init__(self) -> None:
         if self.replications < 1:
             raise InputError(f"--replications: must be at least 1, got {self.replications}")
+        if self.first_replication < 0:
+            raise InputError(f"--replication: must be at least 0, got {self.first_replication}")
         weeks = {label: scenario.run.weeks for label, scenario in self.scenarios.items()}
         if len(set(weeks.values())) > 1:
             listed = ", ".join(f"{label}: {value}" for label, value in weeks.items())
@@ -71,9 +87,24 @@ class Plan:
         """Scenario labels in plan order."""
         return list(self.scenarios)
 
+    @property
+    def runs_text(self) -> str:
+        """How titles name the replications: a count, or the one replication run alone."""
+        if self.first_replication:
+            last = self.first_replication + self.replications - 1
+            if last == self.first_replication:
+                return f"replication {last}"
+            return f"replications {self.first_replication}-{last}"
+        return f"{self.replications} replication{'s' if self.replications > 1 else ''}"
+
+    @property
+    def replication_indices(self) -> range:
+        """The indices of the replications run, in order."""
+        return range(self.first_replication, self.first_replication + self.replications)
+
     def seeds(self) -> list[int]:
         """The model seed of each replication (the same in every scenario and design point)."""
-        return replication_seeds(self.seed, self.replications)
+        return replication_seeds(self.seed, self.replications, self.first_replication)
 
     def tasks(self) -> list[RunTask]:
         """Every run of the experiment, in a fixed order: scenario, design point, replication.
@@ -87,8 +118,8 @@ class Plan:
             for index, point in enumerate(self.points):
                 resolved = with_overrides(scenario, point, source=_design_option(self.kind))
                 tasks.extend(
-                    RunTask(label, index, replication, seed, resolved)
-                    for replication, seed in enumerate(seeds)
+                    RunTask(label, index, replication, seed, resolved, self.model_class)
+                    for replication, seed in zip(self.replication_indices, seeds, strict=True)
                 )
         return tasks
 
@@ -104,6 +135,8 @@ class Plan:
             },
             "points": [dict(point) for point in self.points],
             "options": dict(self.options),
+            "model": model_path(self.model_class),
+            "first_replication": self.first_replication,
         }
 
 

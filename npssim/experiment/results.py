@@ -24,51 +24,39 @@ import pandas as pd
 import tomli_w
 from matplotlib.figure import Figure
 
-from npssim import __version__
+from npssim.experiment import reporting
 from npssim.experiment.analysis import (
     COLUMNS,
+    HORIZON_TITLES,
     HORIZONS,
     interval,
     over_window,
     verdict,
 )
 from npssim.experiment.plan import Plan, intervention_week, windows
-from npssim.experiment.runs import RunResult
+from npssim.experiment.runs import RunResult, model_path
 from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import atomic_path
+from npssim.metrics import (
+    HEADLINE,
+    INTEGER,
+    MONEY_GIVEN_AWAY,
+    OVER_TIME,
+    as_flows,
+    whole_over,
+)
 from npssim.policy import PolicySchedule
 from npssim.report import (
-    MONEY_GIVEN_AWAY,
+    comparison_rows,
     plot_breakdown,
     plot_differences,
     plot_metrics,
     plot_nps_bands,
+    summary_rows,
 )
 from npssim.report.document import Document
 from npssim.scenario import Scenario, scenario_path
-
-#: Drawn week by week in the report: what builds up while the reported score looks fine.
-OVER_TIME: tuple[str, ...] = (
-    "nps_inflation",
-    "true_nps",
-    "savvy_share",
-    "share_coached",
-    "honest_rep_share",
-    "rep_stress",
-)
-
-#: The metrics drawn in the comparison figure: the headline goods and bads.
-KEY_METRICS: tuple[str, ...] = (
-    "true_nps",
-    "nps_inflation",
-    "retention_rate",
-    "genuine_effort",
-    "signal_validity",
-    "net_value",
-    "concession_cost",
-    "giveaway_cost",
-    "rep_turnover",
-)
+from npssim.version import __version__
 
 
 class ExperimentResults:
@@ -138,11 +126,13 @@ class ExperimentResults:
         cubes = {
             key: np.empty((count, self.plan.weeks, len(COLUMNS))) for key, count in counts.items()
         }
+        first = self.plan.first_replication
         for task in self._tasks:
             run = self.runs[task.key]
             cube = cubes[(task.label, task.point)]
-            cube[task.replication] = run.weekly
-            view = cube[task.replication, :, : run.weekly.shape[1]]
+            row = task.replication - first
+            cube[row] = run.weekly
+            view = cube[row, :, : run.weekly.shape[1]]
             self.runs[task.key] = RunResult(run.key, view, run.seconds)
         return cubes
 
@@ -156,8 +146,22 @@ class ExperimentResults:
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
-        """Tidy weekly data: one row per scenario x (design point x) replication x week."""
+        """Tidy weekly data: one row per scenario x (design point x) replication x week.
+
+        Money and counts are running totals since week 0 (:meth:`flows` gives what accrued in
+        each week); counts are whole numbers.
+        """
         return pd.concat(self.timeseries_blocks(), ignore_index=True)
+
+    def flows(self) -> pd.DataFrame:
+        """The weekly data with every running total as the amount accrued in that week.
+
+        Levels (scores, shares, means) are as in :attr:`timeseries`; summing a flow over a few
+        weeks gives what accrued in them, as the short and long run read it.
+        """
+        identity = [name for name in self.timeseries.columns if name not in COLUMNS]
+        runs = [name for name in identity if name not in ("seed", "week")]
+        return as_flows(self.timeseries, by=runs)
 
     def timeseries_blocks(
         self, metrics: Sequence[str] = COLUMNS, replications: int = 100
@@ -174,6 +178,7 @@ class ExperimentResults:
             Frames with the columns of :attr:`timeseries` (only the chosen metrics).
         """
         weeks, seeds = self.plan.weeks, np.asarray(self.plan.seeds())
+        indices = np.asarray(self.plan.replication_indices)
         position = {name: index for index, name in enumerate(COLUMNS)}
         # One frame of every cube's identity, so each column has one dtype in every block.
         identity = pd.DataFrame([self._keys(key) for key in self._cubes])
@@ -186,11 +191,12 @@ class ExperimentResults:
                     for name in identity.columns
                 }
                 chosen = np.arange(first, first + part.shape[0])
-                columns["replication"] = np.repeat(chosen, weeks)
+                columns["replication"] = np.repeat(indices[chosen], weeks)
                 columns["seed"] = np.repeat(seeds[chosen], weeks)
                 columns["week"] = np.tile(np.arange(weeks), part.shape[0])
                 for metric in metrics:
-                    columns[metric] = part[:, :, position[metric]].ravel()
+                    values = part[:, :, position[metric]].ravel()
+                    columns[metric] = values.astype(np.int64) if metric in _COUNTS else values
                 yield pd.DataFrame(columns)
 
     def per_run(self, horizon: str = "end", reference: str | None = None) -> pd.DataFrame:
@@ -215,11 +221,14 @@ class ExperimentResults:
         for cube_key, cube in self._cubes.items():
             start = intervention_week(self.scenarios[cube_key[0]], baseline)
             first, stop = windows(start, self.plan.weeks)[horizon]
-            values = over_window(cube, first, stop, horizon)
+            values = pd.DataFrame(over_window(cube, first, stop, horizon), columns=list(COLUMNS))
+            for name in COLUMNS:
+                if whole_over(name, horizon):
+                    values[name] = values[name].astype(np.int64)
             keys = pd.DataFrame([self._keys(cube_key)] * cube.shape[0])
-            keys["replication"] = np.arange(cube.shape[0])
+            keys["replication"] = np.asarray(self.plan.replication_indices)
             keys["seed"] = seeds
-            frames.append(pd.concat([keys, pd.DataFrame(values, columns=list(COLUMNS))], axis=1))
+            frames.append(pd.concat([keys, values], axis=1))
         return pd.concat(frames, ignore_index=True)
 
     @cached_property
@@ -307,10 +316,48 @@ class ExperimentResults:
     # ------------------------------------------------------------------ figures and files
 
     def people_tables(self) -> list[tuple[str, pd.DataFrame]]:
-        """The headline tables as display strings with their titles (printed by the CLI)."""
-        from npssim.experiment.reporting import people_tables
+        """The headline tables as display strings with their titles: what the CLI prints.
 
-        return people_tables(self)
+        A comparison shows each scenario against the baseline; a run each scenario's goods and
+        bads, mean ± the half-width of the 95% interval over replications. Sweeps and
+        sensitivity analyses show tables of their own.
+        """
+        plan = self.plan
+        runs = plan.runs_text
+        tables = []
+        if len(self.scenarios) > 1:
+            comparison = self.compare()
+            baseline = plan.labels[0]
+            for label in plan.labels[1:]:
+                rows = comparison[comparison["scenario"] == label]
+                first = rows[rows["horizon"] == "short"]["first_week"].iloc[0]
+                title = (
+                    f"{label} against {baseline}: paired differences over {runs} (short run from "
+                    f"week {first}), mean ± 95% interval"
+                )
+                tables.append((title, comparison_rows(rows, label, baseline)))
+            return tables
+        summary = self.summary()
+        for label in plan.labels:
+            rows = summary[summary["scenario"] == label]
+            title = f"{label}: goods and bads, mean ± 95% interval over {runs}"
+            tables.append((title, summary_rows(rows, HORIZON_TITLES)))
+        return tables
+
+    def warnings(self) -> list[str]:
+        """What a reader must know before trusting the tables (printed and reported)."""
+        return []
+
+    def how_to_read(self) -> list[str]:
+        """The notes the report carries on what its tables and figures show."""
+        compared = len(self.scenarios) > 1
+        return [
+            reporting.windows_note(self.plan.weeks),
+            reporting.ACCRUAL_NOTE,
+            reporting.interval_note(paired=compared),
+            *([reporting.VERDICT_NOTE] if compared else []),
+            reporting.NET_VALUE_NOTE,
+        ]
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
         """Tables a kind of experiment adds to the folder, by file stem."""
@@ -328,8 +375,7 @@ class ExperimentResults:
 
     def figures(self) -> dict[str, Figure]:
         """The figures the CLI writes, by file stem (the caller closes or saves them)."""
-        seed, replications = self.plan.seed, self.plan.replications
-        runs = f"{replications} replications, root seed {seed}"
+        runs = f"{self.plan.runs_text}, root seed {self.plan.seed}"
         changes = self.change_weeks()
         if "timeseries" in self.__dict__:
             weekly = self.timeseries
@@ -348,7 +394,7 @@ class ExperimentResults:
         if len(self.scenarios) > 1:
             figures["differences"] = plot_differences(
                 self.compare(),
-                KEY_METRICS,
+                HEADLINE,
                 title=f"Paired differences from {self.plan.labels[0]}, mean and 95% interval",
             )
         return figures
@@ -365,8 +411,10 @@ class ExperimentResults:
             "platform": platform.platform(),
             "git_revision": git_revision(),
             "command": " ".join(sys.argv) if Path(sys.argv[0]).name == "npssim" else None,
+            "model": model_path(self.plan.model_class),
             "root_seed": self.plan.seed,
             "replications": self.plan.replications,
+            "first_replication": self.plan.first_replication,
             "replication_seeds": self.plan.seeds(),
             "scenarios": {
                 label: {
@@ -400,8 +448,6 @@ class ExperimentResults:
         Returns:
             The files written.
         """
-        from npssim.experiment.reporting import write_report
-
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
@@ -423,10 +469,13 @@ class ExperimentResults:
             written.append(_write_csv([frame], folder / f"{name}.csv"))
         if importlib.util.find_spec("pyarrow") is not None:
             written.append(_write_parquet_blocks(self.timeseries_blocks(), folder))
-        written.extend(write_report(self, folder, ["timeseries", *tables]))
+        written.extend(reporting.write_report(self, folder, ["timeseries", *tables]))
         RunStore(folder).write_manifest(self.manifest())
         written.append(folder / MANIFEST)
         return written
+
+
+_COUNTS = frozenset(INTEGER)
 
 
 def _write_csv(blocks: Iterable[pd.DataFrame], path: Path) -> Path:

@@ -1,22 +1,27 @@
 """One replication of one scenario: the unit of work every executor runs.
 
-:func:`simulate` is a plain top-level function of picklable arguments, so a process pool or a
-Dask cluster can run it; it returns the weekly ledger and diagnostics as one float array.
+:func:`run_task` is a plain top-level function of picklable arguments, so a process pool or a
+Dask cluster can run it; it returns every metric week by week as one float array. The task names
+the model class to build, so an experiment can run a researcher's subclass of :class:`NPSModel`
+on any executor: the class travels by its import path (``module:Class``), as pickle carries
+classes, and Dask's cloudpickle also carries one defined in the script that runs the experiment.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
-from npssim.ledger import METRIC_NAMES
-from npssim.model import DIAGNOSTIC_NAMES, NPSModel
+from npssim.errors import InputError
+from npssim.metrics import METRIC_NAMES
+from npssim.model import NPSModel
 from npssim.scenario import Scenario
-
-#: The columns of a run's weekly array: the ledger's public metrics, then the diagnostics.
-WEEKLY_COLUMNS: tuple[str, ...] = METRIC_NAMES + DIAGNOSTIC_NAMES
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,7 @@ class RunTask:
         replication: Index of the replication; it fixes the seed.
         seed: The model seed of this replication.
         scenario: The fully resolved scenario to run.
+        model_class: The model to build: :class:`NPSModel` or a subclass.
     """
 
     label: str
@@ -36,6 +42,7 @@ class RunTask:
     replication: int
     seed: int
     scenario: Scenario
+    model_class: type[NPSModel] = field(default=NPSModel)
 
     @property
     def key(self) -> str:
@@ -49,7 +56,7 @@ class RunResult:
 
     Attributes:
         key: The task's key.
-        weekly: One row per week, one column per name in :data:`WEEKLY_COLUMNS`.
+        weekly: One row per week, one column per metric of :data:`~npssim.metrics.METRIC_NAMES`.
         seconds: Wall time the simulation took.
     """
 
@@ -58,16 +65,98 @@ class RunResult:
     seconds: float
 
 
-def simulate(task: RunTask) -> RunResult:
-    """Run one replication to the end and return its weekly ledger and diagnostics."""
+def run_task(task: RunTask) -> RunResult:
+    """Run one replication to the end and return its weekly metrics."""
     started = time.perf_counter()
-    model = NPSModel(task.scenario, seed=task.seed)
+    model = task.model_class(task.scenario, seed=task.seed)
     weeks = task.scenario.run.weeks
-    weekly = np.empty((weeks, len(WEEKLY_COLUMNS)))
+    weekly = np.empty((weeks, len(METRIC_NAMES)))
     for week in range(weeks):
         model.step()
-        diagnostics = model.diagnostics()
-        weekly[week, : len(METRIC_NAMES)] = [model.metrics[name] for name in METRIC_NAMES]
-        weekly[week, len(METRIC_NAMES) :] = [diagnostics[name] for name in DIAGNOSTIC_NAMES]
+        weekly[week] = [model.metrics[name] for name in METRIC_NAMES]
     model.close()
     return RunResult(task.key, weekly, time.perf_counter() - started)
+
+
+# ---------------------------------------------------------------------- model classes by path
+
+
+def model_path(model_class: type) -> str:
+    """The import path of a model class, ``module:QualifiedName``, as manifests record it."""
+    return f"{model_class.__module__}:{model_class.__qualname__}"
+
+
+def load_model_class(text: str, option: str = "--model") -> type[NPSModel]:
+    """The model class an import path names: ``package.module:Class`` or ``file.py:Class``.
+
+    A module is looked up from the current folder first (as ``python -m`` would); a ``.py``
+    file's folder is put on the import path, so worker processes find it too.
+
+    Args:
+        text: The path, e.g. ``my_models:StrictFirm`` or ``models/strict.py:StrictFirm``.
+        option: The option the path came from, named in errors.
+
+    Raises:
+        InputError: The path is malformed, the module cannot be imported, it has no such
+            class, or the class is not a subclass of :class:`NPSModel`.
+    """
+    module_name, sep, qualname = text.partition(":")
+    if not sep or not module_name or not qualname:
+        raise InputError(f"{option} {text}: expected module:Class, e.g. my_models:StrictFirm")
+    if module_name.endswith(".py"):
+        file = Path(module_name)
+        if not file.is_file():
+            raise InputError(f"{option} {text}: no such file {module_name}")
+        folder = str(file.resolve().parent)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        module_name = file.stem
+    elif "" not in sys.path and str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as err:
+        raise InputError(f"{option} {text}: cannot import {module_name} ({err})") from None
+    value: object = module
+    for part in qualname.split("."):
+        value = getattr(value, part, None)
+    if value is None:
+        raise InputError(f"{option} {text}: {module_name} has no {qualname}")
+    if not (isinstance(value, type) and issubclass(value, NPSModel)):
+        raise InputError(f"{option} {text}: {qualname} is not a subclass of npssim.NPSModel")
+    return value
+
+
+def check_model_class(model_class: object, *, in_process: bool, dask: bool = False) -> None:
+    """Refuse, before anything runs, a model class the chosen executor could not build.
+
+    Args:
+        model_class: The class an experiment was given.
+        in_process: Every run happens in this process (any class will do).
+        dask: The runs go to a Dask cluster, whose pickler carries classes defined in the
+            running script by value.
+
+    Raises:
+        InputError: It is not a subclass of :class:`NPSModel`, or worker processes could not
+            import it (defined inside a function, or in a notebook or interactive session).
+    """
+    if not (isinstance(model_class, type) and issubclass(model_class, NPSModel)):
+        raise InputError(
+            f"model_class: expected npssim.NPSModel or a subclass of it, got {model_class!r}"
+        )
+    if in_process:
+        return
+    name = model_path(model_class)
+    if "<locals>" in model_class.__qualname__:
+        raise InputError(
+            f"model_class {name}: defined inside a function, so worker processes cannot import "
+            "it; define it at the top level of a module, or run with executor='serial'"
+        )
+    main = sys.modules.get("__main__")
+    interactive = model_class.__module__ == "__main__" and not getattr(main, "__file__", None)
+    if interactive and not dask:
+        raise InputError(
+            f"model_class {name}: defined in a notebook or interactive session, which worker "
+            "processes cannot import; put it in a module (a .py file beside the notebook), or "
+            "run with executor='serial'"
+        )

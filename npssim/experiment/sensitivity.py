@@ -1,8 +1,9 @@
 """Global sensitivity analysis run as an experiment: SALib designs evaluated by replications.
 
 Each row of the SALib design is one design point; every point runs the same replication seeds,
-and its output is the mean of one metric over them. :mod:`npssim.sensitivity` draws the design
-and computes the indices; this module runs it.
+and its output is the mean of one metric over them. :mod:`npssim.experiment.design` draws the
+design and computes the indices; this module runs it, and says when the sample was too small to
+read them.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from npssim.experiment import reporting
 from npssim.experiment.analysis import HORIZON_TITLES
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
+from npssim.experiment.design import PRECISION, Design, Factor, analyze, assess, design
+from npssim.experiment.plan import SENSITIVITY_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
 from npssim.experiment.sweep import check_outputs
 from npssim.report import plot_indices
 from npssim.report.document import Document
-from npssim.sensitivity import Design, Factor, analyze, design
 
 
 class SensitivityResults(ExperimentResults):
@@ -46,8 +49,37 @@ class SensitivityResults(ExperimentResults):
         return frame.groupby("point", sort=True)[self.metric].mean().to_numpy()
 
     def indices(self) -> pd.DataFrame:
-        """The sensitivity indices with their confidence intervals (see npssim.sensitivity)."""
-        return analyze(self.sample, self.outputs())
+        """The sensitivity indices with their confidence intervals (see ``design.analyze``)."""
+        if "_indices" not in self.__dict__:
+            self._indices = analyze(self.sample, self.outputs())
+        return self._indices
+
+    def warnings(self) -> list[str]:
+        """Whether the sample was large enough to read the indices (``design.assess``)."""
+        return assess(self.sample, self.indices())
+
+    def how_to_read(self) -> list[str]:
+        """What the indices mean, how each point's output is made, when they can be read."""
+        sobol = self.sample.method == "sobol"
+        meaning = (
+            "**S1** is the share of the output's variance due to the parameter alone; **ST** "
+            "adds its interactions with the others. Both lie between 0 and 1."
+            if sobol
+            else "**mu_star** is the mean absolute change of the output when the parameter "
+            "moves across its whole range (in the output's unit); **sigma** is the spread of "
+            "those changes (non-linearity or interactions); **mu** their signed mean."
+        )
+        scale = "1" if sobol else "the largest mu_star"
+        return [
+            meaning,
+            f"Each design point's output is the mean of `{self.metric}` "
+            f"({HORIZON_TITLES[self.horizon]}) over {self.plan.runs_text} that share their "
+            "seeds with every other point.",
+            "Intervals are SALib's bootstrap 95% confidence intervals. An index can be read "
+            f"when its interval is narrower than the index itself (or than {PRECISION:g} of "
+            f"{scale}); otherwise a warning says so and how large a sample would do.",
+            reporting.windows_note(self.plan.weeks),
+        ]
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
         """The indices, and the design with each point's output."""
@@ -85,22 +117,16 @@ class SensitivityResults(ExperimentResults):
         return [(title, pd.DataFrame(rows))]
 
     def report_sections(self, document: Document) -> None:
-        """Say what was varied and how the indices read."""
+        """Say what was varied, and how many points ran."""
         factors = "; ".join(
             f"`{factor.path}` in [{factor.lower:g}, {factor.upper:g}]"
             for factor in self.sample.factors
         )
-        how = (
-            "S1 is the share of the output's variance due to the parameter alone; ST adds its "
-            "interactions."
-            if self.sample.method == "sobol"
-            else "mu_star is the mean absolute change of the output when the parameter moves "
-            "across its range; sigma shows non-linearity and interactions."
-        )
+        unit = "base samples" if self.sample.method == "sobol" else "trajectories"
         document.paragraph(
             f"Factors: {factors}. {len(self.plan.points)} design points "
-            f"({self.sample.method}, {self.sample.samples} base samples), each the mean of "
-            f"{self.plan.replications} replications with common seeds. {how}"
+            f"({self.sample.method}, {self.sample.samples} {unit}), each the mean of "
+            f"{self.plan.runs_text} with common seeds."
         )
 
 
@@ -112,7 +138,7 @@ def run_sensitivity(
     samples: int = 16,
     metric: str = "nps_inflation",
     horizon: str = "long",
-    replications: int = 5,
+    replications: int = SENSITIVITY_REPLICATIONS,
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -122,7 +148,8 @@ def run_sensitivity(
 
     Args:
         scenario: The scenario file, bundled name or :class:`Scenario`.
-        factors: The parameters and their ranges (see :func:`npssim.sensitivity.parse_factor`).
+        factors: The parameters and their ranges (see
+            :func:`npssim.experiment.design.parse_factor`).
         method: ``"sobol"`` (samples a power of two) or ``"morris"`` (samples = trajectories).
         samples: SALib's base sample size.
         metric: The output analysed.
@@ -132,13 +159,15 @@ def run_sensitivity(
         weeks: Weeks to simulate.
         overrides: Values set at every point, like ``--set``.
         **execution: ``executor``, ``workers``, ``out``, ``resume``, ``force``, ``progress``,
-            ``on_finished`` as in :func:`~npssim.experiment.run_experiment`.
+            ``on_finished``, ``model_class`` as in :func:`~npssim.experiment.run_experiment`.
 
     Returns:
-        The results, with :meth:`SensitivityResults.indices`.
+        The results, with :meth:`SensitivityResults.indices` and, when the sample was too
+        small to read them, :meth:`SensitivityResults.warnings`.
     """
     check_outputs([metric], horizon)
-    base = make_plan("sensitivity", [scenario], replications, seed, weeks, overrides)
+    model = {"model_class": execution.pop("model_class")} if "model_class" in execution else {}
+    base = make_plan("sensitivity", [scenario], replications, seed, weeks, overrides, **model)
     sample = design(factors, method, samples, base.seed)
     plan = make_plan(
         "sensitivity",
@@ -155,6 +184,7 @@ def run_sensitivity(
             "horizon": horizon,
             "factors": [[f.path, f.lower, f.upper] for f in factors],
         },
+        **model,
     )
     result = execute_plan(
         plan,

@@ -1,156 +1,199 @@
-"""Sweeps: a grid over one or more parameters, every point run with the same replications.
+"""Sweeps: a grid over one or more parameters, every point run on the same replications.
 
-Every design point uses the same replication seeds, so differences between points are paired
-(common random numbers) and the curves are smoother than independent runs would give.
+Every design point runs the same replication seeds, so each point is compared with a reference
+point replication by replication: the paired difference cancels the run-to-run spread that
+both share, and its interval is that of the per-replication differences. On
+``policy.incentives.nps_weight=0:1:5`` the unpaired intervals of net value are some sixty times
+wider than the paired ones, wide enough to hide a steady decline. The levels, with their
+unpaired intervals, stay in the table, the CSV and a figure of their own.
 """
 
 from __future__ import annotations
 
 import difflib
-import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from npssim.errors import InputError
-from npssim.experiment.analysis import COLUMNS, HORIZON_TITLES, HORIZONS
+from npssim.experiment import reporting
+from npssim.experiment.analysis import COLUMNS, HORIZON_TITLES, HORIZONS, interval
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
+from npssim.experiment.design import grid
+from npssim.experiment.plan import DEFAULT_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
-from npssim.ledger import METRIC_BY_NAME
+from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT, label
 from npssim.report import format_interval, plot_sweep
 from npssim.report.document import Document
-from npssim.report.tables import REPORTED_METRICS
-from npssim.scenario import iter_params, parse_assignment
-
-#: Metrics a sweep shows when none are named: the headline goods and bads.
-DEFAULT_SWEEP_METRICS: tuple[str, ...] = (
-    "nps_inflation",
-    "true_nps",
-    "retention_rate",
-    "net_value",
-)
-#: Most points one --vary range may ask for, so a typo cannot ask for a million runs.
-MAX_STEPS = 1_000
-
-
-def parse_vary(text: str) -> tuple[str, list[Any]]:
-    """Parse ``path=v1,v2,v3`` (a list of values) or ``path=lo:hi:n`` (``n`` evenly spaced).
-
-    Raises:
-        InputError: The text is malformed (range values not numbers, ``n`` below 2, ...).
-    """
-    path, value = parse_assignment(text)
-    raw = text.partition("=")[2].strip()
-    if isinstance(value, str) and raw.count(":") == 2:
-        try:
-            lower, upper = float(raw.split(":")[0]), float(raw.split(":")[1])
-            steps = int(raw.split(":")[2])
-        except ValueError:
-            raise InputError(
-                f"--vary {text}: expected path=lo:hi:n with numbers, e.g. "
-                "policy.incentives.nps_weight=0:1:5"
-            ) from None
-        if not 2 <= steps <= MAX_STEPS:
-            raise InputError(f"--vary {text}: n must be between 2 and {MAX_STEPS}, got {steps}")
-        values = np.linspace(lower, upper, steps)
-        if _is_integer(path):
-            return path, sorted({round(float(v)) for v in values})
-        return path, [round(float(v), 12) for v in values]
-    parts = [part.strip() for part in raw.split(",")]
-    if not raw or any(not part for part in parts):
-        raise InputError(
-            f"--vary {text}: expected path=v1,v2,... or path=lo:hi:n, e.g. "
-            "policy.incentives.nps_weight=0,0.5,1"
-        )
-    return path, [parse_assignment(f"{path}={part}")[1] for part in parts]
-
-
-def _is_integer(path: str) -> bool:
-    for info in iter_params():
-        if info.path == path:
-            return isinstance(info.default, int) and not isinstance(info.default, bool)
-    return False
-
-
-def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """Every combination of the varied values, the first parameter changing slowest."""
-    if not vary:
-        raise InputError("--vary: give at least one parameter to vary")
-    paths = list(vary)
-    return [dict(zip(paths, values, strict=True)) for values in itertools.product(*vary.values())]
 
 
 class SweepResults(ExperimentResults):
-    """Results of a sweep: the chosen metrics at every design point.
+    """Results of a sweep: the chosen metrics at every design point, against a reference point.
 
     Args:
         metrics: The metrics to tabulate and draw.
         horizon: Which horizon the table and figure read (``"long"`` by default).
+        reference: Index of the design point every other is compared with.
     """
 
     def __init__(
-        self, *args: Any, metrics: Sequence[str] = DEFAULT_SWEEP_METRICS, horizon: str = "long",
+        self,
+        *args: Any,
+        metrics: Sequence[str] = SWEEP_DEFAULT,
+        horizon: str = "long",
+        reference: int = 0,
         **kwargs: Any,
-    ) -> None:  # fmt: skip
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.metrics = list(metrics)
         self.horizon = horizon
+        self.reference = reference
+
+    @property
+    def reference_point(self) -> dict[str, Any]:
+        """The varied values at the reference point."""
+        return dict(self.plan.points[self.reference])
 
     def table(self) -> pd.DataFrame:
-        """Mean and interval of the chosen metrics at every design point (first scenario)."""
-        summary = self.summary([self.horizon])
-        chosen = summary[summary["metric"].isin(self.metrics)]
-        return chosen.drop(columns=["sd"]).reset_index(drop=True)
+        """The chosen metrics at every point: the level and the paired difference from reference.
+
+        Returns:
+            One row per design point and metric: ``point``, the varied parameters, ``metric``,
+            ``mean``, ``ci_low``, ``ci_high`` (the level over replications), ``difference``,
+            ``difference_low``, ``difference_high`` (the paired difference from the reference
+            point and its interval; zero at the reference), ``n`` and ``reference`` (whether
+            the row is the reference point).
+        """
+        frame = self.per_run(self.horizon)
+        points = {point: group for point, group in frame.groupby("point", sort=True)}
+        base = points[self.reference]
+        rows = []
+        for point, group in points.items():
+            for metric in self.metrics:
+                level = interval(group[metric].to_numpy(dtype=float))
+                change = interval(
+                    group[metric].to_numpy(dtype=float) - base[metric].to_numpy(dtype=float)
+                )
+                rows.append(
+                    {
+                        "point": point,
+                        **self.plan.points[point],
+                        "metric": metric,
+                        "mean": level.mean,
+                        "ci_low": level.low,
+                        "ci_high": level.high,
+                        "difference": change.mean,
+                        "difference_low": change.low,
+                        "difference_high": change.high,
+                        "n": level.n,
+                        "reference": point == self.reference,
+                    }
+                )
+        return pd.DataFrame(rows)
 
     def extra_tables(self) -> dict[str, pd.DataFrame]:
         """The sweep table."""
         return {"sweep": self.table()}
 
     def figures(self) -> dict[str, Figure]:
-        """Each chosen metric against the first varied parameter."""
+        """Each metric's paired difference, and its level, against the first varied parameter."""
         first, *others = self.varied
+        table = self.table()
+        runs = self.plan.runs_text
+        differences = table.drop(columns=["mean", "ci_low", "ci_high"]).rename(
+            columns={
+                "difference": "mean",
+                "difference_low": "ci_low",
+                "difference_high": "ci_high",
+            }
+        )
         return {
             "sweep": plot_sweep(
-                self.table(),
+                differences,
                 first,
                 self.metrics,
                 by=others,
-                title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, mean and 95% "
-                f"interval over {self.plan.replications} replications",
-            )
+                title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, paired "
+                f"difference from {self._reference_text()}, mean and 95% interval over {runs}",
+                reference=True,
+            ),
+            "sweep_levels": plot_sweep(
+                table,
+                first,
+                self.metrics,
+                by=others,
+                title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, level, mean and "
+                f"95% interval over {runs}",
+            ),
         }
 
     def people_tables(self) -> list[tuple[str, pd.DataFrame]]:
-        """One row per design point, one column per chosen metric."""
+        """The paired differences from the reference point, then the levels; a row per point."""
         table = self.table()
-        by_name = {metric.name: metric for metric in REPORTED_METRICS}
-        rows = []
+        runs = self.plan.runs_text
+        differences, levels = [], []
         for point, group in table.groupby("point", sort=True):
-            row = {path: _plain(self.plan.points[point][path]) for path in self.varied}
+            keys = {path: _plain(self.plan.points[point][path]) for path in self.varied}
+            mark = {"": "reference" if point == self.reference else ""}
+            change = {**keys, **mark}
+            level = dict(keys)
             for item in group.itertuples():
-                row[item.metric] = format_interval(
-                    by_name[item.metric], item.mean, item.ci_low, item.ci_high
+                metric = METRIC_BY_NAME[item.metric]
+                heading = label(item.metric)
+                change[heading] = format_interval(
+                    metric, item.difference, item.difference_low, item.difference_high
                 )
-            rows.append(row)
-        title = (
-            f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]} at each design point, "
-            f"mean ± 95% interval over {self.plan.replications} replications"
-        )
-        return [(title, pd.DataFrame(rows))]
+                level[heading] = format_interval(metric, item.mean, item.ci_low, item.ci_high)
+            differences.append(change)
+            levels.append(level)
+        horizon = HORIZON_TITLES[self.horizon]
+        name = self.plan.labels[0]
+        return [
+            (
+                f"{name}: {horizon}, paired difference from {self._reference_text()}, mean ± "
+                f"95% interval over {runs}",
+                pd.DataFrame(differences),
+            ),
+            (
+                f"{name}: {horizon} at each design point, mean ± 95% interval over {runs}",
+                pd.DataFrame(levels),
+            ),
+        ]
+
+    def how_to_read(self) -> list[str]:
+        """Windows, accrual, the paired differences and the net money figure."""
+        return [
+            reporting.windows_note(self.plan.weeks)
+            + f" This sweep reads the {HORIZON_TITLES[self.horizon]}.",
+            reporting.ACCRUAL_NOTE,
+            reporting.interval_note(paired=True, between="design point")
+            + f" Every point is compared with {self._reference_text()}, whose own difference "
+            "is zero.",
+            "The levels' intervals are unpaired: they include the spread between replications "
+            "that the paired differences cancel, so read changes from the differences.",
+            reporting.NET_VALUE_NOTE,
+        ]
 
     def report_sections(self, document: Document) -> None:
-        """Say what was varied."""
+        """Say what was varied, and against which point."""
         document.paragraph(
             "Varied: "
             + "; ".join(
                 f"`{path}` over {', '.join(_plain(v) for v in dict.fromkeys(self.design[path]))}"
                 for path in self.varied
             )
-            + ". Every design point ran the same replication seeds."
+            + f". Every design point ran the same replication seeds; each is compared with "
+            f"{self._reference_text()}."
         )
+
+    def _reference_text(self) -> str:
+        values = ", ".join(
+            f"{path.rsplit('.', 1)[-1]}={_plain(value)}"
+            for path, value in self.reference_point.items()
+        )
+        return f"the reference point ({values})"
 
 
 def _plain(value: Any) -> str:
@@ -161,32 +204,39 @@ def run_sweep(
     scenario: ScenarioLike,
     vary: Mapping[str, Sequence[Any]],
     *,
-    metrics: Sequence[str] = DEFAULT_SWEEP_METRICS,
+    metrics: Sequence[str] = SWEEP_DEFAULT,
     horizon: str = "long",
-    replications: int = 20,
+    reference: Mapping[str, Any] | None = None,
+    replications: int = DEFAULT_REPLICATIONS,
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | None = None,
     **execution: Any,
 ) -> SweepResults:
-    """Run a scenario at every point of a grid of parameter values.
+    """Run a scenario at every point of a grid of parameter values, paired with a reference.
 
     Args:
         scenario: The scenario file, bundled name or :class:`Scenario`.
         vary: Values by dotted parameter path; the grid is every combination.
         metrics: Metrics for the sweep table and figure.
         horizon: ``"short"``, ``"long"`` or ``"end"``.
+        reference: The reference point's value of some varied parameters (the CLI's
+            ``--reference``); the others take their first value. A value not in the sweep is
+            added to it.
         replications: Replications per point.
         seed: Root seed.
         weeks: Weeks to simulate.
         overrides: Values set at every point, like ``--set``.
         **execution: ``executor``, ``workers``, ``out``, ``resume``, ``force``, ``progress``,
-            ``on_finished`` as in :func:`~npssim.experiment.run_experiment`.
+            ``on_finished``, ``model_class`` as in :func:`~npssim.experiment.run_experiment`.
 
     Returns:
         The sweep's results.
     """
     check_outputs(metrics, horizon)
+    vary, chosen = with_reference(vary, reference or {})
+    points = grid(vary)
+    model = {"model_class": execution.pop("model_class")} if "model_class" in execution else {}
     plan = make_plan(
         "sweep",
         [scenario],
@@ -194,19 +244,46 @@ def run_sweep(
         seed,
         weeks,
         overrides,
-        points=grid(vary),
-        options={"metrics": list(metrics), "horizon": horizon},
+        points=points,
+        options={"metrics": list(metrics), "horizon": horizon, "reference": chosen},
+        **model,
     )
     result = execute_plan(
-        plan, results_type=SweepResults, metrics=metrics, horizon=horizon, **execution
+        plan,
+        results_type=SweepResults,
+        metrics=metrics,
+        horizon=horizon,
+        reference=points.index(chosen),
+        **execution,
     )
     assert isinstance(result, SweepResults)
     return result
 
 
-def check_outputs(metrics: Sequence[str], horizon: str) -> None:
+def with_reference(
+    vary: Mapping[str, Sequence[Any]], reference: Mapping[str, Any]
+) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """The swept values with the reference's values among them, and the reference point.
+
+    Raises:
+        InputError: The reference names a parameter that is not varied.
+    """
+    values = {path: list(options) for path, options in vary.items()}
+    for path, value in reference.items():
+        if path not in values:
+            varied = ", ".join(values) or "none"
+            raise InputError(f"--reference {path}: is not varied (varied: {varied})")
+        if value not in values[path]:
+            numeric = [*values[path], value]
+            values[path].append(value)
+            if all(isinstance(v, int | float) and not isinstance(v, bool) for v in numeric):
+                values[path].sort()
+    point = {path: reference.get(path, options[0]) for path, options in values.items()}
+    return values, point
+
+
+def check_outputs(metrics: Sequence[str], horizon: str, option: str = "--metric") -> None:
     """Refuse unknown metric names (suggesting the closest) and unknown horizons."""
-    option = "--metric"
     if horizon not in HORIZONS:
         raise InputError(f"--horizon: expected one of {', '.join(HORIZONS)}, got {horizon!r}")
     if not metrics:
@@ -215,6 +292,8 @@ def check_outputs(metrics: Sequence[str], horizon: str) -> None:
         if name not in COLUMNS:
             close = difflib.get_close_matches(name, COLUMNS, n=1)
             hint = (
-                f"; did you mean {close[0]!r}?" if close else f" (see: {', '.join(METRIC_BY_NAME)})"
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f" (see: npssim metrics, or {', '.join(COLUMNS[:5])}, ...)"
             )
             raise InputError(f"{option} {name}: unknown metric{hint}")

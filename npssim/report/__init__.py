@@ -7,9 +7,6 @@ and the dashboard.
 
 from npssim.report.document import Document
 from npssim.report.figures import (
-    MONEY_GIVEN_AWAY,
-    PEOPLE,
-    TACTICS,
     as_timeseries,
     plot_breakdown,
     plot_differences,
@@ -22,7 +19,6 @@ from npssim.report.figures import (
     save_figure,
 )
 from npssim.report.tables import (
-    SIDE_TITLES,
     comparison_rows,
     format_interval,
     format_value,
@@ -33,10 +29,6 @@ from npssim.report.tables import (
 )
 
 __all__ = [
-    "MONEY_GIVEN_AWAY",
-    "PEOPLE",
-    "SIDE_TITLES",
-    "TACTICS",
     "Document",
     "as_timeseries",
     "comparison_rows",

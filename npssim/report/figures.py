@@ -24,19 +24,13 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from npssim.files import atomic_path
-from npssim.ledger import REPORTED_BY_NAME
+from npssim.metrics import METRIC_BY_NAME
+from npssim.metrics import label as metric_label
 
 #: Quantiles of the band drawn around the mean over replications.
 BAND = (0.1, 0.9)
 BAND_LABEL = "10-90% of replications"
 BAND_ENTRY = f"shaded: {BAND_LABEL}"
-
-#: Money given away, by kind: what the dashboard's and notebooks' money panel draws.
-MONEY_GIVEN_AWAY = ("concession_cost", "giveaway_cost", "bribe_cost")
-#: The rep tactics the ledger sees in each survey wave.
-TACTICS = ("share_cherry_picked", "share_coached", "share_bribed", "share_hostage")
-#: The reps' side of the story: stress, who is left, who has gone.
-PEOPLE = ("rep_stress", "honest_rep_share", "rep_turnover")
 
 _COLORS = ("tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown",
            "tab:pink", "tab:olive", "tab:cyan", "tab:gray")  # fmt: skip
@@ -112,7 +106,7 @@ def axis_label(metric: str, over_weeks: bool = True) -> str:
         over_weeks: The axis shows the metric week by week; False for a value read over a
             window (a sweep's or a comparison's), where a running total is an amount accrued.
     """
-    info = REPORTED_BY_NAME.get(metric)
+    info = METRIC_BY_NAME.get(metric)
     if info is None:
         return metric
     unit = "share (%)" if info.unit == "share" else info.unit
@@ -285,7 +279,7 @@ def plot_metrics(
 
     Args:
         timeseries: Tidy weekly data with columns scenario, replication, week and the metrics.
-        metrics: Ledger metrics to draw, one panel each (titled with the metric's name).
+        metrics: Ledger metrics to draw, one panel each (titled with the metric's label).
         change_weeks: Weeks at which each scenario's policy changed, by scenario.
         title: The figure's title.
 
@@ -303,7 +297,7 @@ def plot_metrics(
             _draw_band(axes, weekly, metric, color, scenario)
             changes = (change_weeks or {}).get(scenario, ())
             _mark_changes(axes, changes, color="black" if len(scenarios) == 1 else color)
-        _style_axes(axes, axis_label(metric), title=metric)
+        _style_axes(axes, axis_label(metric), title=metric_label(metric))
     _legend_below(figure, grid)
     if title:
         figure.suptitle(title)
@@ -339,7 +333,7 @@ def plot_breakdown(
     for axes, scenario in zip(grid.flat, scenarios, strict=False):
         weekly = timeseries[timeseries["scenario"] == scenario]
         for index, metric in enumerate(metrics):
-            _draw_band(axes, weekly, metric, _COLORS[index % len(_COLORS)], metric)
+            _draw_band(axes, weekly, metric, _COLORS[index % len(_COLORS)], metric_label(metric))
         _mark_changes(axes, (change_weeks or {}).get(scenario, ()))
         _style_axes(axes, unit, title=scenario)
     _legend_below(figure, grid, columns=2)
@@ -400,7 +394,7 @@ def plot_differences(
             axes.xaxis.set_major_formatter(ticks)
         axes.set_yticks(positions, scenarios)
         axes.invert_yaxis()
-        axes.set_title(metric, fontsize="medium")
+        axes.set_title(metric_label(metric), fontsize="medium")
         axes.grid(axis="x", alpha=0.3)
     _legend_below(figure, grid, columns=2)
     figure.suptitle(title)
@@ -457,6 +451,7 @@ def plot_sweep(
     metrics: Sequence[str],
     by: Sequence[str] = (),
     title: str = "Sweep",
+    reference: bool = False,
 ) -> Figure:
     """Metrics against a varied parameter: the mean and its interval, one panel per metric.
 
@@ -467,6 +462,7 @@ def plot_sweep(
         metrics: The metrics to draw.
         by: Other varied parameters; each combination of their values is one line.
         title: The figure's title.
+        reference: The values are differences from a reference point: draw the zero line.
 
     Returns:
         The figure.
@@ -495,9 +491,16 @@ def plot_sweep(
                 x, line["ci_low"], line["ci_high"],
                 color=drawn[0].get_color(), alpha=0.15, linewidth=0,
             )  # fmt: skip
+        if reference:
+            axes.axhline(0, color="grey", linewidth=1)
         if not numeric:
             axes.set_xticks(range(len(levels)), [str(level) for level in levels])
-        _style_axes(axes, axis_label(metric, over_weeks=False), title=metric, xlabel=parameter)
+        _style_axes(
+            axes,
+            axis_label(metric, over_weeks=False),
+            title=metric_label(metric),
+            xlabel=parameter,
+        )
     if by:
         _legend_below(figure, grid, columns=4)
     figure.suptitle(title)

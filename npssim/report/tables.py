@@ -13,17 +13,11 @@ from collections.abc import Mapping
 import pandas as pd
 from rich.table import Table
 
-from npssim.ledger import EXTRA_METRICS, METRICS, Metric
+from npssim.metrics import METRIC_BY_NAME, METRICS, SIDE_TITLES, Metric
 
-SIDE_TITLES = {
-    "shown": "What the NPS dashboard shows",
-    "good": "Goods",
-    "bad": "Bads",
-}
-#: Every metric a report shows, grouped as the table shows them: the public ledger, then the
-#: latent signal validity and the net money figure among the goods.
+#: Every metric, in the order tables show them: grouped by side, registry order within a side.
 REPORTED_METRICS: tuple[Metric, ...] = tuple(
-    metric for side in SIDE_TITLES for metric in (*METRICS, *EXTRA_METRICS) if metric.side == side
+    metric for side in SIDE_TITLES for metric in METRICS if metric.side == side
 )
 #: How a verdict is coloured on a terminal.
 VERDICT_STYLES = {"better": "green", "worse": "red"}
@@ -51,7 +45,11 @@ def format_interval(metric: Metric, mean: float, low: float, high: float) -> str
 
 
 def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
-    """Rows of display strings, one per reported metric, under their side's heading."""
+    """Rows of display strings, one per reported metric, under their side's heading.
+
+    Each row is labelled in plain words for leaders (``metric``) and carries the column name
+    analysts select with (``name``, as in the CSV files and ``--metric``).
+    """
     rows = []
     for metric in REPORTED_METRICS:
         cells = {heading: column.get(metric.name, "") for heading, column in values.items()}
@@ -60,9 +58,10 @@ def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
         rows.append(
             {
                 "group": SIDE_TITLES[metric.side],
-                "metric": metric.name,
+                "metric": metric.label,
                 **cells,
                 "meaning": metric.meaning,
+                "name": metric.name,
             }
         )
     return pd.DataFrame(rows)
@@ -70,7 +69,7 @@ def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
 
 def ledger_rows(columns: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
     """Ledgers side by side (e.g. after two quarters and at the end) as display strings."""
-    by_name = {metric.name: metric for metric in REPORTED_METRICS}
+    by_name = METRIC_BY_NAME
     return _grouped(
         {
             heading: {
@@ -91,7 +90,7 @@ def summary_rows(summary: pd.DataFrame, headings: Mapping[str, str]) -> pd.DataF
             ci_low, ci_high.
         headings: Column heading by horizon, in the order to show them.
     """
-    by_name = {metric.name: metric for metric in REPORTED_METRICS}
+    by_name = METRIC_BY_NAME
     columns: dict[str, dict[str, str]] = {heading: {} for heading in headings.values()}
     for row in summary.itertuples():
         if row.horizon in headings and row.metric in by_name:
@@ -110,7 +109,7 @@ def comparison_rows(comparison: pd.DataFrame, scenario: str, baseline: str) -> p
         scenario: The scenario's label, for the headings.
         baseline: The baseline's label.
     """
-    by_name = {metric.name: metric for metric in REPORTED_METRICS}
+    by_name = METRIC_BY_NAME
     nan = float("nan")
     headings = {
         "baseline": f"{baseline} (long run)",
@@ -142,18 +141,18 @@ def rich_table(frame: pd.DataFrame, title: str = "") -> Table:
     Args:
         frame: Display strings. Rows built by the functions above have a ``group`` column (a
             section each), a ``metric`` column and a ``meaning`` column around the values;
-            any other frame is shown as it is.
+            any other frame is shown as it is (a ``name`` column, dimmed).
         title: The table's title.
     """
     table = Table(title=title, title_justify="left")
     for column in frame.columns:
         if column == "group":
             continue
-        left = column in ("metric", "meaning", "verdict")
+        left = column in ("metric", "meaning", "verdict", "name")
         table.add_column(
             str(column),
             justify="left" if left else "right",
-            style="bold" if column == "metric" else None,
+            style="bold" if column == "metric" else "dim" if column == "name" else None,
         )
     groups = frame.groupby("group", sort=False) if "group" in frame else [(None, frame)]
     for group, rows in groups:
@@ -189,5 +188,5 @@ def goods_and_bads_table(
     """
     frame = ledger_rows(columns)
     for name, note in (extra or {}).items():
-        frame.loc[frame["metric"] == name, "meaning"] += f" ({note})"
+        frame.loc[frame["name"] == name, "meaning"] += f" ({note})"
     return rich_table(frame, title)

@@ -1,7 +1,6 @@
 """Scenario files: the parameter schema and the loader."""
 
 from npssim.scenario.loader import (
-    ScenarioError,
     bundled_scenarios,
     intervene,
     load_scenario,
@@ -10,6 +9,7 @@ from npssim.scenario.loader import (
     validate_scenario,
     with_overrides,
 )
+from npssim.scenario.paths import ScenarioError, find_param, get_path, params_by_path
 from npssim.scenario.schema import ParamInfo, PolicyParams, Scenario, iter_params
 
 __all__ = [
@@ -18,9 +18,12 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "bundled_scenarios",
+    "find_param",
+    "get_path",
     "intervene",
     "iter_params",
     "load_scenario",
+    "params_by_path",
     "parse_assignment",
     "scenario_path",
     "validate_scenario",

@@ -7,29 +7,23 @@ file and the parameter path, so the CLI can print it and exit 2 without a traceb
 from __future__ import annotations
 
 import copy
-import difflib
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from npssim.errors import InputError
+from npssim.scenario.paths import (
+    ScenarioError,
+    plain_values,
+    schema_at,
+    set_path,
+    unknown_key_message,
+)
 from npssim.scenario.schema import PolicyParams, Scenario
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-
-
-class ScenarioError(InputError):
-    """A scenario input is wrong; the message names the file and the parameter path."""
-
-    def __init__(self, source: str, path: str, problem: str) -> None:
-        self.source = source
-        self.path = path
-        self.problem = problem
-        where = f"{source}: {path}: " if path else f"{source}: "
-        super().__init__(where + problem)
 
 
 def load_scenario(
@@ -60,16 +54,26 @@ def load_scenario(
 
 
 def with_overrides(
-    scenario: Scenario, overrides: Mapping[str, Any], source: str = "--set"
+    scenario: Scenario,
+    overrides: Mapping[str, Any],
+    source: str = "--set",
+    *,
+    round_integers: bool = False,
 ) -> Scenario:
     """A copy of a scenario with some values changed by dotted path, validated again.
 
-    Sweeps and sensitivity analyses use it to build each design point from one loaded scenario.
+    Sweeps and sensitivity analyses use it to build each design point from one loaded scenario;
+    ``NPSModel(**params)`` and :func:`npssim.simulate` use it for their keyword arguments.
+    Values set this way replace the scenario's starting values; a timeline entry that sets the
+    same path later in the run still applies from its week.
 
     Args:
         scenario: The scenario to start from.
         overrides: Values by dotted path, e.g. ``{"policy.incentives.nps_weight": 0.5}``.
-        source: The option the values came from, for error messages (``--set``, ``--vary``).
+        source: The option or function the values came from, for error messages (``--set``,
+            ``--vary``, ``NPSModel``).
+        round_integers: Round floats given to whole-number parameters (for samplers in
+            Python; see :func:`~npssim.scenario.paths.plain_values`).
 
     Returns:
         The new, validated scenario.
@@ -78,8 +82,8 @@ def with_overrides(
         ScenarioError: A path is unknown or a value out of range.
     """
     data = scenario.model_dump()
-    for dotted, value in overrides.items():
-        _set_path(data, dotted, value, source=source, root=Scenario)
+    for dotted, value in plain_values(overrides, round_integers=round_integers).items():
+        set_path(data, dotted, value, source=source, root=Scenario)
     return validate_scenario(data, source=source)
 
 
@@ -120,7 +124,7 @@ def intervene(
             timeline.append({"week": entry["week"], "set": kept})
     if week == 0:
         for dotted, value in policy.items():
-            _set_path(data, dotted, value, source=source, root=_PolicyRoot)
+            set_path(data, dotted, value, source=source, root=_PolicyRoot)
     elif policy:
         timeline.append({"week": week, "set": dict(policy)})
     data["timeline"] = sorted(timeline, key=lambda entry: entry["week"])
@@ -155,7 +159,7 @@ def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Sc
                 raise ScenarioError(
                     source, f"{where}.set.{dotted}", "only policy.* values can change during a run"
                 )
-            _set_path(holder, dotted, value, source=source, root=_PolicyRoot, where=where)
+            set_path(holder, dotted, value, source=source, root=_PolicyRoot, where=where)
         policy = _validate(PolicyParams, holder["policy"], source, prefix=f"{where}.set.policy.")
         policy = policy.model_dump()
     return scenario
@@ -257,45 +261,6 @@ def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _set_path(
-    data: dict[str, Any],
-    dotted: str,
-    value: Any,
-    *,
-    source: str,
-    root: type[BaseModel],
-    where: str = "",
-) -> None:
-    """Set ``data[a][b][c] = value`` for ``dotted = "a.b.c"``, checking each key exists."""
-    keys = dotted.split(".")
-    schema: type[BaseModel] | None = root
-    node = data
-    label = f"{where}.set.{dotted}" if where else dotted
-    for depth, key in enumerate(keys):
-        fields = schema.model_fields if schema is not None else {}
-        if key not in fields:
-            prefix = ".".join(keys[:depth])
-            raise ScenarioError(source, label, _unknown_key_message(key, fields, prefix))
-        annotation = fields[key].annotation
-        is_table = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-        if depth == len(keys) - 1:
-            if is_table:
-                raise ScenarioError(source, label, "is a table; set one of its values instead")
-            node[key] = value
-            return
-        if not is_table:
-            raise ScenarioError(source, label, f"{key} is a value, not a table")
-        node = node.setdefault(key, {})
-        schema = annotation
-
-
-def _unknown_key_message(key: str, known: Iterable[str], prefix: str) -> str:
-    where = f" in [{prefix}]" if prefix else ""
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown parameter '{key}'{where}{hint}"
-
-
 def _validate(
     schema: type[BaseModel], data: Mapping[str, Any], source: str, prefix: str = ""
 ) -> Any:
@@ -306,21 +271,10 @@ def _validate(
         loc = [str(part) for part in first["loc"]]
         path = prefix + ".".join(loc)
         if first["type"] == "extra_forbidden":
-            parent = _schema_at(schema, first["loc"][:-1])
+            parent = schema_at(schema, first["loc"][:-1])
             known = parent.model_fields if parent is not None else {}
-            message = _unknown_key_message(loc[-1], known, ".".join(loc[:-1]))
+            message = unknown_key_message(loc[-1], known, ".".join(loc[:-1]))
             path = prefix + ".".join(loc)
         else:
             message = f"{first['msg']} (got {first.get('input')!r})"
         raise ScenarioError(source, path, message) from None
-
-
-def _schema_at(schema: type[BaseModel], loc: Iterable[Any]) -> type[BaseModel] | None:
-    current: type[BaseModel] | None = schema
-    for part in loc:
-        if current is None or not isinstance(part, str) or part not in current.model_fields:
-            return None
-        annotation = current.model_fields[part].annotation
-        is_table = isinstance(annotation, type) and issubclass(annotation, BaseModel)
-        current = annotation if is_table else None
-    return current

@@ -1175,9 +1175,26 @@ class Scenario(Section):
     )
 
 
+Kind = Literal["int", "float", "bool", "choice"]
+
+
 @dataclass(frozen=True)
 class ParamInfo:
-    """One documented parameter, as listed by `npssim params` and the ODD."""
+    """One documented parameter, as listed by `npssim params` and the ODD.
+
+    Attributes:
+        path: Dotted path, e.g. ``policy.incentives.nps_weight``.
+        default: The value when a scenario does not set it.
+        unit: Unit of measure.
+        lower: Inclusive lower bound, if any.
+        upper: Inclusive upper bound, if any.
+        choices: The allowed values of a choice (a ``Literal``).
+        meaning: One line on what it does.
+        source: A references.md citation, or "assumption".
+        lever: Offered as a dashboard control.
+        slider_max: The top of the dashboard's slider when ``upper`` is open.
+        kind: What values it takes: a whole number, a real number, true/false, or a choice.
+    """
 
     path: str
     default: Any
@@ -1189,6 +1206,7 @@ class ParamInfo:
     source: str
     lever: bool = False
     slider_max: float | None = None
+    kind: Kind = "float"
 
 
 SECTIONS = ("firm", "accounts", "reps", "managers", "policy", "run")
@@ -1218,6 +1236,15 @@ def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator
             upper = getattr(meta, "le", upper)
         choices = getattr(annotation, "__args__", None)
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        kind: Kind = (
+            "bool"
+            if annotation is bool
+            else "int"
+            if annotation is int
+            else "choice"
+            if choices
+            else "float"
+        )
         yield ParamInfo(
             path=path,
             default=field.get_default(call_default_factory=True),
@@ -1229,4 +1256,5 @@ def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator
             source=str(extra.get("source", ASSUMPTION)),
             lever=bool(extra.get("lever", False)),
             slider_max=extra.get("slider_max"),
+            kind=kind,
         )

@@ -3,7 +3,13 @@ import pytest
 
 from npssim import NPSModel
 from npssim import policy as rules
-from npssim.agents.managers import approval_chance, follow_up_chances, review_teams, team_influence
+from npssim.agents.managers import (
+    Manager,
+    approval_chance,
+    follow_up_chances,
+    review_teams,
+    team_influence,
+)
 from npssim.agents.reps import RepRoster
 from npssim.scenario import PolicyParams
 from npssim.scenario.schema import ManagerParams, RepParams
@@ -140,27 +146,46 @@ def test_reviews_of_many_teams_match_reviews_one_team_at_a_time():
 
 def test_managers_condone_only_when_the_score_matters():
     model = NPSModel(seed=0)
-    integrity = model.manager_integrity
-    _, condone, _ = team_influence(integrity, PolicyParams(), ManagerParams(), model.roster)
+    managers = model.managers
+    _, condone, _ = team_influence(managers, PolicyParams(), ManagerParams(), model.roster)
     assert condone.max() == 0.0
-    _, condone, _ = team_influence(integrity, bonus_policy(), ManagerParams(), model.roster)
+    _, condone, _ = team_influence(managers, bonus_policy(), ManagerParams(), model.roster)
     assert condone.max() > 0.0
 
 
 def test_measured_managers_push_their_reps():
     model = NPSModel(seed=0)
     measured = PolicyParams.model_validate({"incentives": {"manager_nps_weight": 0.5}})
-    push, _, _ = team_influence(model.manager_integrity, measured, ManagerParams(), model.roster)
+    push, _, _ = team_influence(model.managers, measured, ManagerParams(), model.roster)
     assert (push > 0).all()
 
 
 def test_honest_managers_spot_check_more():
     model = NPSModel(seed=0)
-    integrity = np.zeros(len(model.managers))
-    integrity[0] = 1.0
-    _, _, audit = team_influence(integrity, PolicyParams(), ManagerParams(), model.roster)
+    for manager in model.managers:
+        manager.integrity = 0.0
+    model.managers[0].integrity = 1.0
+    _, _, audit = team_influence(model.managers, PolicyParams(), ManagerParams(), model.roster)
     team = model.roster.manager
     assert audit[team == 0].min() > audit[team == 1].max()
+
+
+def test_each_rep_feels_what_their_own_manager_s_methods_say():
+    class Lenient(Manager):
+        def condoning(self, policy):
+            return 0.9
+
+        def audit_probability(self, params):
+            return 0.0
+
+    class LenientFirm(NPSModel):
+        manager_class = Lenient
+
+    model = LenientFirm(seed=0)
+    _, condone, audit = team_influence(
+        model.managers, PolicyParams(), ManagerParams(), model.roster
+    )
+    assert (condone == 0.9).all() and (audit == 0.0).all()
 
 
 def test_complicit_managers_approve_more_when_their_stake_grows():

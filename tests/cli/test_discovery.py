@@ -1,10 +1,11 @@
-"""The commands that describe rather than simulate: validate, params, scenarios, new, schema."""
+"""The commands that describe rather than simulate: validate, params, metrics, scenarios, ..."""
 
 import json
 import socket
 
 import pytest
 
+from npssim.metrics import METRICS
 from npssim.scenario import Scenario, bundled_scenarios, iter_params, load_scenario
 
 from .conftest import assert_one_line_error, run_cli
@@ -274,3 +275,17 @@ def test_explore_refuses_a_port_in_use(capsys):
         port = taken.getsockname()[1]
         status, _, err = run_cli(capsys, "explore", "--port", str(port))
     assert_one_line_error(status, err, "--port", str(port), "cannot listen")
+
+
+def test_metrics_lists_every_metric_with_its_label(capsys):
+    status, out, _ = run_cli(capsys, "metrics")
+    assert status == 0
+    for metric in METRICS:
+        assert metric.name in out and metric.label in out
+
+
+def test_metrics_markdown_is_a_table_of_the_registry(capsys):
+    status, out, _ = run_cli(capsys, "metrics", "--markdown")
+    lines = out.strip().splitlines()
+    assert status == 0 and lines[0].startswith("| name | label |")
+    assert len(lines) == 2 + len(METRICS)

@@ -1,3 +1,4 @@
+import json
 import signal
 import subprocess
 import sys
@@ -11,7 +12,7 @@ from npssim import load_scenario
 from npssim.cli import main
 from npssim.experiment import run_experiment
 from npssim.experiment.evidence import CHECKS
-from npssim.ledger import METRIC_NAMES
+from npssim.metrics import METRIC_NAMES
 
 from .conftest import assert_one_line_error, run_cli
 
@@ -88,9 +89,12 @@ def test_sweep_prints_a_row_per_point(capsys, tmp_path):
         "--metric", "nps_inflation", "--out", str(tmp_path / "out"), *FAST,
     )  # fmt: skip
     assert status == 0
-    assert "nps_inflation" in stdout
-    assert (tmp_path / "out" / "figures" / "sweep.png").is_file()
-    assert len(pd.read_csv(tmp_path / "out" / "sweep.csv")) == 2
+    assert "paired difference from the reference point (nps_weight=0)" in " ".join(stdout.split())
+    assert "How far the survey overstates NPS" in stdout
+    for figure in ("sweep.png", "sweep_levels.png"):
+        assert (tmp_path / "out" / "figures" / figure).is_file()
+    table = pd.read_csv(tmp_path / "out" / "sweep.csv")
+    assert len(table) == 2 and table["reference"].tolist() == [True, False]
 
 
 def test_sensitivity_prints_indices_for_every_parameter(capsys, tmp_path):
@@ -346,3 +350,92 @@ def test_evidence_refuses_a_file_as_its_output_folder(capsys, tmp_path):
     status, _, err = run_cli(capsys, "evidence", "--out", str(out), "--replications", "2")
     assert_one_line_error(status, err, "--out", "not a folder")
     assert out.read_text() == "keep"
+
+
+ONE = [*SMALL, "--weeks", "20", "--workers", "1", "--quiet"]
+
+
+def test_one_replication_of_an_experiment_reruns_exactly(capsys, tmp_path):
+    whole, alone = tmp_path / "whole", tmp_path / "alone"
+    run_cli(capsys, "run", "nps_bonus", "--seed", "3", "--replications", "3", "--out", str(whole),
+            *ONE)  # fmt: skip
+    status, stdout, _ = run_cli(
+        capsys, "run", "nps_bonus", "--seed", "3", "--replication", "2", "--out", str(alone), *ONE
+    )
+    assert status == 0 and "over replication 2" in stdout
+    expected = pd.read_csv(whole / "ledger.csv").query("replication == 2").reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.read_csv(alone / "ledger.csv"), expected)
+    manifest = json.loads((alone / "manifest.json").read_text())
+    assert manifest["first_replication"] == 2 and manifest["replication_seeds"] == [
+        json.loads((whole / "manifest.json").read_text())["replication_seeds"][2]
+    ]
+
+
+def test_replication_and_replications_cannot_both_be_given(capsys):
+    status, _, err = run_cli(capsys, "run", "baseline", "--replication", "2", "--replications", "3")
+    assert_one_line_error(status, err, "--replication", "not allowed with", "--replications")
+
+
+def test_a_model_class_by_import_path_runs_in_every_experiment(capsys, tmp_path):
+    out = tmp_path / "out"
+    status, _, _ = run_cli(
+        capsys, "run", "nps_bonus", "--model", "tests.experiment.models:StrictFirm",
+        "--out", str(out), *FAST,
+    )  # fmt: skip
+    assert status == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["model"] == "tests.experiment.models:StrictFirm"
+
+
+def test_a_model_class_in_a_file_runs_on_worker_processes(capsys, tmp_path):
+    models = tmp_path / "my_policies.py"
+    models.write_text(
+        "from npssim import NPSModel\n"
+        "from npssim.agents import Manager\n\n\n"
+        "class Strict(Manager):\n"
+        "    def approval_chance(self, policy):\n"
+        "        return 0.0\n\n\n"
+        "class StrictFirm(NPSModel):\n"
+        "    manager_class = Strict\n"
+    )
+    outputs = {}
+    for label, extra in (("strict", ["--model", f"{models}:StrictFirm"]), ("plain", [])):
+        out = tmp_path / label
+        status, _, _ = run_cli(
+            capsys, "run", "nps_bonus", "--seed", "4", "--replications", "2", "--workers", "2",
+            "--out", str(out), *SMALL, "--weeks", "30", "--quiet", *extra,
+        )  # fmt: skip
+        assert status == 0
+        outputs[label] = pd.read_csv(out / "ledger.csv")["discount_cost"]
+    assert outputs["strict"].sum() < outputs["plain"].sum()
+
+
+def test_a_bad_model_path_is_one_line(capsys, tmp_path):
+    status, _, err = run_cli(
+        capsys, "run", "baseline", "--model", "nowhere_at_all:Firm", "--out", str(tmp_path / "o")
+    )
+    assert_one_line_error(status, err, "--model nowhere_at_all:Firm", "cannot import")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_sweep_compares_every_point_with_the_chosen_reference(capsys, tmp_path):
+    out = tmp_path / "out"
+    status, stdout, _ = run_cli(
+        capsys, "sweep", "nps_bonus", "--vary", "policy.incentives.nps_weight=0,0.5",
+        "--reference", "policy.incentives.nps_weight=0.5", "--metric", "net_value",
+        "--out", str(out), *FAST,
+    )  # fmt: skip
+    assert status == 0 and "reference point (nps_weight=0.5)" in " ".join(stdout.split())
+    table = pd.read_csv(out / "sweep.csv")
+    assert table["reference"].tolist() == [False, True]
+
+
+def test_a_sensitivity_sample_too_small_to_read_is_warned_about(capsys, tmp_path):
+    status, stdout, _ = run_cli(
+        capsys, "sensitivity", "nps_bonus", "--method", "sobol", "--samples", "2",
+        "--param", "policy.incentives.nps_weight=0:1", "--param", "reps.integrity_mean",
+        "--out", str(tmp_path / "out"), *FAST,
+    )  # fmt: skip
+    assert status == 0
+    assert "Warning: The sample is too small to read these indices" in " ".join(stdout.split())
+    assert "Warning." in (tmp_path / "out" / "report.md").read_text()

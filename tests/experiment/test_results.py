@@ -141,3 +141,18 @@ def test_html_report_is_self_contained_with_every_figure(saved):
     assert all(base64.b64decode(image)[:4] == b"\x89PNG" for image in images)
     assert not re.search(r'(src|href)="(?!data:|#)', html)
     assert "net_value" in html and "paired differences" in html
+
+
+def test_weekly_flows_are_what_accrued_in_each_week(results):
+    flows, totals = results.flows(), results.timeseries
+    assert list(flows.columns) == list(totals.columns)
+    again = flows.groupby(["scenario", "replication"])["revenue"].cumsum()
+    np.testing.assert_allclose(again, totals["revenue"])
+    pd.testing.assert_series_equal(flows["true_nps"], totals["true_nps"])
+
+
+def test_counts_are_whole_numbers_in_every_table(results):
+    assert results.timeseries["churned_accounts"].dtype == np.int64
+    assert results.ledger["accounts_active"].dtype == np.int64
+    assert results.per_run("long")["churned_accounts"].dtype == np.int64
+    assert results.per_run("long")["accounts_active"].dtype == np.float64  # a weekly mean

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from npssim.experiment import run_sensitivity
-from npssim.sensitivity import parse_factor
+from npssim.experiment.design import parse_factor
 
 from .conftest import SMALL
 

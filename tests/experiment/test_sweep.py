@@ -2,7 +2,7 @@ import pytest
 
 from npssim.errors import InputError
 from npssim.experiment import parse_vary, run_sweep
-from npssim.experiment.sweep import grid
+from npssim.experiment.design import grid
 
 from .conftest import SMALL
 
@@ -53,7 +53,7 @@ def test_sweep_tabulates_every_point_and_metric():
     table = results.table()
     assert len(table) == 2 * 2
     assert set(table["policy.incentives.nps_weight"]) == {0.0, 0.5}
-    assert set(results.figures()) == {"sweep"}
+    assert set(results.figures()) == {"sweep", "sweep_levels"}
     bonus = results.summary(["end"]).query("metric == 'bonus_paid'").sort_values("point")
     assert bonus["mean"].iloc[0] == 0 < bonus["mean"].iloc[1]
 
@@ -87,3 +87,65 @@ def test_sweep_over_choices_draws_them_as_categories():
     labels = [tick.get_text() for tick in figure.axes[0].get_xticklabels()]
     assert labels == ["linear", "cliff"]
     assert len(results.table()) == 4 * 4
+
+
+WEIGHTS = {"policy.incentives.nps_weight": [0.0, 0.5, 1.0]}
+
+
+@pytest.fixture(scope="module")
+def weights():
+    return run_sweep(
+        "nps_bonus",
+        WEIGHTS,
+        metrics=["net_value", "true_nps"],
+        replications=4,
+        seed=3,
+        overrides=SMALL,
+        executor="serial",
+    )
+
+
+def test_each_point_is_compared_with_the_first_on_the_same_seeds(weights):
+    table = weights.table().set_index(["point", "metric"])
+    runs = weights.per_run("long").set_index(["point", "replication"])["net_value"]
+    paired = (runs.loc[2] - runs.loc[0]).mean()
+    assert table.loc[(2, "net_value"), "difference"] == pytest.approx(paired)
+    reference = table.loc[(0, "net_value")]
+    assert reference["reference"] and reference["difference"] == 0
+    assert reference["difference_low"] == reference["difference_high"] == 0
+
+
+def test_paired_intervals_are_narrower_than_the_levels(weights):
+    row = weights.table().set_index(["point", "metric"]).loc[(2, "net_value")]
+    paired = row["difference_high"] - row["difference_low"]
+    assert paired < row["ci_high"] - row["ci_low"]
+
+
+def test_a_reference_value_can_be_chosen_and_is_added_when_not_swept():
+    results = run_sweep(
+        "nps_bonus",
+        {"policy.incentives.nps_weight": [0.5, 1.0]},
+        metrics=["net_value"],
+        reference={"policy.incentives.nps_weight": 0.0},
+        replications=2,
+        seed=3,
+        overrides=SMALL,
+        executor="serial",
+    )
+    table = results.table()
+    assert table["policy.incentives.nps_weight"].tolist() == [0.0, 0.5, 1.0]
+    assert table.loc[table["reference"], "policy.incentives.nps_weight"].tolist() == [0.0]
+    assert results.reference_point == {"policy.incentives.nps_weight": 0.0}
+
+
+def test_a_reference_for_a_parameter_not_swept_is_bad_input():
+    with pytest.raises(InputError, match=r"--reference reps\.integrity_mean: is not varied"):
+        run_sweep("nps_bonus", WEIGHTS, reference={"reps.integrity_mean": 0.5}, replications=1)
+
+
+def test_the_sweep_tables_show_differences_first_then_levels(weights):
+    (difference_title, differences), (level_title, levels) = weights.people_tables()
+    assert "paired difference from the reference point (nps_weight=0)" in difference_title
+    assert "at each design point" in level_title
+    assert list(differences[""]) == ["reference", "", ""]
+    assert "The firm's net money" in differences.columns and "Customers' real NPS" in levels

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from npssim.ledger import METRIC_BY_NAME, METRIC_NAMES
+from npssim.metrics import METRIC_BY_NAME, METRIC_NAMES, MONEY_GIVEN_AWAY, PEOPLE, TACTICS
 from npssim.report import (
     format_value,
     goods_and_bads_table,
@@ -17,9 +17,6 @@ from npssim.report import (
 from npssim.report.figures import (
     BAND_ENTRY,
     BAND_LABEL,
-    MONEY_GIVEN_AWAY,
-    PEOPLE,
-    TACTICS,
     as_timeseries,
     plot_breakdown,
     plot_metrics,
@@ -120,7 +117,7 @@ def test_money_breakdown_draws_each_kind_per_scenario():
     assert titles == ["baseline", "nps_bonus"]
     labels = legend_labels(figure)
     for metric in MONEY_GIVEN_AWAY:
-        assert f"{metric} (mean)" in labels
+        assert f"{METRIC_BY_NAME[metric].label} (mean)" in labels
 
 
 def test_breakdown_refuses_metrics_of_different_units():

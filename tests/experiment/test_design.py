@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from npssim.experiment.design import Design, Factor, analyze, assess, design, parse_factor
 from npssim.scenario import ScenarioError
-from npssim.sensitivity import Design, Factor, analyze, design, parse_factor
 
 # SALib must stay silent in normal use (e.g. Sobol' with a power-of-two sample).
 pytestmark = pytest.mark.filterwarnings("error")
@@ -249,3 +249,54 @@ def test_sobol_integer_factor_gives_endpoints_their_full_share():
     column = design([factor], "sobol", 256, seed=9).matrix[:, 0]
     counts = np.unique(column, return_counts=True)[1]
     assert counts.min() / counts.max() > 0.8
+
+
+def test_a_large_enough_sample_reads_without_warning():
+    plan, result = run("sobol", 256)
+    assert assess(plan, result) == []
+
+
+def test_a_small_sobol_sample_is_flagged_with_a_power_of_two_that_would_do():
+    plan = design(FACTORS, "sobol", 4, seed=3)
+    noisy = linear(plan.matrix) + np.random.default_rng(0).normal(0, 2, len(plan.matrix))
+    (warning,) = assess(plan, analyze(plan, noisy))
+    needed = int(warning.split("--samples ")[1].split(")")[0])
+    assert needed > 4 and needed & (needed - 1) == 0
+    assert "instead of 4" in warning
+
+
+def test_an_index_outside_zero_to_one_is_flagged():
+    plan = design(FACTORS, "sobol", 4, seed=3)
+    indices = pd.DataFrame(
+        [(STRONG, "S1", 1.15, 0.52, 1.78)], columns=["parameter", "index", "value", "conf_low",
+                                                     "conf_high"]
+    )  # fmt: skip
+    (warning,) = assess(plan, indices)
+    assert "indices outside [0, 1]" in warning and f"S1 of {STRONG} is 1.15 ± 0.63" in warning
+
+
+def test_a_morris_index_narrower_than_itself_is_read_without_warning():
+    plan, result = run("morris", 10)
+    assert assess(plan, result) == []
+
+
+def test_a_bare_path_takes_the_schema_s_range():
+    assert parse_factor("reps.integrity_mean") == Factor("reps.integrity_mean", 0.0, 1.0, False)
+
+
+def test_a_bare_path_without_schema_bounds_asks_for_a_range():
+    message = bad_input(parse_factor, "accounts.acv_median")
+    assert "gives no upper bound; give a range, e.g. accounts.acv_median=lo:hi" in message
+
+
+def test_choices_are_factors_only_where_a_sampler_takes_them():
+    assert parse_factor("policy.survey.sampler", categorical=True).choices == (
+        "rep", "random", "third_party"
+    )  # fmt: skip
+    assert parse_factor("policy.survey.anonymous", categorical=True).choices == (False, True)
+    picked = parse_factor("policy.survey.sampler=rep,third_party", categorical=True)
+    assert picked.choices == ("rep", "third_party")
+    message = bad_input(lambda: parse_factor("policy.survey.sampler=rep,x", categorical=True))
+    assert message == "--param: policy.survey.sampler: 'x' is not one of 'rep', 'random' or " + (
+        "'third_party'"
+    )

@@ -1,14 +1,15 @@
-"""Global sensitivity analysis of scenario parameters: SALib designs in, tidy indices out.
+"""Designs: which points an experiment runs, from the factors it varies; and their indices.
 
-This module only plans and analyses; it never runs the simulator. The workflow is:
+Every experiment that varies parameters builds its points here:
 
-1. :func:`parse_factor` turns each ``--param path=lo:hi`` into a :class:`Factor`, checked against
-   the schema so a typo fails before hours of simulation rather than after.
-2. :func:`design` draws the sample (Sobol' or Morris) and returns a :class:`Design`. Its
-   ``matrix`` has one row per model evaluation, integer factors already rounded; its
-   :meth:`Design.overrides` gives the same rows as ``--set``-style dictionaries.
-3. The caller evaluates every row (replications, averaging) and hands one output per row to
-   :func:`analyze`, which returns the indices as a tidy frame.
+- a :class:`Factor` is one parameter varied over a range (or, for EMA Workbench, over its
+  choices), parsed from ``path=lo:hi`` (or ``path`` alone, for the schema's own range) and
+  checked against the schema, so a typo fails before hours of simulation rather than after;
+- :func:`parse_vary` and :func:`grid` give a sweep's points, every combination of the values;
+- :func:`latin_hypercube` gives calibration's exploratory points;
+- :func:`design` draws a SALib sample (Sobol' or Morris) as a :class:`Design`; :func:`analyze`
+  turns one output per row into tidy indices, and :func:`assess` says whether the sample was
+  large enough to read them.
 
 ``analyze`` takes the :class:`Design` rather than the bare matrix so that outputs can only be
 analysed with the method, sample size and factors that produced them, and with the seed that made
@@ -21,16 +22,19 @@ exact without relying on that argument (or on how a hand-built :class:`Factor` i
 from __future__ import annotations
 
 import difflib
+import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from SALib import ProblemSpec
+from scipy.stats import qmc
 
-from npssim.scenario import Scenario, ScenarioError, iter_params
+from npssim.errors import InputError
+from npssim.scenario import ParamInfo, ScenarioError, find_param, parse_assignment
 
 METHODS = ("sobol", "morris")
 #: Morris grid levels: the usual choice, and even so the grid is symmetric (SALib warns if odd).
@@ -41,24 +45,42 @@ CONF_LEVEL = 0.95
 #: Parameters that must not be factors: the evaluator sets the seed of every replication.
 NOT_FACTORS = {"run.seed": "is the replication seed, set by the evaluator; it is not a factor"}
 COLUMNS = ("parameter", "index", "value", "conf_low", "conf_high")
+#: Most points one --vary range may ask for, so a typo cannot ask for a million runs.
+MAX_STEPS = 1_000
+#: What :func:`assess` asks of every index: an interval no wider than half the index, or than
+#: this share of the scale (1 for Sobol' indices, the largest mu_star for Morris).
+PRECISION = 0.05
 _EXAMPLE = "e.g. policy.incentives.nps_weight=0:1"
 
 
 @dataclass(frozen=True)
 class Factor:
-    """One scenario parameter varied over a range.
+    """One scenario parameter varied over a range, or over some of its values.
 
     Attributes:
         path: Dotted scenario parameter path, e.g. ``policy.incentives.nps_weight``.
-        lower: Smallest value sampled.
+        lower: Smallest value sampled (NaN for a categorical factor).
         upper: Largest value sampled.
         integer: The schema type is int, so sampled values are rounded to whole numbers.
+        choices: The values of a categorical factor (a choice, or true/false); empty for a
+            numeric one. Only EMA Workbench samples these; Sobol' and Morris need numbers.
     """
 
     path: str
     lower: float
     upper: float
     integer: bool
+    choices: tuple[Any, ...] = ()
+
+    @property
+    def categorical(self) -> bool:
+        """Whether the factor takes values from a list rather than a range."""
+        return bool(self.choices)
+
+    def at(self, share: float) -> float | int:
+        """The value a share of the way along the range (0 = lower, 1 = upper), whole if integer."""
+        value = self.lower + float(np.clip(share, 0.0, 1.0)) * (self.upper - self.lower)
+        return math.floor(value + 0.5) if self.integer else value
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,12 +118,17 @@ class Design:
         ]
 
 
-def parse_factor(text: str, option: str = "--param") -> Factor:
-    """Parse ``path=lo:hi`` from the CLI's ``--param`` and check it against the schema.
+def parse_factor(text: str, option: str = "--param", *, categorical: bool = False) -> Factor:
+    """Parse a factor, ``path=lo:hi`` or a bare ``path``, and check it against the schema.
+
+    A bare path takes the schema's own range (both bounds must exist). Where categorical
+    factors are allowed (EMA Workbench samples them), a bare path of a choice or a true/false
+    parameter takes all its values, and ``path=v1,v2`` some of them.
 
     Args:
-        text: For example ``policy.incentives.nps_weight=0:0.5``.
-        option: The command-line option the text came from, named in error messages.
+        text: For example ``policy.incentives.nps_weight=0:0.5``, or ``reps.integrity_mean``.
+        option: The command-line option or function the text came from, named in errors.
+        categorical: Allow choices and true/false parameters.
 
     Returns:
         The factor, marked integer when the schema type is int.
@@ -113,29 +140,45 @@ def parse_factor(text: str, option: str = "--param") -> Factor:
     """
     path, sep, bounds = text.partition("=")
     path = path.strip()
-    low_text, colon, high_text = bounds.partition(":")
-    try:
-        lower, upper = float(low_text), float(high_text)
-    except ValueError:
-        lower = upper = math.nan
-    if not sep or not path or not colon or math.isnan(lower) or math.isnan(upper):
+    ranged = sep and ":" in bounds
+    if ranged:
+        low_text, _, high_text = bounds.partition(":")
+        try:
+            lower, upper = float(low_text), float(high_text)
+        except ValueError:
+            lower = upper = math.nan
+    if (
+        not path
+        or (not sep and ":" in path)
+        or (sep and not ranged and not categorical)
+        or (ranged and (math.isnan(lower) or math.isnan(upper)))
+    ):
         raise ScenarioError(option, text, f"expected path=lo:hi, {_EXAMPLE}")
-    params = {info.path: info for info in iter_params()}
-    if path not in params:
-        raise ScenarioError(option, path, f"unknown parameter{_suggestion(path, params)}")
+    info = find_param(path, option)
     if path in NOT_FACTORS:
         raise ScenarioError(option, path, NOT_FACTORS[path])
-    info = params[path]
-    kind = _field_type(path)
-    if kind not in (int, float):
-        raise ScenarioError(option, path, _not_numeric(info.choices, info.default))
+    if info.kind in ("choice", "bool"):
+        if not categorical:
+            raise ScenarioError(option, path, _not_numeric(info))
+        return _categorical_factor(info, bounds if sep else "", option)
+    if not sep:
+        if info.lower is None or info.upper is None:
+            raise ScenarioError(
+                option,
+                path,
+                f"the schema gives no {'lower' if info.lower is None else 'upper'} bound; "
+                f"give a range, e.g. {path}=lo:hi",
+            )
+        return Factor(path, float(info.lower), float(info.upper), integer=info.kind == "int")
+    if not ranged:
+        raise ScenarioError(option, text, f"expected path=lo:hi, {_EXAMPLE}")
     if not (math.isfinite(lower) and math.isfinite(upper)):
         raise ScenarioError(option, path, "bounds must be finite numbers")
     if lower >= upper:
         raise ScenarioError(
             option, path, f"lower bound {_num(lower)} must be below upper bound {_num(upper)}"
         )
-    integer = kind is int
+    integer = info.kind == "int"
     if integer and not (lower.is_integer() and upper.is_integer()):
         raise ScenarioError(
             option, path, f"takes whole numbers; got bounds {_num(lower)}:{_num(upper)}"
@@ -149,6 +192,71 @@ def parse_factor(text: str, option: str = "--param") -> Factor:
             f"range {_num(lower)}:{_num(upper)} leaves the allowed range {_allowed(info)}",
         )
     return Factor(path=path, lower=lower, upper=upper, integer=integer)
+
+
+def _categorical_factor(info: ParamInfo, listed: str, option: str) -> Factor:
+    allowed: tuple[Any, ...] = info.choices or (False, True)
+    if not listed.strip():
+        return Factor(info.path, math.nan, math.nan, integer=False, choices=allowed)
+    values = [parse_assignment(f"{info.path}={part.strip()}")[1] for part in listed.split(",")]
+    for value in values:
+        if value not in allowed or isinstance(value, bool) != (info.kind == "bool"):
+            raise ScenarioError(
+                option, info.path, f"{value!r} is not one of {_choice(map(repr, allowed))}"
+            )
+    if len(set(values)) < 2:
+        raise ScenarioError(option, info.path, "give at least two different values to vary")
+    return Factor(info.path, math.nan, math.nan, integer=False, choices=tuple(values))
+
+
+def parse_vary(text: str) -> tuple[str, list[Any]]:
+    """Parse a sweep's ``path=v1,v2,v3`` (a list of values) or ``path=lo:hi:n`` (evenly spaced).
+
+    Raises:
+        InputError: The text is malformed (range values not numbers, ``n`` below 2, ...).
+    """
+    path, value = parse_assignment(text)
+    raw = text.partition("=")[2].strip()
+    if isinstance(value, str) and raw.count(":") == 2:
+        try:
+            lower, upper = float(raw.split(":")[0]), float(raw.split(":")[1])
+            steps = int(raw.split(":")[2])
+        except ValueError:
+            raise InputError(
+                f"--vary {text}: expected path=lo:hi:n with numbers, e.g. "
+                "policy.incentives.nps_weight=0:1:5"
+            ) from None
+        if not 2 <= steps <= MAX_STEPS:
+            raise InputError(f"--vary {text}: n must be between 2 and {MAX_STEPS}, got {steps}")
+        values = np.linspace(lower, upper, steps)
+        if find_param(path, "--vary").kind == "int":
+            return path, sorted({math.floor(float(v) + 0.5) for v in values})
+        return path, [round(float(v), 12) for v in values]
+    parts = [part.strip() for part in raw.split(",")]
+    if not raw or any(not part for part in parts):
+        raise InputError(
+            f"--vary {text}: expected path=v1,v2,... or path=lo:hi:n, e.g. "
+            "policy.incentives.nps_weight=0,0.5,1"
+        )
+    return path, [parse_assignment(f"{path}={part}")[1] for part in parts]
+
+
+def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the varied values, the first parameter changing slowest."""
+    if not vary:
+        raise InputError("--vary: give at least one parameter to vary")
+    paths = list(vary)
+    return [dict(zip(paths, values, strict=True)) for values in itertools.product(*vary.values())]
+
+
+def latin_hypercube(dimensions: int, count: int, seed: int) -> np.ndarray:
+    """``count`` points of a Latin hypercube in the unit cube (scipy's ``qmc``), seeded.
+
+    Returns:
+        One row per point, one column per dimension, every value in [0, 1).
+    """
+    sampler = qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed))
+    return sampler.random(count)
 
 
 def design(factors: Sequence[Factor], method: str, samples: int, seed: int) -> Design:
@@ -186,6 +294,10 @@ def design(factors: Sequence[Factor], method: str, samples: int, seed: int) -> D
         if factor.path in seen:
             raise ScenarioError("--param", factor.path, "is given more than once")
         seen.add(factor.path)
+        if factor.categorical:
+            raise ScenarioError(
+                "--param", factor.path, f"{method} needs a numeric range, not a list of values"
+            )
         if not factor.lower < factor.upper:
             raise ScenarioError("--param", factor.path, "lower bound must be below upper bound")
     _check_samples(method, samples)
@@ -277,6 +389,62 @@ def analyze(design: Design, outputs: np.ndarray) -> pd.DataFrame:
     )
 
 
+def assess(design: Design, indices: pd.DataFrame) -> list[str]:
+    """Whether a sample was large enough to read its indices, in sentences for people.
+
+    SALib estimates every index from the sample, so a small sample gives Sobol' indices outside
+    their possible range [0, 1] and intervals wider than the indices themselves: nothing can be
+    read from them. An index is flagged when it leaves [0, 1] by more than :data:`PRECISION`
+    (Sobol'), or when its interval is wider than the index and more than :data:`PRECISION` of
+    the scale (1 for Sobol' indices, the largest ``mu_star`` for Morris). Intervals narrow as
+    one over the square root of the sample, which gives the sample size at which every interval
+    would be at most half its index (or :data:`PRECISION` of the scale).
+
+    Args:
+        design: The design that was run.
+        indices: Its indices, as :func:`analyze` returns them.
+
+    Returns:
+        No sentence when the indices can be read; otherwise what is wrong and the sample size
+        that would do.
+    """
+    rows = indices.dropna(subset=["conf_low", "conf_high"])
+    if rows.empty:
+        return []
+    value = rows["value"].to_numpy()
+    half = (rows["conf_high"] - rows["conf_low"]).to_numpy() / 2
+    sobol = design.method == "sobol"
+    scale = 1.0 if sobol else max(float(np.max(np.abs(value))), np.finfo(float).tiny)
+    floor = PRECISION * scale
+    outside = (value < -PRECISION) | (value > 1 + PRECISION) if sobol else value < -np.inf
+    wide = (half > np.abs(value)) & (half > floor)
+    if not (outside.any() or wide.any()):
+        return []
+    shown = [
+        f"{row.index} of {row.parameter} is {row.value:.2f} ± {h:.2f}"
+        for row, h, bad in zip(rows.itertuples(), half, outside | wide, strict=True)
+        if bad
+    ]
+    target = np.maximum(np.abs(value) / 2, floor)
+    factor = float(np.max((half / target) ** 2))
+    needed = math.ceil(design.samples * max(factor, 1.0))
+    if sobol:
+        needed = 1 << (needed - 1).bit_length()
+    unit = "base samples" if sobol else "trajectories"
+    problems = []
+    if outside.any():
+        problems.append("indices outside [0, 1]")
+    if wide.any():
+        problems.append("intervals wider than the indices")
+    return [
+        f"The sample is too small to read these indices ({' and '.join(problems)}: "
+        + "; ".join(shown[:4])
+        + ("; ..." if len(shown) > 4 else "")
+        + f"). About {needed} {unit} (--samples {needed}) instead of {design.samples} would "
+        "make every interval at most half its index."
+    ]
+
+
 def _frame(design: Design, indices: dict[str, tuple[Any, Any]]) -> pd.DataFrame:
     """Tidy rows, factor by factor, from ``{index: (values, half-widths)}``."""
     records = []
@@ -321,35 +489,15 @@ def _check_samples(method: str, samples: int) -> None:
         )
 
 
-def _field_type(path: str) -> Any:
-    """The annotation of a leaf parameter (``int``, ``float``, ``bool``, a ``Literal``, ...)."""
-    *tables, leaf = path.split(".")
-    model: Any = Scenario
-    for table in tables:
-        model = model.model_fields[table].annotation
-    return model.model_fields[leaf].annotation
-
-
-def _suggestion(path: str, params: dict[str, Any]) -> str:
-    """A "did you mean" for a mistyped path, trying the full path then the last name alone."""
-    close = difflib.get_close_matches(path, list(params), n=1, cutoff=0.6)
-    if not close:
-        leaf = path.rsplit(".", 1)[-1]
-        by_leaf = {known.rsplit(".", 1)[-1]: known for known in reversed(list(params))}
-        names = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.6)
-        close = [by_leaf[names[0]]] if names else []
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _not_numeric(choices: tuple[str, ...] | None, default: Any) -> str:
-    if choices:
-        return f"takes one of {_choice(repr(c) for c in choices)}, not a numeric range"
-    if isinstance(default, bool):
+def _not_numeric(info: ParamInfo) -> str:
+    if info.choices:
+        return f"takes one of {_choice(repr(c) for c in info.choices)}, not a numeric range"
+    if info.kind == "bool":
         return "is true or false, not a numeric range"
     return "is not numeric"
 
 
-def _allowed(info: Any) -> str:
+def _allowed(info: ParamInfo) -> str:
     low = "-inf" if info.lower is None else _num(info.lower)
     high = "inf" if info.upper is None else _num(info.upper)
     return f"[{low}, {high}]"

@@ -1,0 +1,435 @@
+"""The metric registry: every number a run produces, declared once.
+
+Each column of a run's weekly data, of an experiment's ledger, timeseries and summary, is a
+:class:`Metric` here, with its unit, whether it is a running total, which side of the story it is
+on (what the NPS dashboard shows, a good, a bad, or context), which direction is better, a plain
+label for leaders and a one-line meaning. The names are a public contract: CLI tables, CSV
+columns, notebooks and users' scripts depend on them.
+
+Everything that shows metrics reads them from here: the ledger closes each week into
+:data:`METRIC_NAMES`, the model's ``DataCollector`` and Mesa's ``batch_run`` report them, tables
+and figures take their labels and units, verdicts take the better direction, and the named views
+at the bottom (:data:`HEADLINE`, :data:`MONEY_GIVEN_AWAY`, ...) are the only lists of metrics
+that figures, the dashboard and the reports draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+Side = Literal["shown", "good", "bad", "context"]
+
+#: What each side is called where metrics are grouped, in the order they are shown.
+SIDE_TITLES: dict[Side, str] = {
+    "shown": "What the NPS dashboard shows",
+    "good": "Goods",
+    "bad": "Bads",
+    "context": "Context",
+}
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One named metric.
+
+    Attributes:
+        name: The public column name.
+        label: What a leader calls it: a few plain words, shown in tables and figures.
+        meaning: One line on what it measures, and how.
+        unit: Unit of measure ("currency", "share", "NPS points", "accounts", ...).
+        side: "shown" (what the NPS dashboard shows), "good", "bad", or "context" (neither:
+            it helps read the others).
+        better: Which direction is better for the firm, if any.
+        cumulative: A running total since week 0 (money, counts), as opposed to a level (a
+            score, a share, a mean). Over a window of weeks a running total is read as the
+            amount accrued in the window and a level as its mean.
+        integer: A count: whole numbers week by week, and over a window when it is a running
+            total.
+    """
+
+    name: str
+    label: str
+    meaning: str
+    unit: str
+    side: Side
+    better: Literal["higher", "lower"] | None
+    cumulative: bool = False
+    integer: bool = False
+
+
+def _money(name: str, label: str, meaning: str, side: Side = "bad") -> Metric:
+    """A running total of money: lower is better for a cost, higher for an income."""
+    better: Literal["higher", "lower"] | None = {"bad": "lower", "good": "higher"}.get(side)
+    return Metric(name, label, meaning, "currency", side, better, cumulative=True)
+
+
+def _count(name: str, label: str, meaning: str, side: Side = "bad") -> Metric:
+    """A running count of accounts: lower is better for a loss, higher for a gain."""
+    better: Literal["higher", "lower"] | None = {"bad": "lower", "good": "higher"}.get(side)
+    return Metric(name, label, meaning, "accounts", side, better, cumulative=True, integer=True)
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "reported_nps",
+        "NPS the survey reports",
+        "NPS of the responses the firm collected in the latest wave",
+        "NPS points",
+        "shown",
+        None,
+    ),
+    Metric(
+        "true_nps",
+        "Customers' real NPS",
+        "NPS of an honest census of all active accounts' latent satisfaction",
+        "NPS points",
+        "good",
+        "higher",
+    ),
+    Metric(
+        "nps_inflation",
+        "How far the survey overstates NPS",
+        "reported_nps - true_nps",
+        "NPS points",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "response_rate",
+        "Survey response rate",
+        "Responses / surveys sent in the latest wave",
+        "share",
+        "shown",
+        None,
+    ),
+    Metric(
+        "share_cherry_picked",
+        "Customers kept out of the survey",
+        "Share of eligible accounts kept out of the latest sample by rep selection",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "share_coached",
+        "Answers pleaded for",
+        "Share of the latest wave's responses pleaded for",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "share_bribed",
+        "Answers bought with gifts",
+        "Share of the latest wave's responses bought with a gift",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "share_hostage",
+        "Answers held hostage",
+        "Share of the latest wave's responses held hostage for a concession",
+        "share",
+        "bad",
+        "lower",
+    ),
+    _money(
+        "concession_cost",
+        "Concessions to hostage-takers",
+        "Concessions granted to hostage-takers before a survey, cumulative",
+    ),
+    _money(
+        "giveaway_cost",
+        "Free services given away",
+        "Free services given away to play safe, cumulative",
+    ),
+    _money("bribe_cost", "Gifts for high scores", "Gifts given for high scores, cumulative"),
+    _money(
+        "discount_cost",
+        "Revenue given up to discounts",
+        "Revenue forgone to price discounts at renewals and new deals, cumulative",
+    ),
+    Metric(
+        "discount_rate",
+        "Average price discount",
+        "Mean price discount of active contracts, weighted by list value",
+        "share",
+        "bad",
+        "lower",
+    ),
+    _money("revenue", "Revenue", "Contract revenue at the prices agreed, cumulative", "good"),
+    _money(
+        "gross_margin",
+        "Gross margin",
+        "Revenue x margin rate - concessions - giveaways - bribes, cumulative",
+        "good",
+    ),
+    _money(
+        "net_value",
+        "The firm's net money",
+        "Gross margin - bonus cost - measurement cost - acquisition cost - rep turnover cost, "
+        "cumulative: the firm's money",
+        "good",
+    ),
+    Metric(
+        "accounts_active",
+        "Customers",
+        "Customer accounts active now",
+        "accounts",
+        "good",
+        "higher",
+        integer=True,
+    ),
+    _count("churned_accounts", "Customers lost at renewal", "Accounts lost at renewal, cumulative"),
+    Metric(
+        "retention_rate",
+        "Renewals kept",
+        "Share of renewals due so far that renewed (over a window: of the window's renewals)",
+        "share",
+        "good",
+        "higher",
+    ),
+    Metric(
+        "genuine_effort",
+        "Reps' hours on real service",
+        "Mean share of reps' account hours spent on genuine service this week",
+        "share",
+        "good",
+        "higher",
+    ),
+    Metric(
+        "service_quality",
+        "Quality of reps' service",
+        "Mean quality of an hour of reps' service, relative to a settled, unstressed rep",
+        "share",
+        "good",
+        "higher",
+    ),
+    _count(
+        "followed_up",
+        "Unhappy customers called back",
+        "Detractors called back by their manager to fix the cause, cumulative",
+        "good",
+    ),
+    Metric(
+        "savvy_share",
+        "Customers who hold their score hostage",
+        "Share of active accounts that have learned to hold the score hostage",
+        "share",
+        "bad",
+        "lower",
+    ),
+    Metric(
+        "signal_validity",
+        "How well the survey predicts renewals",
+        "AUC of accounts' last reported score for predicting renewal (last 52 weeks); "
+        "0.5 = no information",
+        "AUC",
+        "good",
+        "higher",
+    ),
+    _money(
+        "bonus_paid",
+        "NPS bonus paid",
+        "NPS bonus paid to reps and managers, cumulative",
+        "shown",
+    ),
+    _money(
+        "unearned_bonus",
+        "Bonus paid for inflated scores",
+        "Bonus paid above what honest answers from an unpicked sample would have earned, "
+        "cumulative",
+    ),
+    _money(
+        "bonus_cost",
+        "What the bonus costs the firm",
+        "What the NPS bonus costs the firm: pay above the variable pay it replaces, cumulative",
+    ),
+    _money(
+        "measurement_cost",
+        "Surveys, audits and call-backs",
+        "Survey vendor, audits and follow-up calls, cumulative",
+    ),
+    _money(
+        "acquisition_cost",
+        "Cost of winning customers",
+        "Cost of winning new accounts, cumulative",
+    ),
+    _money(
+        "turnover_cost",
+        "Cost of replacing reps",
+        "Cost of replacing reps who quit or were fired, cumulative",
+    ),
+    Metric("rep_stress", "Reps' stress", "Mean rep stress", "0-1", "bad", "lower"),
+    Metric(
+        "rep_turnover",
+        "Reps who left, per position",
+        "Reps who quit or were fired, cumulative, per rep position",
+        "departures per position",
+        "bad",
+        "lower",
+        cumulative=True,
+    ),
+    Metric(
+        "honest_rep_share",
+        "Honest reps",
+        "Share of reps with integrity of at least 0.6",
+        "share",
+        "good",
+        "higher",
+    ),
+    Metric(
+        "gaming_propensity",
+        "Reps' inclination to game",
+        "Reps' mean learned inclination to use the tactics: the culture",
+        "share",
+        "bad",
+        "lower",
+    ),
+    _count("disrupted_accounts", "Customers whose rep left", "Accounts whose rep left, cumulative"),
+    Metric(
+        "latent_signal_validity",
+        "How well real satisfaction predicts renewals",
+        "AUC of the same accounts' latent satisfaction for renewal: the best a survey could do, "
+        "to read beside signal_validity",
+        "AUC",
+        "context",
+        None,
+    ),
+    _count(
+        "renewals_due",
+        "Renewals due",
+        "Contracts that came up for renewal, cumulative (retention over a window reads it)",
+        "context",
+    ),
+)
+#: Every metric's name, in the registry's order: the columns of a run's weekly data.
+METRIC_NAMES: tuple[str, ...] = tuple(metric.name for metric in METRICS)
+METRIC_BY_NAME: dict[str, Metric] = {metric.name: metric for metric in METRICS}
+#: The running totals, whose weekly flows :func:`as_flows` gives.
+CUMULATIVE: tuple[str, ...] = tuple(metric.name for metric in METRICS if metric.cumulative)
+#: The counts, whole numbers in every frame.
+INTEGER: tuple[str, ...] = tuple(metric.name for metric in METRICS if metric.integer)
+
+
+def metric(name: str) -> Metric:
+    """The metric of a name.
+
+    Raises:
+        KeyError: No metric has that name (the message lists the closest).
+    """
+    try:
+        return METRIC_BY_NAME[name]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(name, METRIC_NAMES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise KeyError(f"no metric named {name!r}{hint}") from None
+
+
+def whole_over(name: str, window: str) -> bool:
+    """Whether a metric read over a window is a whole number: a count at the end, or accrued.
+
+    A count's running total accrued over weeks is a count; a level count averaged over weeks
+    (active accounts over the long run) is not.
+    """
+    found = METRIC_BY_NAME.get(name)
+    return found is not None and found.integer and (found.cumulative or window == "end")
+
+
+def label(name: str) -> str:
+    """The plain label of a metric, or the name itself for anything else (a parameter)."""
+    found = METRIC_BY_NAME.get(name)
+    return found.label if found is not None else name
+
+
+def as_flows(frame: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+    """Weekly data with each running total turned into the amount accrued that week.
+
+    Levels (scores, shares) are left as they are. The first week of each run keeps its value,
+    which is what accrued in it.
+
+    Args:
+        frame: One row per week (and per run), in week order within each run; any metric
+            columns (others are left alone).
+        by: The columns that tell runs apart (e.g. scenario and replication); none for one run.
+
+    Returns:
+        A copy, running totals differenced week on week within each run.
+    """
+    columns = [name for name in CUMULATIVE if name in frame.columns]
+    flows = frame.copy()
+    if not columns:
+        return flows
+    totals = frame[columns]
+    if by:
+        previous = totals.groupby([frame[key] for key in by], sort=False).shift(1)
+    else:
+        previous = totals.shift(1)
+    flows[columns] = totals - previous.fillna(0)
+    for name in columns:
+        if METRIC_BY_NAME[name].integer:
+            flows[name] = flows[name].astype("int64")
+    return flows
+
+
+def _view(*names: str) -> tuple[str, ...]:
+    for name in names:
+        metric(name)  # every view names registered metrics only
+    return names
+
+
+#: The headline goods and bads: the comparison figure's panels.
+HEADLINE = _view(
+    "true_nps",
+    "nps_inflation",
+    "retention_rate",
+    "genuine_effort",
+    "signal_validity",
+    "net_value",
+    "concession_cost",
+    "giveaway_cost",
+    "rep_turnover",
+)
+#: What builds up while the reported score looks fine: the report's week-by-week figure.
+OVER_TIME = _view(
+    "nps_inflation", "true_nps", "savvy_share", "share_coached", "honest_rep_share", "rep_stress"
+)
+#: Money given away, by kind: the money panel of reports, notebooks and the dashboard.
+MONEY_GIVEN_AWAY = _view("concession_cost", "giveaway_cost", "bribe_cost")
+#: Money given away in every form the ledger books it, price discounts included.
+ALL_GIVEN_AWAY = _view(*MONEY_GIVEN_AWAY, "discount_cost")
+#: The rep tactics the ledger sees in each survey wave.
+TACTICS = _view("share_cherry_picked", "share_coached", "share_bribed", "share_hostage")
+#: The reps' side of the story: stress, who is left, who has gone.
+PEOPLE = _view("rep_stress", "honest_rep_share", "rep_turnover")
+#: What a sweep tabulates and draws when no metric is named.
+SWEEP_DEFAULT = _view("nps_inflation", "true_nps", "retention_rate", "net_value")
+#: The dashboard's table of the goods beside the bads so far.
+DASHBOARD = _view(
+    "reported_nps",
+    "true_nps",
+    "nps_inflation",
+    "retention_rate",
+    "churned_accounts",
+    *ALL_GIVEN_AWAY,
+    "savvy_share",
+    "honest_rep_share",
+    "rep_turnover",
+    "net_value",
+)
+#: How the bads accumulate while the score looks fine: the evidence page's figure.
+ACCUMULATING = _view(
+    "reported_nps",
+    "true_nps",
+    "savvy_share",
+    "concession_cost",
+    "honest_rep_share",
+    "share_coached",
+)
