@@ -25,6 +25,7 @@ from npssim.seeds import replication_seeds
 
 from .conftest import TINY
 from .experiment.models import StrictFirm
+from .readme import examples, run_as_a_file, same_text
 
 FIRM = {**TINY, "run.weeks": 26}
 UNCERTAIN = [
@@ -145,3 +146,9 @@ def test_a_custom_model_class_runs_under_ema():
         with SequentialEvaluator(built) as evaluator:
             found[label] = evaluator.perform_experiments(scenarios=3, **SAMPLING)[1]
     assert found["strict"]["discount_cost"].sum() < found["plain"]["discount_cost"].sum()
+
+
+def test_the_readme_s_ema_example_runs_as_a_file_and_prints_its_box(tmp_path):
+    (example,) = [example for example in examples() if "ema_workbench" in example.code]
+    printed = run_as_a_file(example, tmp_path)
+    assert same_text(printed, example.output), printed

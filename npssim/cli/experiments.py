@@ -245,8 +245,8 @@ def _finish(
             f"--out {out} --resume to complete it"
         ) from None
     for title, frame in results.people_tables():
-        if args.command == "compare":  # the meanings are in `npssim run` and the report
-            frame = frame.drop(columns="meaning")
+        if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
+            frame = frame.drop(columns=["meaning", "name"])
         stdout.print(rich_table(frame, title))
     for warning in results.warnings():
         stdout.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)

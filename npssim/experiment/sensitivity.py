@@ -9,6 +9,7 @@ read them.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -50,9 +51,12 @@ class SensitivityResults(ExperimentResults):
 
     def indices(self) -> pd.DataFrame:
         """The sensitivity indices with their confidence intervals (see ``design.analyze``)."""
-        if "_indices" not in self.__dict__:
-            self._indices = analyze(self.sample, self.outputs())
-        return self._indices
+        return self._indices.copy()
+
+    @cached_property
+    def _indices(self) -> pd.DataFrame:
+        # SALib's bootstrap is the slow part; tables, figures and warnings all read it once.
+        return analyze(self.sample, self.outputs())
 
     def warnings(self) -> list[str]:
         """Whether the sample was large enough to read the indices (``design.assess``)."""

@@ -148,7 +148,7 @@ def rich_table(frame: pd.DataFrame, title: str = "") -> Table:
     for column in frame.columns:
         if column == "group":
             continue
-        left = column in ("metric", "meaning", "verdict", "name")
+        left = column in ("metric", "meaning", "verdict", "name", "parameter")
         table.add_column(
             str(column),
             justify="left" if left else "right",

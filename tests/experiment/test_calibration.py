@@ -5,6 +5,7 @@ from npssim.errors import InputError
 from npssim.experiment import calibrate, run_experiment
 
 from .conftest import SMALL
+from .models import StrictFirm
 
 #: 360 accounts for a year: enough that reported NPS pins down product quality.
 FIRM = {**SMALL, "firm.accounts_per_rep": 60, "run.weeks": 52}
@@ -82,3 +83,19 @@ def test_more_free_parameters_than_targets_is_refused():
 def test_an_unknown_target_metric_is_refused_with_a_suggestion():
     with pytest.raises(InputError, match="did you mean 'response_rate'"):
         calibrate("baseline", {"response_rat": 0.3}, {"accounts.response_rate": (0.1, 0.6)})
+
+
+def test_a_fit_runs_the_model_class_it_is_given():
+    result = calibrate(
+        "nps_bonus",
+        {"reported_nps": 30.0},
+        {"accounts.response_rate": (0.1, 0.6)},
+        replications=1,
+        max_evaluations=4,
+        seed=1,
+        overrides={**SMALL, "run.weeks": 20},
+        executor="serial",
+        model_class=StrictFirm,
+    )
+    assert result.settings["model"] == "tests.experiment.models:StrictFirm"
+    assert result.evaluations <= 4

@@ -7,8 +7,12 @@ pattern that holds in docs/evidence.md must still hold here.
 import pandas as pd
 import pytest
 
+from npssim import load_scenario
 from npssim.experiment import run_evidence
-from npssim.experiment.evidence import CHECKS, COLUMNS
+from npssim.experiment.evidence import CHECKS, COLUMNS, _record_cliff_pricing
+
+from .conftest import SMALL
+from .models import StrictFirm
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +55,10 @@ def test_saving_writes_the_table_as_markdown_and_csv_and_a_figure_per_pattern(ev
         assert f"img/evidence/{finding.key}.png" in page
     csv = pd.read_csv(tmp_path / "evidence.csv")
     assert csv["holds"].tolist() == evidence.table()["holds"].tolist()
+
+
+def test_the_pricing_record_is_kept_by_the_experiment_s_own_model_class():
+    scenario = load_scenario("nps_bonus", {**SMALL, "run.weeks": 20})
+    plain = _record_cliff_pricing(scenario, [1])
+    strict = _record_cliff_pricing(scenario, [1], StrictFirm)
+    assert len(strict) == len(plain) and strict["for_score"].sum() <= plain["for_score"].sum()

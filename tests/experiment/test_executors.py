@@ -6,6 +6,7 @@ from npssim.experiment import ExecutorChoice, run_experiment
 from npssim.experiment.executors import InlineExecutor, open_executor
 
 from .conftest import SMALL
+from .models import StrictFirm
 
 
 def ledger(**execution) -> pd.DataFrame:
@@ -88,3 +89,10 @@ def test_dask_gives_the_serial_ledger_at_the_reference_firm_s_size():
     pd.testing.assert_frame_equal(
         run(ExecutorChoice(dask_local=2)), run("serial"), check_exact=True
     )
+
+
+def test_a_custom_model_class_runs_on_a_dask_cluster_as_it_does_here():
+    options = {"replications": 2, "seed": 6, "overrides": SMALL, "model_class": StrictFirm}
+    here = run_experiment("nps_bonus", executor="serial", **options).ledger
+    on_dask = run_experiment("nps_bonus", executor=ExecutorChoice(dask_local=2), **options).ledger
+    pd.testing.assert_frame_equal(on_dask, here, check_exact=True)
