@@ -155,7 +155,7 @@ def control(info: ParamInfo, value: Any) -> dict[str, Any]:
     label = f"{tables[-1]}: {name}".replace("_", " ")
     if info.unit:
         label += f" ({info.unit})"
-    if isinstance(info.default, bool):
+    if info.kind == "bool":
         return {"type": "Checkbox", "value": bool(value), "label": label}
     if info.choices:
         return {"type": "Select", "value": value, "values": list(info.choices), "label": label}
@@ -164,7 +164,7 @@ def control(info: ParamInfo, value: Any) -> dict[str, Any]:
     if upper is None:
         raise ValueError(f"{info.path}: a lever needs an upper bound or slider_max in the schema")
     upper = max(upper, value)  # a scenario may set a value above the slider's usual top
-    if isinstance(info.default, int):
+    if info.kind == "int":
         return {"type": "SliderInt", "value": int(value), "label": label,
                 "min": int(lower), "max": int(upper), "step": 1}  # fmt: skip
     step = (upper - lower) / SLIDER_STEPS

@@ -36,7 +36,7 @@ from npssim.experiment.sweep import check_outputs
 from npssim.metrics import HEADLINE, METRIC_BY_NAME
 from npssim.model import NPSModel
 from npssim.scenario import Scenario, load_scenario
-from npssim.seeds import replication_seeds
+from npssim.seeds import replication_seeds, seed_from
 
 ScenarioLike = str | Path | Scenario
 FactorLike = str | Factor
@@ -107,7 +107,7 @@ def ema_names(paths: Sequence[str]) -> dict[str, str]:
 def ema_model(
     uncertainties: Sequence[FactorLike],
     levers: Sequence[FactorLike] = (),
-    outcomes: Sequence[str] = HEADLINE,
+    outcomes: Sequence[str] | str = HEADLINE,
     *,
     scenario: ScenarioLike = "baseline",
     reference: ScenarioLike | None = None,
@@ -160,7 +160,8 @@ def ema_model(
     }
     paths = [factor.path for group in factors.values() for factor in group]
     _check_distinct(paths, "ema_model")
-    check_outputs(list(outcomes), window, option="ema_model: outcomes")
+    outcomes = _names(outcomes)
+    check_outputs(outcomes, window, option="ema_model: outcomes")
     check_model_class(model_class, in_process=True)
     names = ema_names(paths)
     base = _scenario(scenario)
@@ -176,7 +177,7 @@ def ema_model(
         ema.ScalarOutcome(metric, kind=_ema_kind(ema, metric), function=np.mean)
         for metric in outcomes
     ]
-    root = base.run.seed if seed is None else seed
+    root = _root(base, fixed, seed, replications, "ema_model")
     model.replications = [{"seed": value} for value in replication_seeds(root, replications)]
     return model
 
@@ -274,7 +275,7 @@ def _evaluate(simulation: Simulation, job: tuple[dict[str, Any], int]) -> dict[s
 
 def salib_problem(
     factors: Sequence[FactorLike],
-    outputs: Sequence[str] = ("net_value",),
+    outputs: Sequence[str] | str = ("net_value",),
     *,
     scenario: ScenarioLike = "baseline",
     reference: ScenarioLike | None = None,
@@ -289,7 +290,9 @@ def salib_problem(
     Args:
         factors: The parameters, as ``"path"`` (the schema's range) or ``"path=lo:hi"``, or
             :class:`~npssim.experiment.design.Factor` objects. Whole-number parameters are
-            sampled as reals by SALib and rounded when run.
+            sampled as reals by SALib and rounded when run (Morris's levels include both
+            ends; a Sobol' sample gives the two end values half the weight of the others,
+            which ``npssim sensitivity`` corrects by widening their range half a unit).
         outputs: Registry metrics to analyse (net money by default).
         scenario: The scenario every row starts from.
         reference: Read the outputs against this policy instead (paired differences; the
@@ -312,7 +315,8 @@ def salib_problem(
     if not chosen:
         raise InputError("salib_problem: give at least one factor, e.g. reps.integrity_mean")
     _check_distinct([factor.path for factor in chosen], "salib_problem")
-    check_outputs(list(outputs), window, option="salib_problem: outputs")
+    outputs = _names(outputs)
+    check_outputs(outputs, window, option="salib_problem: outputs")
     base = _scenario(scenario)
     spec = {
         "names": [factor.path for factor in chosen],
@@ -320,7 +324,8 @@ def salib_problem(
         "outputs": list(outputs),
     }
     simulation = Simulation(base, window, reference, model_class, dict(fixed or {}))
-    return NPSProblem(spec, simulation, replications, base.run.seed if seed is None else seed)
+    root = _root(base, fixed, seed, replications, "salib_problem")
+    return NPSProblem(spec, simulation, replications, root)
 
 
 def _factors(items: Sequence[FactorLike], source: str, categorical: bool = False) -> list[Factor]:
@@ -330,6 +335,30 @@ def _factors(items: Sequence[FactorLike], source: str, categorical: bool = False
         item if isinstance(item, Factor) else parse_factor(item, source, categorical=categorical)
         for item in items
     ]
+
+
+def _names(names: Sequence[str] | str) -> list[str]:
+    """Metric names, a bare name taken as a list of one."""
+    return [names] if isinstance(names, str) else list(names)
+
+
+def _root(
+    base: Scenario,
+    fixed: Mapping[str, Any] | None,
+    seed: int | None,
+    replications: int,
+    source: str,
+) -> int:
+    """The root seed of an outside tool's replications, checked, and their number checked."""
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise InputError(f"{source}: replications must be a whole number of at least 1")
+    try:
+        root = seed_from(seed, source=source)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    if root is not None:
+        return root
+    return int((fixed or {}).get("run.seed", base.run.seed))
 
 
 def _check_distinct(paths: Sequence[str], source: str) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from npssim.scenario import PolicyParams, Scenario
+from npssim.scenario.paths import set_path
 from npssim.scenario.schema import RepParams
 from npssim.tactics import (
     BRIBE,
@@ -86,11 +87,9 @@ class PolicySchedule:
             return False
         data = self.current.model_dump()
         for dotted, value in changes:
-            *tables, leaf = dotted.split(".")[1:]
-            node = data
-            for table in tables:
-                node = node[table]
-            node[leaf] = value
+            set_path(
+                data, dotted.removeprefix("policy."), value, source="timeline", root=PolicyParams
+            )
         self.current = PolicyParams.model_validate(data)
         return True
 

@@ -171,3 +171,14 @@ def test_ema_model_without_the_workbench_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "ema_workbench", None)
     with pytest.raises(InputError, match=r'pip install "npssim\[ema\]"'):
         ema_model(["reps.integrity_mean"])
+
+
+def test_one_output_may_be_named_alone():
+    assert salib_problem(FACTORS, outputs="true_nps")["outputs"] == ["true_nps"]
+
+
+@pytest.mark.parametrize(("options", "needle"), [({"replications": 0}, "at least 1"),
+                                                 ({"seed": -3}, "between 0")])  # fmt: skip
+def test_bad_replications_or_seeds_are_refused(options, needle):
+    with pytest.raises(InputError, match=needle):
+        salib_problem(FACTORS, **options)

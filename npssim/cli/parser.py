@@ -14,6 +14,7 @@ from npssim.experiment.plan import (
     DEFAULT_REPLICATIONS,
     SENSITIVITY_REPLICATIONS,
 )
+from npssim.metrics import SWEEP_DEFAULT
 from npssim.version import __version__
 
 EXIT_BAD_INPUT = 2
@@ -212,8 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="metrics",
         action="append",
         metavar="NAME",
-        help="metric to tabulate and draw (repeatable; default: nps_inflation, true_nps, "
-        "retention_rate, net_value)",
+        help=f"metric to tabulate and draw (repeatable; default: {', '.join(SWEEP_DEFAULT)}; "
+        "npssim metrics lists them)",
     )
     sweep.add_argument(
         "--reference",

@@ -1,6 +1,6 @@
 """Reading runs over windows of weeks, and the statistics of replications.
 
-A metric over a window is read by its kind (:attr:`npssim.ledger.Metric.cumulative`): a running
+A metric over a window is read by its kind (:attr:`npssim.metrics.Metric.cumulative`): a running
 total as the amount accrued inside the window, a level as its mean over the window's weeks, and
 the retention rate as the share of the window's renewals that renewed. Intervals are Student-t
 intervals of the mean over replications; comparisons are paired by replication index, which

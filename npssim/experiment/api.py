@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,7 +60,7 @@ ExecutorLike = ExecutorChoice | Executor | Literal["serial", "processes"] | None
 def run_experiment(
     scenarios: ScenarioLike | Sequence[ScenarioLike],
     *,
-    replications: int = DEFAULT_REPLICATIONS,
+    replications: int | None = None,
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -79,7 +79,7 @@ def run_experiment(
     Args:
         scenarios: Scenario files, bundled names (``"nps_bonus"``) or :class:`Scenario`
             objects. The first is the baseline of comparisons.
-        replications: Replications per scenario.
+        replications: Replications per scenario (:data:`DEFAULT_REPLICATIONS` by default).
         seed: Root seed; replication seeds are spawned from it (the first scenario's
             ``run.seed`` by default).
         weeks: Weeks to simulate, overriding every scenario's ``run.weeks``.
@@ -97,7 +97,7 @@ def run_experiment(
         model_class: The model every run builds: :class:`~npssim.NPSModel` or a subclass of
             it (defined at the top level of a module, or of the script, for a process pool).
         replication: Run only this replication (its index), exactly as the experiment with the
-            same root seed runs it; ``replications`` must then be 1.
+            same root seed runs it (leave ``replications`` out).
 
     Returns:
         The results; identical for the same root seed whatever executor ran them.
@@ -105,10 +105,14 @@ def run_experiment(
     sources = [scenarios] if isinstance(scenarios, str | Path | Scenario) else list(scenarios)
     if not sources:
         raise InputError("scenarios: give at least one scenario")
-    if replication is not None and replications != 1:
-        raise InputError(
-            f"--replication {replication}: runs one replication; leave out --replications"
-        )
+    if replication is not None:
+        if replications not in (None, 1):
+            raise InputError(
+                f"replication={replication}: runs that one replication alone; leave out "
+                f"replications={replications}"
+            )
+        replications = 1
+    replications = DEFAULT_REPLICATIONS if replications is None else replications
     kind: Kind = "run" if len(sources) == 1 else "compare"
     plan = make_plan(
         kind,
@@ -184,12 +188,12 @@ def execute_plan(
     let sweeps and sensitivity analyses return their own kind of results.
     """
     tasks = plan.tasks()
-    store = None
-    if out is not None:
-        store = RunStore(out)
-        store.open(plan.identity(), resume=resume, force=force)
     choice, description = choose_executor(executor, workers, len(tasks))
     check_model_class(plan.model_class, **where_runs_go(choice, len(tasks)))
+    store = None
+    if out is not None:  # only once every input is known to be good: nothing half-written
+        store = RunStore(out)
+        store.open(plan.identity(), resume=resume, force=force)
     started = time.perf_counter()
     runs, stored = execute(
         tasks,
@@ -236,7 +240,9 @@ def where_runs_go(choice: Any, tasks: int) -> dict[str, bool]:
     if isinstance(choice, ExecutorChoice):
         dask = bool(choice.scheduler or choice.dask_local)
         return {"in_process": not dask and choice.local_workers(tasks) == 1, "dask": dask}
-    in_process = isinstance(choice, InlineExecutor)
+    # Threads share this process, so they build any class; another kind of executor (a
+    # Dask client's) pickles classes as Dask does.
+    in_process = isinstance(choice, InlineExecutor | ThreadPoolExecutor)
     return {
         "in_process": in_process,
         "dask": not in_process and not isinstance(choice, ProcessPoolExecutor),
@@ -264,8 +270,9 @@ def simulate(
         seed: The model seed; the scenario's ``run.seed`` by default. A replication seed from
             an experiment's manifest reproduces that replication.
         model_class: :class:`~npssim.NPSModel` or a subclass.
-        window: ``"short"`` (the first two quarters after the policy changes), ``"long"`` (the
-            last four quarters) or ``"end"``.
+        window: ``"short"`` (the first two quarters after the policy changes: the scenario's
+            first timeline change, or where it first differs from ``reference``, as given
+            before ``params``), ``"long"`` (the last four quarters) or ``"end"``.
         reference: Read every metric against this policy instead: the same firm (every
             parameter given here that is not a policy value applies to both), the same seed,
             and the values are the paired differences ``scenario - reference``.
@@ -286,18 +293,22 @@ def simulate(
         raise ValueError(f"simulate: window must be one of {', '.join(HORIZONS)}, got {window!r}")
     root = seed_from(seed, source="simulate")
     check_model_class(model_class, in_process=True)
-    mine = _resolve(scenario, params)
-    theirs = None
+    base = _resolve(scenario, {})
+    mine = _resolve(base, params)
+    theirs, base_reference = None, None
     if reference is not None:
         firm = {path: value for path, value in params.items() if not path.startswith("policy.")}
-        theirs = _resolve(reference, firm)
+        base_reference = _resolve(reference, {})
+        theirs = _resolve(base_reference, firm)
         if theirs.run.weeks != mine.run.weeks:
             raise InputError(
                 f"simulate: run.weeks: the scenario runs {mine.run.weeks} weeks and the "
                 f"reference {theirs.run.weeks}; give run.weeks"
             )
     root = mine.run.seed if root is None else root
-    start = intervention_week(mine, theirs)
+    # The short run starts where the scenarios as given part, not where a sampled value makes
+    # them part: every evaluation of an outside tool reads the same weeks.
+    start = intervention_week(base, base_reference)
     first, stop = windows(start, mine.run.weeks)[window]
     values = _read(mine, root, model_class, first, stop, window)
     if theirs is not None:

@@ -35,6 +35,7 @@ from scipy.stats import qmc
 
 from npssim.errors import InputError
 from npssim.scenario import ParamInfo, ScenarioError, find_param, parse_assignment
+from npssim.scenario.paths import round_half_up
 
 METHODS = ("sobol", "morris")
 #: Morris grid levels: the usual choice, and even so the grid is symmetric (SALib warns if odd).
@@ -80,7 +81,7 @@ class Factor:
     def at(self, share: float) -> float | int:
         """The value a share of the way along the range (0 = lower, 1 = upper), whole if integer."""
         value = self.lower + float(np.clip(share, 0.0, 1.0)) * (self.upper - self.lower)
-        return math.floor(value + 0.5) if self.integer else value
+        return round_half_up(value) if self.integer else value
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,7 +231,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
             raise InputError(f"--vary {text}: n must be between 2 and {MAX_STEPS}, got {steps}")
         values = np.linspace(lower, upper, steps)
         if find_param(path, "--vary").kind == "int":
-            return path, sorted({math.floor(float(v) + 0.5) for v in values})
+            return path, sorted({round_half_up(float(v)) for v in values})
         return path, [round(float(v), 12) for v in values]
     parts = [part.strip() for part in raw.split(",")]
     if not raw or any(not part for part in parts):
@@ -427,7 +428,9 @@ def assess(design: Design, indices: pd.DataFrame) -> list[str]:
     ]
     target = np.maximum(np.abs(value) / 2, floor)
     factor = float(np.max((half / target) ** 2))
-    needed = math.ceil(design.samples * max(factor, 1.0))
+    # An index outside [0, 1] with a narrow interval is biased at this size: ask for twice as
+    # many samples at least, never for as many as were run.
+    needed = math.ceil(design.samples * max(factor, 2.0))
     if sobol:
         needed = 1 << (needed - 1).bit_length()
     unit = "base samples" if sobol else "trajectories"

@@ -37,7 +37,7 @@ from npssim.experiment.plan import DEFAULT_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
 from npssim.experiment.sweep import SweepResults, run_sweep
 from npssim.files import atomic_path
-from npssim.metrics import ACCUMULATING, ALL_GIVEN_AWAY
+from npssim.metrics import ACCUMULATING, ALL_GIVEN_AWAY, as_flows
 from npssim.model import NPSModel
 from npssim.report import plot_intervals, plot_metrics, plot_sweep, save_figure
 from npssim.scenario import Scenario, load_scenario
@@ -876,10 +876,8 @@ def well_designed_pays(context: _Context) -> Finding:
     paired = {}
     for name in ("baseline", "well_designed_bonus"):
         frame = weekly[weekly["scenario"] == name].sort_values(["replication", "week"])
-        flows = frame.groupby("replication")["revenue"].diff().fillna(frame["revenue"])
-        paired[name] = (
-            frame.assign(flow=flows).groupby("week")[["true_nps", "flow"]].mean().to_numpy()
-        )
+        flows = as_flows(frame, by=["replication"])
+        paired[name] = flows.groupby("week")[["true_nps", "revenue"]].mean().to_numpy()
     difference = paired["well_designed_bonus"] - paired["baseline"]
     lag = _half_way(difference[:, 1]) - _half_way(difference[:, 0])
     holds = _above_zero(true_nps) and _above_zero(revenue) and lag > 0

@@ -90,12 +90,12 @@ class Plan:
     @property
     def runs_text(self) -> str:
         """How titles name the replications: a count, or the one replication run alone."""
+        last = self.first_replication + self.replications - 1
+        if self.replications == 1:
+            return f"replication {last} alone (no intervals)"
         if self.first_replication:
-            last = self.first_replication + self.replications - 1
-            if last == self.first_replication:
-                return f"replication {last}"
             return f"replications {self.first_replication}-{last}"
-        return f"{self.replications} replication{'s' if self.replications > 1 else ''}"
+        return f"{self.replications} replications"
 
     @property
     def replication_indices(self) -> range:

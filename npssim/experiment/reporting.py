@@ -112,7 +112,7 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
     document = Document(
         f"npssim {kind.get(plan.kind, plan.kind)}: {', '.join(plan.labels)}",
         subtitle=(
-            f"{plan.replications} replications per scenario"
+            f"{plan.runs_text} per scenario"
             + (f" and design point ({len(plan.points)} points)" if results.varied else "")
             + f", {plan.weeks} weeks, root seed {plan.seed}; npssim {__version__}; "
             + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

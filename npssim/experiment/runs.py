@@ -82,8 +82,16 @@ def run_task(task: RunTask) -> RunResult:
 
 
 def model_path(model_class: type) -> str:
-    """The import path of a model class, ``module:QualifiedName``, as manifests record it."""
-    return f"{model_class.__module__}:{model_class.__qualname__}"
+    """The import path of a model class, ``module:QualifiedName``, as manifests record it.
+
+    A class defined in the script that is running is recorded by the script's file
+    (``/path/study.py:StrictFirm``), which ``--model`` loads as it is.
+    """
+    module = model_class.__module__
+    if module == "__main__":
+        script = getattr(sys.modules.get("__main__"), "__file__", None)
+        module = str(Path(script).resolve()) if script else module
+    return f"{module}:{model_class.__qualname__}"
 
 
 def load_model_class(text: str, option: str = "--model") -> type[NPSModel]:
@@ -133,8 +141,8 @@ def check_model_class(model_class: object, *, in_process: bool, dask: bool = Fal
     Args:
         model_class: The class an experiment was given.
         in_process: Every run happens in this process (any class will do).
-        dask: The runs go to a Dask cluster, whose pickler carries classes defined in the
-            running script by value.
+        dask: The runs go to a Dask cluster, whose pickler (cloudpickle) carries classes
+            defined in the running script, or inside a function, by value.
 
     Raises:
         InputError: It is not a subclass of :class:`NPSModel`, or worker processes could not
@@ -147,7 +155,7 @@ def check_model_class(model_class: object, *, in_process: bool, dask: bool = Fal
     if in_process:
         return
     name = model_path(model_class)
-    if "<locals>" in model_class.__qualname__:
+    if "<locals>" in model_class.__qualname__ and not dask:
         raise InputError(
             f"model_class {name}: defined inside a function, so worker processes cannot import "
             "it; define it at the top level of a module, or run with executor='serial'"

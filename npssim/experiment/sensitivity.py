@@ -97,8 +97,8 @@ class SensitivityResults(ExperimentResults):
             "sensitivity": plot_indices(
                 self.indices(),
                 title=f"{self.sample.method.capitalize()} indices of {self.metric} "
-                f"({HORIZON_TITLES[self.horizon]}), {len(self.plan.points)} points x "
-                f"{self.plan.replications} replications",
+                f"({HORIZON_TITLES[self.horizon]}), {len(self.plan.points)} points of "
+                f"{self.plan.replications} replication{'s' if self.plan.replications > 1 else ''}",
             )
         }
 

@@ -27,6 +27,7 @@ from npssim.experiment.results import ExperimentResults
 from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT, label
 from npssim.report import format_interval, plot_sweep
 from npssim.report.document import Document
+from npssim.scenario import Scenario, with_overrides
 
 
 class SweepResults(ExperimentResults):
@@ -166,7 +167,7 @@ class SweepResults(ExperimentResults):
         """Windows, accrual, the paired differences and the net money figure."""
         return [
             reporting.windows_note(self.plan.weeks)
-            + f" This sweep reads the {HORIZON_TITLES[self.horizon]}.",
+            + f" This sweep's tables and figures read: {HORIZON_TITLES[self.horizon]}.",
             reporting.ACCRUAL_NOTE,
             reporting.interval_note(paired=True, between="design point")
             + f" Every point is compared with {self._reference_text()}, whose own difference "
@@ -273,13 +274,19 @@ def with_reference(
         if path not in values:
             varied = ", ".join(values) or "none"
             raise InputError(f"--reference {path}: is not varied (varied: {varied})")
+        with_overrides(Scenario(), {path: value}, source="--reference")  # a value it can take
         if value not in values[path]:
-            numeric = [*values[path], value]
+            ascending = _ascending(values[path])
             values[path].append(value)
-            if all(isinstance(v, int | float) and not isinstance(v, bool) for v in numeric):
-                values[path].sort()
+            if ascending and _ascending(sorted(values[path])):
+                values[path].sort()  # keeps an ascending sweep ascending; any other order stays
     point = {path: reference.get(path, options[0]) for path, options in values.items()}
     return values, point
+
+
+def _ascending(values: Sequence[Any]) -> bool:
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return numbers and list(values) == sorted(values)
 
 
 def check_outputs(metrics: Sequence[str], horizon: str, option: str = "--metric") -> None:

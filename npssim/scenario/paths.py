@@ -145,6 +145,11 @@ def schema_at(schema: type[BaseModel], loc: Iterable[Any]) -> type[BaseModel] | 
     return current
 
 
+def round_half_up(value: float) -> int:
+    """The whole number nearest ``value``, halves rounded up (not to even, as ``round`` does)."""
+    return math.floor(value + 0.5)
+
+
 def plain_values(values: Mapping[str, Any], *, round_integers: bool = False) -> dict[str, Any]:
     """Values from outside tools made plain Python, whole-number parameters rounded if asked.
 
@@ -173,6 +178,6 @@ def plain_values(values: Mapping[str, Any], *, round_integers: bool = False) -> 
             and isinstance(value, float)
             and math.isfinite(value)
         ):
-            value = math.floor(value + 0.5)
+            value = round_half_up(value)
         plain[path] = value
     return plain

@@ -69,7 +69,7 @@ def test_compare_prints_paired_differences_with_verdicts(capsys, tmp_path):
     assert status == 0
     assert "nps_bonus against baseline" in stdout
     assert "difference, short run" in stdout and "difference, long run" in stdout
-    assert "net_value" in stdout
+    assert "The firm's net money" in stdout and "net_value" not in stdout  # labels, no names
     comparison = pd.read_csv(out / "comparison.csv")
     assert set(comparison["scenario"]) == {"nps_bonus"}
 

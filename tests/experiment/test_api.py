@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 import npssim
+from npssim import NPSModel
 from npssim.errors import InputError
 from npssim.experiment import run_experiment
 from npssim.metrics import INTEGER, METRIC_NAMES
@@ -95,3 +96,29 @@ def test_simulate_builds_the_model_class_it_is_given():
 def test_simulate_takes_a_scenario_object():
     scenario = load_scenario("baseline", SMALL)
     assert npssim.simulate(scenario, seed=6) == npssim.simulate("baseline", seed=6, **SMALL)
+
+
+def test_one_replication_needs_no_count_and_is_the_experiment_s(experiment):
+    alone = run_experiment("nps_bonus", seed=9, overrides=SMALL, executor="serial", replication=1)
+    assert alone.ledger["replication"].tolist() == [1]
+    whole = experiment.ledger.query("scenario == 'nps_bonus' and replication == 1")
+    assert alone.ledger["net_value"].iloc[0] == whole["net_value"].iloc[0]
+
+
+def test_one_replication_with_another_count_is_refused():
+    with pytest.raises(InputError, match="leave out replications=3"):
+        run_experiment("baseline", replications=3, replication=1, overrides=SMALL)
+
+
+def test_the_short_window_against_a_reference_does_not_move_with_the_values_given():
+    # intervention_week26 parts from the baseline at week 26; a survey every 2 weeks would
+    # part it from week 0, but the window stays where the scenarios as given part.
+    values = {**SMALL, "run.weeks": 60, "policy.survey.wave_interval": 2}
+    difference = npssim.simulate(
+        "intervention_week26", seed=3, window="short", reference="baseline", **values
+    )
+    mine = NPSModel(load_scenario("intervention_week26"), seed=3, **values).run()
+    firm = {k: v for k, v in values.items() if not k.startswith("policy.")}
+    theirs = NPSModel(load_scenario("baseline"), seed=3, **firm).run()
+    accrued = (mine - theirs)["revenue"]
+    assert difference["revenue"] == pytest.approx(accrued.iloc[51] - accrued.iloc[25])

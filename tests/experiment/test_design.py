@@ -300,3 +300,13 @@ def test_choices_are_factors_only_where_a_sampler_takes_them():
     assert message == "--param: policy.survey.sampler: 'x' is not one of 'rep', 'random' or " + (
         "'third_party'"
     )
+
+
+def test_a_biased_index_with_a_narrow_interval_asks_for_more_samples_than_were_run():
+    plan = design(FACTORS, "sobol", 16, seed=3)
+    indices = pd.DataFrame(
+        [(STRONG, "S1", 1.15, 1.12, 1.18)],
+        columns=["parameter", "index", "value", "conf_low", "conf_high"],
+    )
+    (warning,) = assess(plan, indices)
+    assert "--samples 32" in warning

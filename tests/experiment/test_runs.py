@@ -127,3 +127,28 @@ def test_a_custom_model_runs_the_same_in_process_and_in_the_pool():
     strict, lenient = serial.ledger["discount_cost"], plain.ledger["discount_cost"]
     assert (strict <= lenient).all() and strict.sum() < lenient.sum()
     assert serial.manifest()["model"] == "tests.experiment.models:StrictFirm"
+
+
+def test_a_refused_model_class_writes_nothing(tmp_path):
+    class Local(NPSModel):
+        pass
+
+    for _ in range(2):  # the same mistake twice gets the same answer, not "not empty"
+        with pytest.raises(InputError, match="defined inside a function"):
+            run_experiment(
+                "nps_bonus", replications=2, overrides=SMALL, executor="processes",
+                model_class=Local, out=tmp_path / "out",
+            )  # fmt: skip
+    assert not (tmp_path / "out").exists()
+
+
+def test_threads_and_dask_take_a_class_defined_in_a_function():
+    class Local(NPSModel):
+        pass
+
+    check_model_class(Local, in_process=False, dask=True)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as threads:
+        run_experiment("baseline", replications=2, overrides=SMALL, executor=threads,
+                       model_class=Local)  # fmt: skip

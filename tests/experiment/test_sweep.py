@@ -149,3 +149,18 @@ def test_the_sweep_tables_show_differences_first_then_levels(weights):
     assert "at each design point" in level_title
     assert list(differences[""]) == ["reference", "", ""]
     assert "The firm's net money" in differences.columns and "Customers' real NPS" in levels
+
+
+def test_a_bad_reference_value_names_the_reference_option():
+    with pytest.raises(InputError, match=r"--reference: policy\.incentives\.nps_weight"):
+        run_sweep("nps_bonus", WEIGHTS, reference={"policy.incentives.nps_weight": 2.0})
+
+
+def test_a_reference_keeps_the_order_the_values_were_given_in():
+    from npssim.experiment.sweep import with_reference
+
+    path = "policy.incentives.nps_weight"
+    values, point = with_reference({path: [1.0, 0.5, 0.0]}, {path: 0.25})
+    assert values[path] == [1.0, 0.5, 0.0, 0.25] and point == {path: 0.25}
+    values, _ = with_reference({path: [0.0, 0.5]}, {path: 0.25})
+    assert values[path] == [0.0, 0.25, 0.5]
