@@ -168,7 +168,7 @@ def ema_model(
     model = ema.ReplicatorModel(
         name,
         function=Simulation(
-            base, window, reference, model_class, dict(fixed or {}), tuple(outcomes)
+            base, window, _reference(reference), model_class, dict(fixed or {}), tuple(outcomes)
         ),
     )
     model.uncertainties = [_ema_parameter(ema, f, names[f.path]) for f in factors["uncertainties"]]
@@ -323,7 +323,7 @@ def salib_problem(
         "bounds": [[factor.lower, factor.upper] for factor in chosen],
         "outputs": list(outputs),
     }
-    simulation = Simulation(base, window, reference, model_class, dict(fixed or {}))
+    simulation = Simulation(base, window, _reference(reference), model_class, dict(fixed or {}))
     root = _root(base, fixed, seed, replications, "salib_problem")
     return NPSProblem(spec, simulation, replications, root)
 
@@ -365,6 +365,11 @@ def _check_distinct(paths: Sequence[str], source: str) -> None:
     for path in paths:
         if paths.count(path) > 1:
             raise InputError(f"{source}: {path}: is given more than once")
+
+
+def _reference(reference: ScenarioLike | None) -> Scenario | None:
+    """The reference loaded once, not at every evaluation."""
+    return None if reference is None else _scenario(reference)
 
 
 def _scenario(scenario: ScenarioLike) -> Scenario:
