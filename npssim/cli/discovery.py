@@ -57,7 +57,10 @@ def _bounds(info: ParamInfo) -> str:
     lower, upper = info.lower, info.upper
     if lower is None and upper is None:
         return ""
-    return f"[{'' if lower is None else lower} .. {'' if upper is None else upper}]"
+    bounds = f"[{'' if lower is None else lower} .. {'' if upper is None else upper}]"
+    if info.plausible is not None:
+        bounds += f"; plausible {info.plausible[0]:g} to {info.plausible[1]:g}"
+    return bounds
 
 
 def params_markdown() -> str:

@@ -23,25 +23,73 @@ REPORTED_METRICS: tuple[Metric, ...] = tuple(
 VERDICT_STYLES = {"better": "green", "worse": "red"}
 
 
-def format_value(metric: Metric, value: float | None) -> str:
-    """Render a metric value for people: money with thousands separators, shares as percent."""
+def format_value(metric: Metric, value: float | None, difference: bool = False) -> str:
+    """Render a metric value for people: money with thousands separators, shares as percent.
+
+    Args:
+        metric: The metric, for its unit.
+        value: The value (None or NaN shows as ``n/a``).
+        difference: The value is a difference: shares show in percentage points (``+5.6 pp``)
+            and every number carries its sign.
+    """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
+    sign = "+" if difference else ""
     if metric.unit in ("currency", "accounts"):
-        return f"{round(value):,}"
+        return _no_negative_zero(f"{round(value):{sign},}")
     if metric.unit == "share":
-        return f"{100 * value:.1f}%"
+        if difference:
+            return _no_negative_zero(f"{100 * value:+.1f} pp")
+        return _no_negative_zero(f"{100 * value:.1f}%")
     if metric.unit == "NPS points":
-        return f"{value:+.1f}"
-    return f"{value:.3f}"
+        return _no_negative_zero(f"{value:+.1f}")
+    return _no_negative_zero(f"{value:{sign}.3f}")
 
 
-def format_interval(metric: Metric, mean: float, low: float, high: float) -> str:
+def format_interval(
+    metric: Metric, mean: float, low: float, high: float, difference: bool = False
+) -> str:
     """A mean with the half-width of its interval, e.g. ``+19.9 ± 1.2`` (just the mean if none)."""
-    text = format_value(metric, mean)
+    text = format_value(metric, mean, difference)
     if text == "n/a" or math.isnan(low) or math.isnan(high):
         return text
-    return f"{text} ± {format_value(metric, (high - low) / 2).lstrip('+')}"
+    half = format_value(metric, (high - low) / 2).lstrip("+")
+    if difference and metric.unit == "share":
+        half = f"{100 * (high - low) / 2:.1f} pp"
+    return f"{text} ± {half}"
+
+
+def format_money(value: float, currency: str = "", signed: bool = False) -> str:
+    """An amount of money as a leader reads it: ``-11.1M USD``, ``640k USD``, ``250 USD``.
+
+    Three significant figures at most: a decision does not turn on the fourth, and a figure a
+    reader can say aloud is one they repeat correctly.
+
+    Args:
+        value: The amount.
+        currency: The currency's code (``firm.currency``), put after the amount.
+        signed: Show ``+`` before a gain (for differences).
+    """
+    if math.isnan(value):
+        return "n/a"
+    size = abs(value)
+    for scale, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
+        if size >= scale:
+            scaled = value / scale
+            digits = 2 if abs(scaled) < 10 else 1 if abs(scaled) < 100 else 0
+            text = f"{scaled:{'+' if signed else ''}.{digits}f}{suffix}"
+            break
+    else:
+        text = f"{value:{'+' if signed else ''}.0f}"
+    text = _no_negative_zero(text)
+    return f"{text} {currency}" if currency else text
+
+
+def _no_negative_zero(text: str) -> str:
+    """``-0.0`` (a tiny change rounded away) reads as a loss that is not there: show ``0.0``."""
+    if text[:1] in "+-" and not any(character in "123456789" for character in text):
+        return text[1:]
+    return text
 
 
 def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:

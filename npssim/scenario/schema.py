@@ -5,7 +5,9 @@ source (a figure from references.md, or "assumption"). Nothing else in npssim ke
 parameters: the loader validates against these models, the ODD parameter table is generated from
 them, and the dashboard's sliders and the JSON schema come from them too. A parameter declared
 with ``lever=True`` is one of the main policy levers or uncertain assumptions that the dashboard
-offers as a control.
+offers as a control. A parameter declared with a ``plausible`` range is an *uncertain assumption*
+about the firm: no published figure pins it down, and the range is where a decision-maker should
+expect it to lie; ``npssim breakeven`` asks what would have to be true of these for a policy to pay.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ def param(
     source: str = ASSUMPTION,
     lever: bool = False,
     slider_max: float | None = None,
+    plausible: tuple[float, float] | None = None,
+    label: str = "",
 ) -> Any:
     """Declare one parameter with its documentation.
 
@@ -44,6 +48,10 @@ def param(
         lever: Offer it as a control in the dashboard (a main policy lever or an assumption
             leaders will want to question).
         slider_max: The top of the dashboard's slider when ``le`` leaves the range open.
+        plausible: The range a decision-maker should consider for an uncertain assumption
+            (inside the bounds): what ``npssim breakeven`` varies by default.
+        label: What a leader calls it, in a few plain words (the dashboard's controls, the
+            break-even charts); the dotted path where none is given.
 
     Returns:
         A pydantic ``Field`` carrying the bounds and the documentation.
@@ -58,6 +66,8 @@ def param(
             "source": source,
             **({"lever": True} if lever else {}),
             **({"slider_max": slider_max} if slider_max is not None else {}),
+            **({"plausible": list(plausible)} if plausible is not None else {}),
+            **({"label": label} if label else {}),
         },
     )
 
@@ -71,6 +81,15 @@ class Section(BaseModel):
 class FirmParams(Section):
     """The firm: its size, its product and its economics."""
 
+    currency: str = Field(
+        "USD",
+        pattern=r"^[A-Z]{3}$",
+        description="The currency every amount is in (ISO 4217 code): shown beside money.",
+        json_schema_extra={
+            "unit": "ISO 4217 code",
+            "source": "assumption (a label: no result depends on it)",
+        },
+    )
     managers: int = param(10, "Number of sales managers.", unit="people", ge=1, le=100_000)
     reps_per_manager: int = param(
         10, "Sales reps in each manager's team.", unit="people", ge=1, le=1_000
@@ -114,6 +133,8 @@ class FirmParams(Section):
         unit="points per week",
         ge=0,
         le=5,
+        plausible=(0.1, 0.5),
+        label="How much real service lifts satisfaction",
     )
     service_hours_scale: float = param(
         0.5,
@@ -186,6 +207,8 @@ class AccountParams(Section):
         ge=0,
         le=1,
         lever=True,
+        plausible=(0.4, 0.8),
+        label="Customers' candour",
     )
     response_rate: float = param(
         0.16,
@@ -255,6 +278,7 @@ class AccountParams(Section):
         source="references.md: Requests for positive evaluations (2014) can lower "
         "satisfaction; size is an assumption",
         lever=True,
+        label="Customers who resent being asked",
     )
     resent_penalty: float = param(
         0.5,
@@ -286,6 +310,8 @@ class AccountParams(Section):
         le=1,
         source="assumption (no B2B figure is published; hotel 'review blackmail' about 3%)",
         lever=True,
+        plausible=(0.0, 0.1),
+        label="Customers already holding scores hostage",
     )
     demand_rate: float = param(
         0.8,
@@ -371,6 +397,8 @@ class AccountParams(Section):
         unit="points per unit discount",
         ge=0,
         le=50,
+        plausible=(1.0, 4.0),
+        label="Customers' price sensitivity at renewal",
     )
     disruption_loss: float = param(
         0.3,
@@ -402,6 +430,7 @@ class AccountParams(Section):
         ge=0,
         le=100,
         lever=True,
+        label="How fast hostage-taking spreads",
     )
     savvy_reinforcement: float = param(
         0.5,
@@ -530,9 +559,18 @@ class RepParams(Section):
         ge=0,
         le=1,
         lever=True,
+        plausible=(0.45, 0.85),
+        label="Reps' integrity",
     )
     greed_mean: float = param(
-        0.5, "Mean weight on the bonus.", unit="share", ge=0, le=1, lever=True
+        0.5,
+        "Mean weight on the bonus.",
+        unit="share",
+        ge=0,
+        le=1,
+        lever=True,
+        plausible=(0.3, 0.7),
+        label="Reps' appetite for the bonus",
     )
     fear_mean: float = param(
         0.5, "Mean weight on penalties and losses (loss aversion).", unit="share", ge=0, le=1
@@ -571,6 +609,8 @@ class RepParams(Section):
         source="assumption (an incentive on a measured task raises effort on it: Holmstrom & "
         "Milgrom 1991; Hauser, Simester & Wernerfelt 1994; references.md)",
         lever=True,
+        plausible=(0.0, 1.0),
+        label="How far reps' effort responds to the stake",
     )
     effort_curvature: float = param(
         3.0,
@@ -579,6 +619,8 @@ class RepParams(Section):
         unit="exponent",
         ge=1.05,
         le=20,
+        plausible=(2.0, 5.0),
+        label="How fast extra effort wears reps out",
     )
     time_cost: float = param(
         1.0,
@@ -799,6 +841,8 @@ class RepParams(Section):
         ge=0,
         le=1,
         source="assumption (selection of a gaming culture, Smaldino & McElreath 2016)",
+        plausible=(0.2, 0.8),
+        label="Honest reps leaving gaming teams",
     )
     stress_decay: float = param(
         0.5, "Share of stress that fades each quarter.", unit="per quarter", ge=0, le=1
@@ -856,6 +900,8 @@ class ManagerParams(Section):
         ge=0,
         le=1,
         lever=True,
+        plausible=(0.45, 0.85),
+        label="Managers' integrity",
     )
     approval_base: float = param(
         0.5,
@@ -933,6 +979,7 @@ class IncentiveParams(Section):
         source="references.md: 43% of firms base some frontline pay on feedback ratings "
         "(Accenture-Medallia 2017)",
         lever=True,
+        label="Share of variable pay on NPS",
     )
     bonus_target: float = param(
         6_000.0,
@@ -954,11 +1001,13 @@ class IncentiveParams(Section):
         "Linear between floor and target, or all-or-nothing at the target.",
         source="references.md: misreporting peaks just short of a goal (Schweitzer et al. 2004)",
         lever=True,
+        label="How the bonus pays out",
     )
     scope: Literal["individual", "team"] = param(
         "individual",
         "Whether a rep is scored on their own NPS or their team's.",
         lever=True,
+        label="Whose score the bonus is on",
     )
     manager_nps_weight: float = param(
         0.0,
@@ -974,6 +1023,7 @@ class IncentiveParams(Section):
         ge=0,
         le=0.5,
         lever=True,
+        label="Lowest scorers fired each year",
     )
     plan_threshold: float = param(
         -100.0,
@@ -1000,6 +1050,7 @@ class SurveyParams(Section):
         "Who picks respondents: the rep, a random draw by the firm, or an independent third "
         "party (random, and reps cannot tell who was asked).",
         lever=True,
+        label="Who picks whom to survey",
     )
     wave_interval: int = param(4, "Weeks between survey waves.", unit="weeks", ge=1, le=52)
     sample_fraction: float = param(
@@ -1009,6 +1060,7 @@ class SurveyParams(Section):
         False,
         "Responses are anonymous, so a rep cannot tell who was surveyed.",
         lever=True,
+        label="Anonymous survey",
     )
     reminders: int = param(1, "Reminders sent to non-respondents.", unit="count", ge=0, le=10)
     third_party_cost: float = param(
@@ -1031,6 +1083,7 @@ class AuditParams(Section):
         source="references.md: independent measurement and audits expose gaming (GM; Jacob & "
         "Levitt 2003)",
         lever=True,
+        label="Chance a rep is audited each quarter",
     )
     detection: float = param(
         0.6,
@@ -1062,6 +1115,7 @@ class ConcessionParams(Section):
         ge=0,
         le=1,
         lever=True,
+        label="Largest concession a rep may grant",
     )
     approval_threshold: float = param(
         10_000.0,
@@ -1076,6 +1130,7 @@ class ConcessionParams(Section):
         ge=0,
         le=1,
         lever=True,
+        label="Largest price discount allowed",
     )
     giveaway_budget: float = param(
         25_000.0,
@@ -1084,6 +1139,7 @@ class ConcessionParams(Section):
         ge=0,
         lever=True,
         slider_max=100_000,
+        label="Free services a rep may give each quarter",
     )
 
 
@@ -1099,6 +1155,7 @@ class FollowUpParams(Section):
         le=1,
         source="references.md: Apple managers call detractors within 24 hours",
         lever=True,
+        label="Unhappy customers called back",
     )
     call_cost: float = param(
         200.0,
@@ -1175,7 +1232,7 @@ class Scenario(Section):
     )
 
 
-Kind = Literal["int", "float", "bool", "choice"]
+Kind = Literal["int", "float", "bool", "choice", "text"]
 
 
 @dataclass(frozen=True)
@@ -1193,7 +1250,10 @@ class ParamInfo:
         source: A references.md citation, or "assumption".
         lever: Offered as a dashboard control.
         slider_max: The top of the dashboard's slider when ``upper`` is open.
-        kind: What values it takes: a whole number, a real number, true/false, or a choice.
+        kind: What values it takes: a whole number, a real number, true/false, a choice, or
+            text (a name, such as the currency's code).
+        plausible: For an uncertain assumption, the range a decision-maker should consider.
+        label: What a leader calls it (the dotted path when the schema gives no label).
     """
 
     path: str
@@ -1207,6 +1267,18 @@ class ParamInfo:
     lever: bool = False
     slider_max: float | None = None
     kind: Kind = "float"
+    plausible: tuple[float, float] | None = None
+    label: str = ""
+
+    @property
+    def title(self) -> str:
+        """The plain label, or the dotted path where the schema gives none."""
+        return self.label or self.path
+
+    @property
+    def uncertain(self) -> bool:
+        """An uncertain assumption: one the schema gives a plausible range."""
+        return self.plausible is not None
 
 
 SECTIONS = ("firm", "accounts", "reps", "managers", "policy", "run")
@@ -1243,8 +1315,11 @@ def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator
             if annotation is int
             else "choice"
             if choices
+            else "text"
+            if annotation is str
             else "float"
         )
+        plausible = extra.get("plausible")
         yield ParamInfo(
             path=path,
             default=field.get_default(call_default_factory=True),
@@ -1257,4 +1332,6 @@ def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator
             lever=bool(extra.get("lever", False)),
             slider_max=extra.get("slider_max"),
             kind=kind,
+            plausible=(float(plausible[0]), float(plausible[1])) if plausible else None,
+            label=str(extra.get("label", "")),
         )
