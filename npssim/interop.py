@@ -150,10 +150,12 @@ def ema_model(
     try:
         import ema_workbench as ema
     except ImportError:
+        ema = None
+    if ema is None or int(str(ema.__version__).split(".")[0]) < 3:
         raise InputError(
-            'ema_model: EMA Workbench is not installed; pip install "npssim[ema]" (EMA '
-            "Workbench 3 needs Python 3.12 or newer)"
-        ) from None
+            'ema_model: needs EMA Workbench 3; pip install "npssim[ema]" (EMA Workbench 3 '
+            "needs Python 3.12 or newer)"
+        )
     factors = {
         "uncertainties": _factors(uncertainties, "ema_model", categorical=True),
         "levers": _factors(levers, "ema_model", categorical=True),

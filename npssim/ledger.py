@@ -62,6 +62,7 @@ class Ledger:
         self.costs = dict.fromkeys(COSTS, 0.0)
         self.revenue = 0.0
         self.discounts = 0.0
+        self.to_powerful = 0.0
         self.bonus_paid = 0.0
         self.bonus_cost = 0.0
         self.unearned_bonus = 0.0
@@ -109,6 +110,12 @@ class Ledger:
         if amount < 0:
             raise ValueError(f"negative {kind} cost: {amount}")
         self.costs[kind] += amount
+
+    def concede(self, amount: float, powerful: bool) -> None:
+        """Book a concession granted to a hostage-taker, and whether it was a powerful one."""
+        self.spend("concession", amount)
+        if powerful:
+            self.to_powerful += amount
 
     def earn(self, revenue: float, discounts: float = 0.0) -> None:
         """Book a week's contract revenue, and what price discounts forwent of it."""
@@ -242,9 +249,16 @@ class Ledger:
             "true_nps": true_nps,
             "nps_inflation": self.wave["reported_nps"] - true_nps,
             "concession_cost": self.costs["concession"],
+            "concessions_to_powerful": self.to_powerful,
             "giveaway_cost": self.costs["giveaway"],
             "bribe_cost": self.costs["bribe"],
             "discount_cost": self.discounts,
+            "money_given_away": (
+                self.costs["concession"]
+                + self.costs["giveaway"]
+                + self.costs["bribe"]
+                + self.discounts
+            ),
             "discount_rate": discount_rate,
             "revenue": self.revenue,
             "gross_margin": self.gross_margin,

@@ -23,6 +23,11 @@ import pandas as pd
 
 Side = Literal["shown", "good", "bad", "context"]
 
+#: Who counts as a *powerful* customer where a metric asks (``concessions_to_powerful``): the
+#: share of the active book with the most power over its rep. A reporting definition, not a
+#: behaviour: nothing in the model depends on it.
+POWERFUL_SHARE = 0.25
+
 #: What each side is called where metrics are grouped, in the order they are shown.
 SIDE_TITLES: dict[Side, str] = {
     "shown": "What the NPS dashboard shows",
@@ -144,6 +149,12 @@ METRICS: tuple[Metric, ...] = (
         "Concessions granted to hostage-takers before a survey, cumulative",
     ),
     _money(
+        "concessions_to_powerful",
+        "Concessions to the most powerful customers",
+        "Concessions granted to accounts in the most powerful quarter of the active book "
+        "(power over their rep) when they demanded, cumulative",
+    ),
+    _money(
         "giveaway_cost",
         "Free services given away",
         "Free services given away to play safe, cumulative",
@@ -153,6 +164,11 @@ METRICS: tuple[Metric, ...] = (
         "discount_cost",
         "Revenue given up to discounts",
         "Revenue forgone to price discounts at renewals and new deals, cumulative",
+    ),
+    _money(
+        "money_given_away",
+        "Money given away",
+        "Concessions, free services, gifts and price discounts together, cumulative",
     ),
     Metric(
         "discount_rate",
@@ -433,3 +449,40 @@ ACCUMULATING = _view(
     "honest_rep_share",
     "share_coached",
 )
+#: The decision summary's tiles: money, real and reported satisfaction, renewals, what was given
+#: away, and who is left.
+DECISION = _view(
+    "net_value",
+    "true_nps",
+    "retention_rate",
+    "reported_nps",
+    "money_given_away",
+    "honest_rep_share",
+)
+#: Who wins and who loses: each party's metrics and the direction that is better *for them*
+#: (a concession is a cost to the firm and a gain to the customer who gets it).
+STAKEHOLDERS: dict[str, tuple[tuple[str, Literal["higher", "lower"]], ...]] = {
+    "The firm": (("gross_margin", "higher"), ("net_value", "higher")),
+    "Reps": (
+        ("bonus_paid", "higher"),
+        ("rep_stress", "lower"),
+        ("rep_turnover", "lower"),
+        ("honest_rep_share", "higher"),
+    ),
+    "Customers": (
+        ("true_nps", "higher"),
+        ("share_coached", "lower"),
+        ("discount_cost", "higher"),
+        ("giveaway_cost", "higher"),
+        ("followed_up", "higher"),
+    ),
+    "Powerful customers": (
+        ("concession_cost", "higher"),
+        ("concessions_to_powerful", "higher"),
+        ("share_hostage", "higher"),
+        ("savvy_share", "higher"),
+    ),
+    "Managers": (("disrupted_accounts", "lower"), ("turnover_cost", "lower")),
+}
+for _party in STAKEHOLDERS.values():
+    _view(*(name for name, _ in _party))

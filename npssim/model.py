@@ -41,7 +41,7 @@ from npssim.agents.managers import (
 )
 from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep
 from npssim.ledger import Ledger
-from npssim.metrics import METRIC_NAMES, as_flows
+from npssim.metrics import METRIC_NAMES, POWERFUL_SHARE, as_flows
 from npssim.scenario import PolicyParams, Scenario, load_scenario, with_overrides
 from npssim.seeds import replication_seeds, seed_from
 from npssim.survey import (
@@ -643,6 +643,7 @@ class NPSModel(mesa.Model):
             return demanded, granted
         sizes = rng.standard_normal(which.size)
         draws = rng.random((which.size, 2))
+        powerful = np.quantile(book.power[active], 1.0 - POWERFUL_SHARE) if active.size else 0.0
         for k, position in enumerate(which):
             account = self.account_agents[invited[position]]
             rep = self.reps[account.rep_slot]
@@ -655,7 +656,7 @@ class NPSModel(mesa.Model):
                 (float(draws[k, 0]), float(draws[k, 1])),
             )
             if ok:
-                self.tally.spend("concession", amount)
+                self.tally.concede(amount, powerful=account.power >= powerful)
             granted[position] = ok
         book.learn_from_demands(
             invited[which], granted[which], accounts.savvy_reinforcement, accounts.savvy_fade

@@ -9,12 +9,16 @@ import urllib.request
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-PANELS = 5  # NPS, money, savvy, tactics, reps
+CHARTS = 2  # reported vs true NPS for both firms; the cumulative difference in money
 DRAWN_IMAGES = (
     "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 200).length"
 )
+#: The first screen the dashboard is laid out for.
+LAPTOP_WIDTH = 1280
+NPS_WEIGHT_SLIDER = ".lever-policy-incentives-nps_weight [role=slider]"
 
 
 def free_port() -> int:
@@ -55,7 +59,18 @@ def dashboard_url(tmp_path_factory):
         server.wait(timeout=30)
     with socket.create_server(("localhost", port)):
         pass  # the port is free again
-    assert "Traceback" not in log.read_text(), log.read_text()
+    served = log.read_text()
+    assert "Traceback" not in served and "Warning" not in served, served
+
+
+@pytest.fixture
+def laptop(browser):
+    """The shared browser with a viewport 1280 px wide, restored afterwards."""
+    size = browser.get_window_size()
+    inner = browser.execute_script("return window.innerWidth")
+    browser.set_window_size(size["width"] + LAPTOP_WIDTH - inner, size["height"])
+    yield browser
+    browser.set_window_size(size["width"], size["height"])
 
 
 def button(driver, label: str):
@@ -74,34 +89,61 @@ def week_shown(driver) -> int:
     return int(match.group(1)) if match else -1
 
 
-def test_dashboard_steps_the_model_and_draws_every_plot(dashboard_url, browser, tmp_path):
+def verdict(driver) -> str:
+    return driver.find_element(By.CLASS_NAME, "npssim-verdict").text
+
+
+def ready(driver, label: str):
+    """The button, once the firms are not playing (it is enabled)."""
+    found = button(driver, label)
+    return found if found is not None and found.is_enabled() else None
+
+
+def test_both_firms_step_with_intervals_and_nothing_overflows(dashboard_url, laptop):
+    laptop.get(dashboard_url)
+    wait = WebDriverWait(laptop, 90, poll_frequency=0.5)
+    wait.until(lambda driver: ready(driver, "step 4 weeks"))
+    wait.until(lambda driver: week_shown(driver) == 0)
+    text = body_text(laptop)
+    assert "8 replications per firm" in text and "press Step" in verdict(laptop)
+    assert "nps_bonus from week 26 vs intervention_week26 without it" in text
+    for group in ("Your policy", "Assumptions about your firm"):
+        assert group in text
+    assert "Share of variable pay on NPS" in text and "Reps' integrity" in text
+
+    for week in range(4, 32 + 1, 4):
+        wait.until(lambda driver: ready(driver, "step 4 weeks")).click()
+        wait.until(lambda driver, week=week: week_shown(driver) == week)
+    wait.until(lambda driver: driver.execute_script(DRAWN_IMAGES) == CHARTS)
+
+    text = body_text(laptop)
+    assert "with the policy" in text and "without it" in text  # both firms, side by side
+    assert "95% interval" in verdict(laptop) and "over 8 paired replications" in verdict(laptop)
+    tiles = laptop.find_elements(By.CLASS_NAME, "npssim-tile")
+    assert len(tiles) == 6 and all(" to " in tile.text for tile in tiles)  # every one an interval
+    assert "shaded 10-90% of replications" in text
+    assert laptop.execute_script("return window.innerWidth") == LAPTOP_WIDTH
+    assert laptop.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_changed_lever_takes_effect_on_reset(dashboard_url, browser):
     browser.get(dashboard_url)
     wait = WebDriverWait(browser, 90, poll_frequency=0.5)
-    step = wait.until(lambda driver: button(driver, "step"))
-    wait.until(lambda driver: week_shown(driver) == 0)  # the page has rendered the first model
-    assert browser.execute_script(DRAWN_IMAGES) == 0
+    wait.until(lambda driver: ready(driver, "run to end")).click()
+    wait.until(lambda driver: week_shown(driver) == 104 and ready(driver, "reset"))
+    with_bonus = verdict(browser)
+    assert "with the policy the firm has made" in with_bonus and "less" in with_bonus
 
-    for _ in range(8):
-        step.click()
-        wait.until(lambda driver: button(driver, "step").is_enabled())
-    wait.until(lambda driver: week_shown(driver) >= 30)
-    wait.until(lambda driver: driver.execute_script(DRAWN_IMAGES) == PANELS)
-
-    text = body_text(browser)
-    for control in ("incentives: nps weight", "survey: sampler", "reps: integrity mean"):
-        assert control in text  # sliders generated from the schema's levers
-    assert "How far the survey overstates NPS" in text and "Policy in force" in text
-    browser.save_screenshot(str(tmp_path / "dashboard.png"))
-    assert (tmp_path / "dashboard.png").stat().st_size > 50_000
-
-
-def test_a_changed_control_takes_effect_on_reset(dashboard_url, browser):
-    browser.get(dashboard_url)
-    wait = WebDriverWait(browser, 90, poll_frequency=0.5)
-    wait.until(lambda driver: button(driver, "reset"))
-    wait.until(lambda driver: "survey.anonymous = False" in body_text(driver))
-    label = browser.find_element(By.XPATH, "//label[normalize-space()='survey: anonymous']")
-    label.click()
+    browser.find_element(By.CSS_SELECTOR, NPS_WEIGHT_SLIDER).send_keys(Keys.HOME)  # weight 0
+    wait.until(lambda driver: "press Reset" in body_text(driver))
+    assert week_shown(browser) == 104  # nothing changes until Reset
     button(browser, "reset").click()
-    wait.until(lambda driver: "survey.anonymous = True" in body_text(driver))
-    assert week_shown(browser) == 0
+    wait.until(lambda driver: week_shown(driver) == 0)
+    assert "(changed: share of variable pay on NPS 0)" in body_text(browser)
+
+    wait.until(lambda driver: ready(driver, "run to end")).click()
+    wait.until(lambda driver: week_shown(driver) == 104 and ready(driver, "reset"))
+    # no NPS pay from week 26: the same policy as without it, on the same seeds
+    assert "the two firms have made the same money" in verdict(browser)
+    money = browser.find_elements(By.CLASS_NAME, "npssim-tile")[0].text
+    assert "0 USD" in money and money != with_bonus

@@ -1,6 +1,7 @@
 """Mesa's batch_run and SALib drive npssim with no adapter code (EMA: test_interop_ema.py)."""
 
 import sys
+import types
 
 import mesa
 import numpy as np
@@ -182,3 +183,11 @@ def test_one_output_may_be_named_alone():
 def test_bad_replications_or_seeds_are_refused(options, needle):
     with pytest.raises(InputError, match=needle):
         salib_problem(FACTORS, **options)
+
+
+def test_ema_model_with_an_older_workbench_asks_for_version_3(monkeypatch):
+    older = types.ModuleType("ema_workbench")
+    older.__version__ = "2.5.3"
+    monkeypatch.setitem(sys.modules, "ema_workbench", older)
+    with pytest.raises(InputError, match="needs EMA Workbench 3"):
+        ema_model(["reps.integrity_mean"])

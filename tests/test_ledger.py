@@ -124,3 +124,21 @@ def test_renewals_without_a_score_count_for_retention_only():
     assert values["retention_rate"] == 0.5
     assert values["churned_accounts"] == 1.0
     assert np.isnan(values["signal_validity"])
+
+
+def test_concessions_to_the_powerful_are_a_part_of_all_concessions():
+    ledger = Ledger(10, 0.5)
+    ledger.concede(100.0, powerful=True)
+    ledger.concede(30.0, powerful=False)
+    values = close(ledger)
+    assert values["concession_cost"] == 130.0
+    assert values["concessions_to_powerful"] == 100.0
+
+
+def test_money_given_away_adds_every_kind_and_the_discounts():
+    ledger = Ledger(10, 0.5)
+    ledger.earn(1000.0, discounts=40.0)
+    ledger.concede(100.0, powerful=False)
+    ledger.spend("giveaway", 50.0)
+    ledger.spend("bribe", 10.0)
+    assert close(ledger)["money_given_away"] == 200.0

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from npssim import metrics
+from npssim import NPSModel, metrics
 from npssim.metrics import (
+    ALL_GIVEN_AWAY,
     CUMULATIVE,
     INTEGER,
     METRIC_BY_NAME,
@@ -14,6 +15,7 @@ from npssim.metrics import (
     as_flows,
     whole_over,
 )
+from tests.conftest import tiny_scenario
 
 #: The names DESIGN.md section 4 made a public contract.
 DESIGN_NAMES = {
@@ -31,12 +33,14 @@ MODEL_V2_NAMES = {
 }  # fmt: skip
 #: What explains the ledger: the best a survey could do, and the renewals retention reads.
 CONTEXT_NAMES = {"latent_signal_validity", "renewals_due"}
+#: For leaders: what the decision summary's tiles read.
+DECISION_NAMES = {"money_given_away", "concessions_to_powerful"}
 VIEWS = ("HEADLINE", "OVER_TIME", "MONEY_GIVEN_AWAY", "ALL_GIVEN_AWAY", "TACTICS", "PEOPLE",
          "SWEEP_DEFAULT", "DASHBOARD", "ACCUMULATING")  # fmt: skip
 
 
 def test_the_registry_holds_every_public_name_once():
-    assert set(METRIC_NAMES) == DESIGN_NAMES | MODEL_V2_NAMES | CONTEXT_NAMES
+    assert set(METRIC_NAMES) == DESIGN_NAMES | MODEL_V2_NAMES | CONTEXT_NAMES | DECISION_NAMES
     assert len(METRIC_NAMES) == len(set(METRIC_NAMES))
 
 
@@ -115,3 +119,11 @@ def test_flows_of_one_run_need_no_run_columns():
     weekly = pd.DataFrame({"revenue": [10.0, 25.0, 45.0], "genuine_effort": [0.7, 0.7, 0.6]})
     assert as_flows(weekly)["revenue"].tolist() == [10.0, 15.0, 20.0]
     assert set(CUMULATIVE) >= {"revenue", "net_value", "renewals_due"}
+
+
+def test_money_given_away_is_every_kind_of_money_given_away_together():
+    model = NPSModel(tiny_scenario("nps_bonus"), seed=3)
+    weekly = model.run()
+    parts = weekly[list(ALL_GIVEN_AWAY)].sum(axis=1)
+    assert weekly["money_given_away"].iloc[-1] > 0
+    assert np.allclose(weekly["money_given_away"], parts)

@@ -571,3 +571,11 @@ def test_weekly_flows_add_up_to_the_running_totals(run_tiny):
     np.testing.assert_allclose(flows["discount_cost"].cumsum(), totals["discount_cost"])
     assert flows["churned_accounts"].dtype == np.int64
     assert (flows["true_nps"] == totals["true_nps"]).all()
+
+
+def test_most_concessions_go_to_the_most_powerful_quarter_of_customers(tiny):
+    # Demands grow with an account's power over its rep: the powerful quarter gets most.
+    model = NPSModel(tiny("nps_bonus", {"accounts.initial_savvy_share": 0.3}), seed=5)
+    ledger = model.run().iloc[-1]
+    assert ledger["concession_cost"] > 0
+    assert ledger["concessions_to_powerful"] > 0.5 * ledger["concession_cost"]

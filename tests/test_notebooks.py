@@ -1,4 +1,5 @@
-"""The notebooks run top to bottom, and the committed copies carry their outputs.
+"""The notebooks run top to bottom, open with their answer, and the committed copies carry
+their outputs, with a code-free HTML edition each.
 
 Each notebook is executed from an in-memory copy (nothing is written back) in a kernel running
 this interpreter, with ``NPSSIM_NOTEBOOK_SIZE=small`` so that it runs in seconds.
@@ -7,7 +8,9 @@ this interpreter, with ``NPSSIM_NOTEBOOK_SIZE=small`` so that it runs in seconds
 from __future__ import annotations
 
 import os
+import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbclient
@@ -17,6 +20,8 @@ from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import KernelManager
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+HTML_DIR = NOTEBOOKS_DIR.parent / "docs" / "notebooks"
+SCREENSHOT = NOTEBOOKS_DIR.parent / "docs" / "img" / "notebook01_leader.png"
 NOTEBOOKS = (
     "01_should_we_tie_bonuses_to_nps.ipynb",
     "02_designing_a_safer_policy.ipynb",
@@ -30,6 +35,12 @@ _PYTHON_ALIASES = {
 }
 #: The first code cell prints the size it runs at.
 _SIZE_LINE = "Size: {}:"
+#: The call whose output is the answer a notebook opens with.
+_DECISION = "decision_markdown()"
+#: At most this many lines in the first cell: a title and a line or two of purpose.
+_TITLE_LINES = 6
+#: Classes nbconvert gives the parts of a code cell's input (lab and classic templates).
+_INPUT_CLASSES = ("jp-InputArea-editor", "jp-InputPrompt", "jp-OutputPrompt", "input_area")
 
 
 class _ThisInterpreterSpecs(KernelSpecManager):
@@ -117,3 +128,103 @@ def test_committed_notebook_carries_its_full_size_outputs(name):
     assert _has_png(notebook)
     assert _SIZE_LINE.format("full") in _text(cells[0]), "committed copies are run at full size"
     assert notebook.metadata["kernelspec"]["name"] == "python3"
+
+
+def _decision_cell(notebook: nbformat.NotebookNode) -> int:
+    """The index of the one cell that displays the decision."""
+    found = [i for i, cell in enumerate(notebook.cells) if _DECISION in cell.source]
+    assert len(found) == 1, f"one cell should call {_DECISION}, found {len(found)}"
+    assert notebook.cells[found[0]].cell_type == "code"
+    return found[0]
+
+
+def _decision_output(notebook: nbformat.NotebookNode) -> str:
+    """The Markdown the decision cell displayed."""
+    outputs = notebook.cells[_decision_cell(notebook)].outputs
+    return "".join(out.get("data", {}).get("text/markdown", "") for out in outputs)
+
+
+def _verdict_lines(markdown: str) -> list[str]:
+    """The answer's sentences (verdicts and best option), as plain text without emphasis."""
+    lines = [line for line in markdown.splitlines() if line.startswith("**")]
+    return [" ".join(re.sub(r"[*`]", "", line).split()) for line in lines]
+
+
+class _Page(HTMLParser):
+    """An HTML page's visible text and every element's classes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.classes: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.classes += [value or "" for key, value in attrs if key == "class"]
+        self._hidden += tag in ("style", "script")
+
+    def handle_endtag(self, tag: str) -> None:
+        self._hidden -= tag in ("style", "script")
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.chunks.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.chunks).split())
+
+
+def _page(name: str) -> _Page:
+    page = _Page()
+    page.feed((HTML_DIR / f"{Path(name).stem}.html").read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_opens_with_its_answer(name):
+    notebook = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+    first = notebook.cells[0]
+    assert first.cell_type == "markdown"
+    lines = first.source.strip().splitlines()
+    assert lines[0].startswith("# "), "the first cell opens with the title"
+    assert len(lines) < _TITLE_LINES, "the first cell is a title and a line or two of purpose"
+    decision = _decision_cell(notebook)
+    before = notebook.cells[1:decision]
+    assert [cell.cell_type for cell in before] == ["code"] * len(before), (
+        "only the set-up and the run come between the title and the answer"
+    )
+    assert any("run_experiment(" in cell.source for cell in before)
+    answer = _decision_output(notebook)
+    assert answer.startswith("## The answer")
+    assert _verdict_lines(answer), "the answer gives a verdict line"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_html_edition_has_no_code_and_the_committed_answer(name):
+    notebook = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+    page = _page(name)
+    assert "The answer" in page.text
+    assert not [c for c in page.classes if any(part in c for part in _INPUT_CLASSES)]
+    for cell in _code_cells(notebook):  # no line of code shows, e.g. the set-up's imports
+        code = [line for line in cell.source.splitlines() if line.startswith(("import ", "from "))]
+        assert not [line for line in code if line in page.text], "code in the HTML edition"
+    assert _DECISION not in page.text
+    # As fresh as the notebook: the same verdicts and the same size line.
+    verdicts = _verdict_lines(_decision_output(notebook))
+    assert [line for line in verdicts if line not in page.text] == []
+    assert _text(_code_cells(notebook)[0]).strip() in page.text
+
+
+def test_html_editions_load_nothing_from_the_network():
+    for name in NOTEBOOKS:
+        html = (HTML_DIR / f"{Path(name).stem}.html").read_text(encoding="utf-8")
+        assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html) == []
+        assert re.findall(r"""import\s*\(?\s*["']https?://""", html) == []
+
+
+def test_leader_screenshot_is_one_laptop_screen():
+    from PIL import Image
+
+    with Image.open(SCREENSHOT) as image:
+        assert image.size == (1280, 800)

@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns:
         The exit status.
     """
-    from npssim.cli import discovery, experiments, explore
+    from npssim.cli import breakeven, discovery, experiments, explore
 
     stdout, stderr = Console(), Console(stderr=True)
     if not stdout.is_terminal:
@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sensitivity": experiments.sensitivity,
         "calibrate": experiments.fit,
         "evidence": experiments.evidence,
+        "breakeven": breakeven.breakeven,
         "explore": explore.explore,
         "validate": discovery.validate,
         "params": discovery.params,

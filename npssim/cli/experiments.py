@@ -34,6 +34,7 @@ from npssim.experiment.runs import load_model_class
 from npssim.experiment.store import RUNS
 from npssim.model import NPSModel
 from npssim.report import rich_table
+from npssim.report.decision import best_option, policy_matrix, policy_verdicts
 from npssim.scenario import parse_assignment
 
 
@@ -244,6 +245,7 @@ def _finish(
             f"{stored} finished runs are stored in {out}; run the same command with "
             f"--out {out} --resume to complete it"
         ) from None
+    _print_decision(results, stdout)
     for title, frame in results.people_tables():
         if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
             frame = frame.drop(columns=["meaning", "name"])
@@ -257,6 +259,31 @@ def _finish(
         highlight=False,
     )
     return 0
+
+
+def _print_decision(results: Any, stdout: Console) -> None:
+    """The answer first: a verdict per policy, the flip condition, the best option, the matrix."""
+    comparison = results.summary_comparison()
+    if comparison is None:
+        return
+    verdicts = policy_verdicts(comparison, results.currencies)
+    period = results.periods()["long"]
+    stdout.print(f"[bold]The answer[/bold] ({period}, mean and 95% interval)", highlight=False)
+    for verdict in verdicts:
+        stdout.print(f"- {escape(verdict.line.replace('**', ''))}", highlight=False)
+    condition = results.flip_condition()
+    if condition:
+        stdout.print(f"What would have to be true: {escape(condition)}", highlight=False)
+    if len(verdicts) > 1:
+        stdout.print(escape(best_option(verdicts).replace("**", "")), highlight=False)
+        matrix = policy_matrix(comparison, results.currencies)
+        stdout.print(
+            rich_table(
+                matrix,
+                f"The policies side by side: paired difference from {verdicts[0].reference} in "
+                f"the {period}, mean over {results.plan.runs_text}",
+            )
+        )
 
 
 def _model_class(args: argparse.Namespace) -> type[NPSModel]:

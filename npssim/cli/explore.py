@@ -1,7 +1,8 @@
 """``npssim explore``: serve the dashboard with Solara until Ctrl-C.
 
 After checking its inputs the command becomes the Solara server (``exec``), so Ctrl-C, SIGTERM
-and the exit status are the server's own and no server is left behind.
+and the exit status are the server's own and no server is left behind. The inputs are checked
+here, in one line each, because the server would report a bad scenario only in the browser.
 """
 
 from __future__ import annotations
@@ -16,34 +17,49 @@ from rich.console import Console
 from npssim.cli.parser import BadInput
 from npssim.scenario import load_scenario, scenario_path
 
-#: The module Solara serves; it reads the scenario and seed from the environment.
+#: The module Solara serves; it reads what to open from the environment.
 APP_MODULE = "npssim.app"
-#: No calls home: no telemetry, no check for a newer Solara.
-QUIET = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+#: No calls home (no telemetry, no check for a newer Solara), no "runs on Solara" banner over
+#: the page's corner, and the browser tab named after the tool.
+QUIET = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_THEME_SHOW_BANNER": "False",
+    "SOLARA_THEME_TITLE": "npssim: with the policy vs without it",
+}
 
 
 def explore(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """Check the inputs, then become ``solara run npssim.app`` in production mode."""
     scenario = load_scenario(args.scenario)
+    against = load_scenario(args.against) if args.against else None
     try:
-        from npssim.app import SCENARIO_VARIABLE, SEED_VARIABLE
+        from npssim import app
     except ImportError as err:
         raise BadInput(f"explore: {err}; the dashboard needs: pip install 'npssim[viz]'") from None
+    if not 1 <= args.replications <= app.MAX_REPLICATIONS:
+        raise BadInput(
+            f"explore: --replications {args.replications}: give 1 to {app.MAX_REPLICATIONS}"
+        )
+    setup = app.make_setup(scenario, against)  # refuses an --against the firm cannot run
 
     _check_free(args.host, args.port)
     env = {
         **os.environ,
         **QUIET,
-        SCENARIO_VARIABLE: str(scenario_path(args.scenario).resolve()),
-        SEED_VARIABLE: str(args.seed),
+        app.SCENARIO_VARIABLE: str(scenario_path(args.scenario).resolve()),
+        app.SEED_VARIABLE: str(args.seed),
+        app.REPLICATIONS_VARIABLE: str(args.replications),
     }
+    if args.against:
+        env[app.AGAINST_VARIABLE] = str(scenario_path(args.against).resolve())
     command = [
         sys.executable, "-m", "solara", "run", APP_MODULE, "--port", str(args.port),
         "--host", args.host, "--production", "--no-open", "--no-check-version",
         "--log-level", "warning",
     ]  # fmt: skip
     stdout.print(
-        f"npssim explore: {scenario.name} at http://{args.host}:{args.port} (Ctrl-C stops it)",
+        f"npssim explore: {scenario.name} vs {setup.without_name}, {args.replications} "
+        f"replications each, at http://{args.host}:{args.port} (Ctrl-C stops it)",
         highlight=False,
         markup=False,
     )

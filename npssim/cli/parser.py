@@ -7,6 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
+from npssim.experiment.breakeven import DEFAULT_GRID as BREAKEVEN_GRID
+from npssim.experiment.breakeven import DEFAULT_REPLICATIONS as BREAKEVEN_REPLICATIONS
+from npssim.experiment.breakeven import DEFAULT_SAMPLES as BREAKEVEN_SAMPLES
 from npssim.experiment.calibration import DEFAULT_EVALUATIONS as CALIBRATION_EVALUATIONS
 from npssim.experiment.design import METHODS
 from npssim.experiment.plan import (
@@ -256,6 +259,43 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _horizon(sensitivity)
 
+    breakeven = commands.add_parser(
+        "breakeven",
+        parents=[_experiment_options(BREAKEVEN_REPLICATIONS)],
+        help="what would have to be true for a policy to pay: tornado, heatmap, PRIM",
+        description="Move the uncertain assumptions over their plausible ranges, on paired "
+        "replications of the policy and the baseline: one at a time (a tornado of the net "
+        "value per year), two at a time (a heatmap of the two that matter most), and all "
+        "together (a Latin hypercube, and PRIM's box of where the policy pays). Prints the "
+        "break-even condition and writes the report.",
+    )
+    breakeven.add_argument("policy", help="the policy's scenario file, or a bundled name")
+    breakeven.add_argument(
+        "--baseline", default="baseline", help="what the policy is compared with (default baseline)"
+    )
+    breakeven.add_argument(
+        "--assume",
+        dest="assumptions",
+        action="append",
+        metavar="PATH[=LO:HI]",
+        help="an assumption to vary, over its plausible range or LO:HI (repeatable; default: "
+        "every uncertain assumption, see npssim params)",
+    )
+    breakeven.add_argument(
+        "--grid",
+        type=_positive_int,
+        default=BREAKEVEN_GRID,
+        metavar="N",
+        help=f"levels per axis of the heatmap (default {BREAKEVEN_GRID})",
+    )
+    breakeven.add_argument(
+        "--samples",
+        type=_positive_int,
+        default=BREAKEVEN_SAMPLES,
+        metavar="N",
+        help=f"Latin-hypercube points for scenario discovery (default {BREAKEVEN_SAMPLES})",
+    )
+
     calibrate = commands.add_parser(
         "calibrate",
         parents=[_simulation_options(CALIBRATION_REPLICATIONS)],
@@ -317,9 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     explore = commands.add_parser(
         "explore",
         help="serve the interactive dashboard; open the address it prints in a browser",
-        description="Serve the dashboard (Solara, Mesa's SolaraViz): move a policy lever or an "
-        "assumption, press Reset, then Step or Play, and watch reported NPS part from the truth "
-        "and the money, savvy customers and honest reps move. Ctrl-C stops the server.",
+        description="Serve the decision dashboard (Solara): the firm with the policy beside the "
+        "same firm without it, on the same seeds, several replications each, with the "
+        "difference in money, real and reported NPS, renewals, giveaways and honest reps and "
+        "their 95% intervals. Move a policy lever or an assumption, press Reset, then Step, "
+        "Play or Run to end. Ctrl-C stops the server.",
     )
     explore.add_argument(
         "scenario",
@@ -331,7 +373,21 @@ def build_parser() -> argparse.ArgumentParser:
     explore.add_argument(
         "--host", default="localhost", help="address to listen on (default localhost)"
     )
-    explore.add_argument("--seed", type=_seed, default=1, help="seed of the first run (default 1)")
+    explore.add_argument(
+        "--seed", type=_seed, default=1, help="root seed of the replications (default 1)"
+    )
+    explore.add_argument(
+        "--against",
+        metavar="OTHER",
+        help="scenario file or bundled name whose policy is 'without it' (default: the "
+        "scenario's starting policy, or baseline when its policy never changes)",
+    )
+    explore.add_argument(
+        "--replications",
+        type=_positive_int,
+        default=8,
+        help="replications per firm, paired on the same seeds (default 8, at most 30)",
+    )
 
     validate = commands.add_parser(
         "validate",

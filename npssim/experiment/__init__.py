@@ -23,6 +23,8 @@ _HOMES = {
     "ExecutorChoice": "npssim.experiment.executors",
     "InlineExecutor": "npssim.experiment.executors",
     "Plan": "npssim.experiment.plan",
+    "BreakevenResults": "npssim.experiment.breakeven",
+    "run_breakeven": "npssim.experiment.breakeven",
     "CalibrationResult": "npssim.experiment.calibration",
     "calibrate": "npssim.experiment.calibration",
     "Design": "npssim.experiment.design",

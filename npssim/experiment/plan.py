@@ -19,7 +19,7 @@ from npssim.policy import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, PolicySchedule
 from npssim.scenario import Scenario, load_scenario, with_overrides
 from npssim.seeds import replication_seeds
 
-Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate"]
+Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate", "breakeven"]
 
 #: Replications per scenario (and sweep point) when none are asked for: enough for intervals of
 #: useful width on most metrics.
@@ -141,7 +141,13 @@ class Plan:
 
 
 def _design_option(kind: Kind) -> str:
-    return {"sweep": "--vary", "sensitivity": "--param", "calibrate": "--free"}.get(kind, "--set")
+    options = {
+        "sweep": "--vary",
+        "sensitivity": "--param",
+        "calibrate": "--free",
+        "breakeven": "--assume",
+    }
+    return options.get(kind, "--set")
 
 
 def load_scenarios(
@@ -207,3 +213,20 @@ def windows(start: int, weeks: int) -> dict[str, tuple[int, int]]:
         "long": (max(0, weeks - LONG_RUN_WEEKS), weeks),
         "end": (weeks - 1, weeks),
     }
+
+
+def period_titles(weeks: int, first_week: int = 0) -> dict[str, str]:
+    """What the short and the long run cover, in the words of a reader's calendar.
+
+    The long run is the last four quarters: "the second year" of a two-year run. The short run
+    is the first two quarters after the policy changes.
+    """
+    years = weeks / LONG_RUN_WEEKS
+    ordinal = {2: "second", 3: "third", 4: "fourth"}.get(int(years)) if years.is_integer() else None
+    if weeks <= LONG_RUN_WEEKS:
+        long = f"all {weeks} weeks"
+    else:
+        long = f"{ordinal} year" if ordinal else f"last {LONG_RUN_WEEKS} weeks"
+    short = min(SHORT_RUN_WEEKS, weeks - min(first_week, weeks - 1))
+    after = "after the change" if first_week else "from the start"
+    return {"short": f"first {short} weeks {after}", "long": long, "end": "at the end"}

@@ -17,6 +17,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from npssim.experiment.plan import LONG_RUN_WEEKS, SHORT_RUN_WEEKS, Plan
+from npssim.metrics import METRICS
+from npssim.report.decision import (
+    best_option,
+    policy_matrix,
+    policy_verdicts,
+    stakeholder_rows,
+)
 from npssim.report.document import Document
 from npssim.scenario import Scenario
 from npssim.version import __version__
@@ -35,6 +42,23 @@ class Reportable(Protocol):
     @property
     def varied(self) -> list[str]:
         """The varied parameters' paths."""
+        ...
+
+    @property
+    def currencies(self) -> dict[str, str]:
+        """Each scenario's currency, by label."""
+        ...
+
+    def periods(self, first_week: int = 0) -> dict[str, str]:
+        """What the short run, the long run and the end are called."""
+        ...
+
+    def summary_comparison(self) -> pd.DataFrame | None:
+        """The paired comparison the decision summary reads, if there is one."""
+        ...
+
+    def flip_condition(self) -> str | None:
+        """What would have to be true for the verdict to flip, if a break-even analysis ran."""
         ...
 
     def people_tables(self) -> list[tuple[str, pd.DataFrame]]:
@@ -96,8 +120,99 @@ def interval_note(paired: bool, between: str = "scenario") -> str:
     return note
 
 
+def decision_section(document: Document, results: Reportable) -> None:
+    """The answer first: a verdict per policy, what would flip it, tiles, the policy matrix.
+
+    A leader reads this section and can stop; everything after it is the evidence.
+    """
+    comparison = results.summary_comparison()
+    if comparison is None:
+        return
+    period = results.periods()["long"]
+    verdicts = policy_verdicts(comparison, results.currencies)
+    if not verdicts:
+        return
+    document.heading("The answer")
+    for verdict in verdicts:
+        document.paragraph(verdict.line, lead=True)
+    condition = results.flip_condition()
+    if condition:
+        document.paragraph(f"**What would have to be true:** {condition}")
+    if len(verdicts) > 1:
+        document.paragraph(best_option(verdicts))
+    for verdict in verdicts:
+        document.tiles(
+            [
+                (tile.label, tile.value, tile.interval, tile.verdict, tile.note)
+                for tile in verdict.tiles
+            ],
+            caption=f"**{verdict.policy}** against {verdict.reference}, {period} (money per "
+            f"year): mean of the paired differences and its 95% interval over "
+            f"{results.plan.runs_text}",
+        )
+    if len(verdicts) > 1:
+        document.heading("The policies side by side", level=3)
+        document.table(
+            policy_matrix(comparison, results.currencies),
+            caption=f"Paired difference from {verdicts[0].reference} in the {period}, "
+            "policies sorted by the firm's net money; better / worse where the 95% interval "
+            "excludes zero, unclear where it does not.",
+        )
+
+
+def stakeholder_table(results: Reportable, comparison: pd.DataFrame) -> pd.DataFrame:
+    """Who wins and who loses under every policy, as one table (``stakeholders.csv``)."""
+    frames = []
+    period = results.periods()["long"]
+    for policy in dict.fromkeys(comparison["scenario"]):
+        rows = stakeholder_rows(comparison, policy, results.currencies[policy], period=period)
+        frames.append(rows.assign(policy=policy)[["policy", *rows.columns]])
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def stakeholder_section(document: Document, results: Reportable) -> None:
+    """Who wins, who loses: the firm, reps, customers, powerful customers and managers."""
+    comparison = results.summary_comparison()
+    if comparison is None:
+        return
+    document.heading("Who wins, who loses")
+    document.paragraph(
+        "An NPS policy alters the balance of power between the parties: each row is read "
+        "from that party's side (a concession is a cost to the firm and a gain to the customer "
+        "who receives it). Concessions go only to customers powerful enough to hold their "
+        "score hostage: in the model an account's chance of demanding one grows with its power "
+        "over its rep and with what it has learned (its savvy)."
+    )
+    period = results.periods()["long"]
+    for policy in dict.fromkeys(comparison["scenario"]):
+        rows = stakeholder_rows(comparison, policy, results.currencies[policy], period=period)
+        document.table(
+            rows.drop(columns="name"),
+            caption=f"{policy} against {comparison['baseline'].iloc[0]}: paired difference "
+            f"in the {period} and its 95% interval",
+        )
+
+
+def glossary(document: Document) -> None:
+    """Every metric's label, column name and meaning, so tables need no meaning column."""
+    document.heading("Glossary")
+    rows = [
+        {
+            "metric": metric.label,
+            "name": metric.name,
+            "meaning": metric.meaning.removesuffix(", cumulative"),
+            "over a period": "amount accrued in it" if metric.cumulative else "mean of its weeks",
+        }
+        for metric in METRICS
+    ]
+    document.table(pd.DataFrame(rows))
+
+
 def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> list[Path]:
     """Write ``report.md``, ``report.html`` and the figures of an experiment into ``folder``.
+
+    The order is a reader's: the answer and the paired differences first, who wins and who
+    loses, what was run, then the evidence table by table, how to read it and a glossary.
 
     Args:
         results: The experiment.
@@ -118,6 +233,11 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
             + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         ),
     )
+    decision_section(document, results)
+    figures = results.figures()
+    if "differences" in figures:  # the paired-differences chart belongs with the answer
+        document.figure(figures.pop("differences"), "differences", CAPTIONS["differences"])
+    stakeholder_section(document, results)
     document.heading("What was run")
     document.bullets(
         [
@@ -129,13 +249,16 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
     results.report_sections(document)
     for warning in results.warnings():
         document.paragraph(f"**Warning.** {warning}")
-    for title, frame in results.people_tables():
-        document.heading(title, level=3)
-        document.table(frame.drop(columns="group", errors="ignore"))
-    for name, figure in results.figures().items():
+    for name, figure in figures.items():  # pictures before the long tables they summarise
         document.figure(figure, name, caption=CAPTIONS.get(name, name))
+    for title, frame in results.people_tables():
+        shown = frame.drop(columns=["group", "meaning"], errors="ignore")
+        hover = list(frame["meaning"]) if "meaning" in frame else []
+        document.heading(title, level=3)
+        document.table(shown, hover=hover)
     document.heading("How to read this")
     document.bullets(results.how_to_read())
+    glossary(document)
     document.heading("Files")
     document.bullets(
         [f"`{stem}.csv`: {TABLE_NOTES.get(stem, stem)}" for stem in tables]
@@ -152,8 +275,8 @@ CAPTIONS = {
     "over replications and the range of the middle 80% of them.",
     "over_time": "Bads week by week, per scenario: mean over replications and the range of the "
     "middle 80% of them; dashed lines mark policy changes.",
-    "money": "Money given away by kind (cumulative): concessions to hostage-takers, free services "
-    "given away to play safe, and gifts for high scores.",
+    "money": "Money given away by kind, running totals since week 0: concessions to "
+    "hostage-takers, free services given away to play safe, and gifts for high scores.",
     "differences": "Paired differences from the baseline, short and long run, with 95% intervals.",
     "sweep": "Each metric's paired difference from the reference point against the varied "
     "parameter: mean and 95% interval of the per-replication differences.",
@@ -161,6 +284,11 @@ CAPTIONS = {
     "over replications (unpaired: these intervals include the run-to-run spread that the "
     "paired differences cancel).",
     "sensitivity": "Sensitivity indices with their 95% confidence intervals.",
+    "tornado": "Paired difference in net value with one assumption at a time moved to the low "
+    "or the high end of its range, the others at the scenario's own values; the dashed line is "
+    "the centre estimate, the black line zero. Widest swing on top.",
+    "breakeven_map": "Mean paired difference in net value over the two assumptions with the "
+    "largest swing, the others at centre: blue pays, red loses; the black line is break-even.",
 }
 TABLE_NOTES = {
     "timeseries": "one row per scenario x replication x week, every metric (money and counts "
@@ -168,8 +296,17 @@ TABLE_NOTES = {
     "ledger": "one row per scenario x replication: the ledger at the last week",
     "summary": "mean and 95% interval per scenario, horizon and metric",
     "comparison": "paired differences from the baseline per scenario, horizon and metric",
+    "stakeholders": "who wins and who loses: per policy, party and metric, the paired "
+    "difference in the long run and whether that party gains or loses",
     "design": "the design points and the varied values",
     "sweep": "per design point and metric: the level (mean and 95% interval) and the paired "
     "difference from the reference point (mean and 95% interval)",
     "indices": "sensitivity indices with confidence intervals",
+    "tornado": "per assumption and side (low, centre, high): its value, the mean paired "
+    "difference in net value and its 95% interval",
+    "heatmap": "per grid cell of the two assumptions with the largest swing: their values and "
+    "the mean paired difference in net value",
+    "discovery": "per Latin-hypercube point: every assumption's value, the mean paired "
+    "difference in net value, and whether the policy pays there",
+    "box": "the PRIM box where the policy pays: each restricted assumption's bounds",
 }

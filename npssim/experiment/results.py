@@ -33,7 +33,7 @@ from npssim.experiment.analysis import (
     over_window,
     verdict,
 )
-from npssim.experiment.plan import Plan, intervention_week, windows
+from npssim.experiment.plan import Plan, intervention_week, period_titles, windows
 from npssim.experiment.runs import RunResult, model_path
 from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import atomic_path
@@ -100,6 +100,15 @@ class ExperimentResults:
     def scenarios(self) -> dict[str, Scenario]:
         """The scenarios by label."""
         return self.plan.scenarios
+
+    @property
+    def currencies(self) -> dict[str, str]:
+        """Each scenario's currency (``firm.currency``), by label: shown beside its money."""
+        return {label: scenario.firm.currency for label, scenario in self.scenarios.items()}
+
+    def periods(self, first_week: int = 0) -> dict[str, str]:
+        """What the short run, the long run and the end are called in headers."""
+        return period_titles(self.plan.weeks, first_week)
 
     @cached_property
     def design(self) -> pd.DataFrame:
@@ -330,19 +339,43 @@ class ExperimentResults:
             baseline = plan.labels[0]
             for label in plan.labels[1:]:
                 rows = comparison[comparison["scenario"] == label]
-                first = rows[rows["horizon"] == "short"]["first_week"].iloc[0]
+                first = int(rows[rows["horizon"] == "short"]["first_week"].iloc[0])
                 title = (
-                    f"{label} against {baseline}: paired differences over {runs} (short run from "
-                    f"week {first}), mean ± 95% interval"
+                    f"{label} against {baseline}: paired differences over {runs}, mean ± 95% "
+                    f"interval (money and counts: the amount accrued in each period)"
                 )
-                tables.append((title, comparison_rows(rows, label, baseline)))
+                frame = comparison_rows(
+                    rows, label, baseline, self.periods(first), self.currencies[label]
+                )
+                tables.append((title, frame))
             return tables
         summary = self.summary()
         for label in plan.labels:
             rows = summary[summary["scenario"] == label]
             title = f"{label}: goods and bads, mean ± 95% interval over {runs}"
-            tables.append((title, summary_rows(rows, HORIZON_TITLES)))
+            headings = {horizon: self.periods()[horizon] for horizon in HORIZON_TITLES}
+            tables.append((title, summary_rows(rows, headings, self.currencies[label])))
         return tables
+
+    def summary_comparison(self) -> pd.DataFrame | None:
+        """The paired comparison the decision summary is read from (None for one scenario)."""
+        if len(self.scenarios) < 2 or self.varied:
+            return None
+        return self.compare()
+
+    def flip_condition(self) -> str | None:
+        """What would have to be true for the verdict to flip: a break-even analysis knows."""
+        return None
+
+    def decision_markdown(self) -> str:
+        """The answer as the report opens with it, in Markdown: for a notebook's first screen.
+
+        A verdict line per policy against the first scenario, the best option, the tiles and
+        the policy matrix; empty for a single scenario.
+        """
+        document = Document("")
+        reporting.decision_section(document, self)
+        return document.to_markdown(title=False)
 
     def warnings(self) -> list[str]:
         """What a reader must know before trusting the tables (printed and reported)."""
@@ -382,13 +415,18 @@ class ExperimentResults:
         else:  # only the columns drawn: a third of the memory of the whole tidy frame
             drawn = list(dict.fromkeys(["reported_nps", "true_nps", *OVER_TIME, *MONEY_GIVEN_AWAY]))
             weekly = pd.concat(self.timeseries_blocks(drawn), ignore_index=True)
+        currency = self.currencies[self.plan.labels[0]]
         figures = {
             "nps": plot_nps_bands(weekly, changes, title=f"Reported vs true NPS ({runs})"),
             "over_time": plot_metrics(
                 weekly, OVER_TIME, changes, title=f"The bads as they build up ({runs})"
             ),
             "money": plot_breakdown(
-                weekly, MONEY_GIVEN_AWAY, changes, title=f"Money given away ({runs})"
+                weekly,
+                MONEY_GIVEN_AWAY,
+                changes,
+                title=f"Money given away ({runs})",
+                currency=currency,
             ),
         }
         if len(self.scenarios) > 1:
@@ -396,6 +434,7 @@ class ExperimentResults:
                 self.compare(),
                 HEADLINE,
                 title=f"Paired differences from {self.plan.labels[0]}, mean and 95% interval",
+                currency=currency,
             )
         return figures
 
@@ -462,6 +501,9 @@ class ExperimentResults:
         tables = {"ledger": self.ledger, "summary": self.summary()}
         if len(self.scenarios) > 1:
             tables["comparison"] = self.compare()
+        decided = self.summary_comparison()
+        if decided is not None:
+            tables["stakeholders"] = reporting.stakeholder_table(self, decided)
         if self.varied:
             tables["design"] = self.design.reset_index()
         tables.update(self.extra_tables())

@@ -18,6 +18,7 @@ import numpy as np
 from npssim.errors import InputError
 from npssim.experiment.runs import RunResult, RunTask
 from npssim.files import atomic_path
+from npssim.metrics import METRIC_NAMES
 
 MANIFEST = "manifest.json"
 RUNS = "runs"
@@ -35,6 +36,14 @@ OUTPUTS: tuple[str, ...] = (
     "sweep.csv",
     "design.csv",
     "indices.csv",
+    # npssim breakeven: a store per stage, and its tables
+    "tornado",
+    "heatmap",
+    "discovery",
+    "tornado.csv",
+    "heatmap.csv",
+    "discovery.csv",
+    "box.csv",
     "report.md",
     "report.html",
 )
@@ -137,8 +146,8 @@ class RunStore:
                 weekly, seconds = data["weekly"], float(data["seconds"])
         except (OSError, ValueError, KeyError):
             return None
-        if weekly.shape[0] != task.scenario.run.weeks:
-            return None
+        if weekly.shape != (task.scenario.run.weeks, len(METRIC_NAMES)):
+            return None  # stored by a version with other metrics: simulate it again
         return RunResult(task.key, weekly, seconds)
 
 

@@ -60,7 +60,7 @@ body {
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
   font-size: 16px; line-height: 1.6;
 }
-main { max-width: 1000px; margin: 0 auto; padding: 2.5rem 1.5rem 4rem; }
+main { max-width: 1200px; margin: 0 auto; padding: 2rem 1.5rem 4rem; }
 header.report-header {
   border-bottom: 3px solid var(--accent); padding-bottom: 1rem; margin-bottom: 2rem;
 }
@@ -78,13 +78,16 @@ code {
   font-size: 0.875em; background: var(--code); padding: 0.1em 0.35em; border-radius: 4px;
 }
 .table-wrap { overflow-x: auto; margin: 1.25rem 0 1.75rem; }
-table { border-collapse: collapse; font-size: 0.925rem; font-variant-numeric: tabular-nums; }
+table {
+  border-collapse: collapse; font-size: 0.875rem; font-variant-numeric: tabular-nums;
+  width: 100%;
+}
 caption {
   caption-side: top; text-align: left; color: var(--muted); font-size: 0.9rem;
   padding-bottom: 0.5rem;
 }
 th, td {
-  padding: 0.45rem 0.8rem; text-align: left; vertical-align: top;
+  padding: 0.35rem 0.55rem; text-align: left; vertical-align: top;
   border-bottom: 1px solid var(--rule);
 }
 thead th { font-weight: 600; border-bottom: 2px solid var(--strong-rule); }
@@ -97,6 +100,32 @@ figure img {
 }
 figcaption { margin-top: 0.6rem; color: var(--muted); font-size: 0.9rem; }
 .label { color: var(--fg); font-weight: 600; }
+p.lead { font-size: 1.2rem; line-height: 1.5; margin: 0.5rem 0 1rem; }
+td.better { color: #1a7f37; font-weight: 600; }
+td.worse { color: #cf222e; font-weight: 600; }
+td.unclear { color: var(--muted); }
+td.better, td.worse, td.unclear { white-space: nowrap; }
+td[title], th[title] { text-decoration: underline dotted var(--strong-rule); cursor: help; }
+.tiles { margin: 1rem 0 1.5rem; }
+.tiles-caption { color: var(--muted); margin: 0 0 0.5rem; }
+.tile-row {
+  display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 0.6rem;
+}
+.tile {
+  border: 1px solid var(--rule); border-left-width: 6px; border-radius: 4px;
+  padding: 0.5rem 0.7rem; background: var(--zebra);
+}
+.tile.better { border-left-color: #1a7f37; background: #eefbf1; }
+.tile.worse { border-left-color: #cf222e; background: #fff1f0; }
+.tile.unclear { border-left-color: var(--strong-rule); }
+.tile.shown { border-left-color: var(--accent); background: #f0f6fc; }
+.tile-label { font-size: 0.85rem; color: var(--muted); line-height: 1.3; }
+.tile-value { font-size: 1.35rem; font-weight: 650; font-variant-numeric: tabular-nums; }
+.tile-interval { font-size: 0.8rem; color: var(--muted); font-variant-numeric: tabular-nums; }
+.tile-note { font-size: 0.75rem; color: var(--accent); font-style: italic; line-height: 1.3; }
+.tile-verdict { font-size: 0.8rem; font-weight: 600; text-transform: uppercase; }
+.tile.better .tile-verdict { color: #1a7f37; }
+.tile.worse .tile-verdict { color: #cf222e; }
 @media print {
   main { max-width: none; padding: 0; }
   figure, .table-wrap { break-inside: avoid; }
@@ -115,6 +144,22 @@ class _Heading:
 @dataclass(frozen=True)
 class _Paragraph:
     text: str
+    lead: bool = False
+
+
+@dataclass(frozen=True)
+class _Tile:
+    label: str
+    value: str
+    interval: str
+    verdict: str  # better, worse, unclear or shown: the tile's colour
+    note: str
+
+
+@dataclass(frozen=True)
+class _Tiles:
+    caption: str
+    items: tuple[_Tile, ...]
 
 
 @dataclass(frozen=True)
@@ -130,6 +175,7 @@ class _Table:
     row_headers: int  # leading columns that are the frame's index
     caption: str
     number: int  # 0 when uncaptioned: only captioned tables are numbered
+    hover: tuple[str, ...] = ()  # per row: shown when the pointer rests on its first cell
 
 
 @dataclass(frozen=True)
@@ -140,7 +186,17 @@ class _Figure:
     number: int
 
 
-_Block = _Heading | _Paragraph | _Bullets | _Table | _Figure
+_Block = _Heading | _Paragraph | _Bullets | _Table | _Figure | _Tiles
+
+#: Cell texts that carry a verdict, and the class that colours them in HTML.
+_VERDICT_CLASSES = {
+    "better": "better",
+    "gains": "better",
+    "worse": "worse",
+    "loses": "worse",
+    "unclear": "unclear",
+    "no clear change": "unclear",
+}
 
 
 class Document:
@@ -170,13 +226,28 @@ class Document:
             raise ValueError(f"heading level must be 2, 3 or 4, not {level!r}")
         self._blocks.append(_Heading(_one_line(text), level))
 
-    def paragraph(self, text: str) -> None:
+    def paragraph(self, text: str, lead: bool = False) -> None:
         """Add a paragraph of plain text with ```code``` and ``**bold**`` markup.
 
         Line breaks are folded into spaces, as both Markdown and HTML would show them; a blank
         line would otherwise split the paragraph in Markdown only.
+
+        Args:
+            text: The paragraph.
+            lead: Set it larger, as the answer a reader must see first (HTML).
         """
-        self._blocks.append(_Paragraph(_one_line(text)))
+        self._blocks.append(_Paragraph(_one_line(text), lead))
+
+    def tiles(self, items: Sequence[Sequence[str]], caption: str = "") -> None:
+        """Add a row of tiles: a few numbers a leader reads at a glance, coloured by verdict.
+
+        Args:
+            items: Per tile: label, value, interval, verdict (``better``, ``worse``,
+                ``unclear`` or ``shown``) and a note (may be empty).
+            caption: A line above the tiles (in Markdown, the table's first heading).
+        """
+        tiles = tuple(_Tile(*(_one_line(str(part)) for part in item)) for item in items)
+        self._blocks.append(_Tiles(_one_line(caption), tiles))
 
     def bullets(self, items: Sequence[str]) -> None:
         """Add a bulleted list; each item takes the same inline markup as a paragraph."""
@@ -185,7 +256,13 @@ class Document:
         if items:
             self._blocks.append(_Bullets(tuple(_one_line(item) for item in items)))
 
-    def table(self, frame: pd.DataFrame, caption: str = "", index: bool = False) -> None:
+    def table(
+        self,
+        frame: pd.DataFrame,
+        caption: str = "",
+        index: bool = False,
+        hover: Sequence[str] = (),
+    ) -> None:
         """Add a table, captured now: later changes to ``frame`` do not reach the report.
 
         Callers format numbers for people (see ``format_value``); a float cell that slipped
@@ -196,10 +273,14 @@ class Document:
             frame: The rows to show; column labels become the header.
             caption: Shown above the table, numbered ("Table 1.") when given.
             index: Whether to show the frame's index as leading row-header columns.
+            hover: Per row, a line shown (in HTML) when the pointer rests on the row's first
+                cell: what a metric means, without a column that would widen the table.
 
         Raises:
-            ValueError: If the table would have no columns.
+            ValueError: If the table would have no columns, or ``hover`` has another length.
         """
+        if hover and len(hover) != len(frame):
+            raise ValueError(f"hover has {len(hover)} lines for {len(frame)} rows")
         columns: list[tuple[str, list[Any]]] = []
         if index:
             for level, name in enumerate(frame.index.names):
@@ -225,6 +306,7 @@ class Document:
                 row_headers=frame.index.nlevels if index else 0,
                 caption=caption,
                 number=self._tables if caption else 0,
+                hover=tuple(_one_line(text) for text in hover),
             )
         )
 
@@ -259,10 +341,16 @@ class Document:
             _Figure(name, buffer.getvalue(), caption, self._figures if caption else 0)
         )
 
-    def to_markdown(self, figure_dir: str = "figures") -> str:
-        """Render as GitHub-flavoured Markdown; figures link to ``<figure_dir>/<name>.png``."""
-        parts = [f"# {_md_inline(self.title)}"]
-        if self.subtitle:
+    def to_markdown(self, figure_dir: str = "figures", title: bool = True) -> str:
+        """Render as GitHub-flavoured Markdown; figures link to ``<figure_dir>/<name>.png``.
+
+        Args:
+            figure_dir: Where the figures' PNG files are, relative to the Markdown.
+            title: Start with the title and subtitle (not when the text goes inside another
+                document, such as a notebook's cell).
+        """
+        parts = [f"# {_md_inline(self.title)}"] if title else []
+        if self.subtitle and title:
             parts.append(_md_inline(self.subtitle))
         for block in self._blocks:
             parts.append(_block_markdown(block, figure_dir))
@@ -429,6 +517,8 @@ def _block_markdown(block: _Block, figure_dir: str) -> str:
         return "\n".join(f"- {_md_inline(item)}" for item in block.items)
     if isinstance(block, _Table):
         return _table_markdown(block)
+    if isinstance(block, _Tiles):
+        return _tiles_markdown(block)
     link = str(PurePosixPath(figure_dir, f"{block.name}.png")) if figure_dir else block.name
     if any(character.isspace() for character in link):
         link = f"<{link}>"
@@ -468,12 +558,15 @@ def _block_html(block: _Block) -> str:
     if isinstance(block, _Heading):
         return f"<h{block.level}>{_html_inline(block.text)}</h{block.level}>"
     if isinstance(block, _Paragraph):
-        return f"<p>{_html_inline(block.text)}</p>"
+        lead = ' class="lead"' if block.lead else ""
+        return f"<p{lead}>{_html_inline(block.text)}</p>"
     if isinstance(block, _Bullets):
         items = "".join(f"\n<li>{_html_inline(item)}</li>" for item in block.items)
         return f"<ul>{items}\n</ul>"
     if isinstance(block, _Table):
         return _table_html(block)
+    if isinstance(block, _Tiles):
+        return _tiles_html(block)
     return _figure_html(block)
 
 
@@ -493,13 +586,60 @@ def _table_html(block: _Table) -> str:
         for column, text in enumerate(block.header)
     )
     lines += ["<thead>", f"<tr>{header}</tr>", "</thead>", "<tbody>"]
-    for row in block.rows:
+    for number, row in enumerate(block.rows):
         cells = []
         for column, text in enumerate(row):
             tag, scope = ("th", "row") if column < block.row_headers else ("td", "")
-            cells.append(f"<{tag}{attributes(column, scope)}>{_html_inline(text)}</{tag}>")
+            attribute = attributes(column, scope)
+            verdict = _verdict_class(text)
+            if verdict:
+                attribute = attribute.replace(' class="num"', "") + f' class="{verdict}"'
+            if column == 0 and block.hover and block.hover[number]:
+                attribute += f' title="{_escape(block.hover[number])}"'
+            cells.append(f"<{tag}{attribute}>{_html_inline(text)}</{tag}>")
         lines.append(f"<tr>{''.join(cells)}</tr>")
     lines += ["</tbody>", "</table>", "</div>"]
+    return "\n".join(lines)
+
+
+def _verdict_class(text: str) -> str:
+    """The verdict a cell states (alone, or as the last word after a number), as a class."""
+    if text in _VERDICT_CLASSES:
+        return _VERDICT_CLASSES[text]
+    last = text.rsplit(" ", 1)[-1] if " " in text else ""
+    return _VERDICT_CLASSES.get(last, "") if last in ("better", "worse", "unclear") else ""
+
+
+def _tiles_markdown(block: _Tiles) -> str:
+    rows = [
+        (f"**{item.label}**" + (f" ({item.note})" if item.note else ""), item.value,
+         item.interval, "" if item.verdict == "shown" else item.verdict)
+        for item in block.items
+    ]  # fmt: skip
+    header = (block.caption or "", "difference", "95% interval", "verdict")
+    lines = ["| " + " | ".join(_md_cell(text) for text in header) + " |", "|---|--:|--:|---|"]
+    lines += ["| " + " | ".join(_md_cell(text) for text in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _tiles_html(block: _Tiles) -> str:
+    lines = ['<section class="tiles">']
+    if block.caption:
+        lines.append(f'<p class="tiles-caption">{_html_inline(block.caption)}</p>')
+    lines.append('<div class="tile-row">')
+    for item in block.items:
+        verdict = item.verdict if item.verdict in ("better", "worse", "shown") else "unclear"
+        word = "" if verdict == "shown" else verdict
+        lines.append(
+            f'<div class="tile {verdict}">'
+            f'<div class="tile-label">{_html_inline(item.label)}</div>'
+            f'<div class="tile-value">{_html_inline(item.value)}</div>'
+            f'<div class="tile-interval">{_html_inline(item.interval)}</div>'
+            + (f'<div class="tile-note">{_html_inline(item.note)}</div>' if item.note else "")
+            + (f'<div class="tile-verdict">{word}</div>' if word else "")
+            + "</div>"
+        )
+    lines += ["</div>", "</section>"]
     return "\n".join(lines)
 
 

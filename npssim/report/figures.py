@@ -98,18 +98,21 @@ def _sized_figure(
     return _figure(width * columns + 0.4, height * math.ceil(panels / columns) + 0.9)
 
 
-def axis_label(metric: str, over_weeks: bool = True) -> str:
+def axis_label(metric: str, over_weeks: bool = True, currency: str = "") -> str:
     """The y-axis label of a metric: its unit, and (week by week) whether it is a running total.
 
     Args:
         metric: A ledger metric, or ``latent_signal_validity``.
         over_weeks: The axis shows the metric week by week; False for a value read over a
             window (a sweep's or a comparison's), where a running total is an amount accrued.
+        currency: The firm's currency, named on money's axes instead of "currency".
     """
     info = METRIC_BY_NAME.get(metric)
     if info is None:
         return metric
     unit = "share (%)" if info.unit == "share" else info.unit
+    if unit == "currency" and currency:
+        unit = f"currency ({currency})"
     return f"{unit}, cumulative" if info.cumulative and over_weeks else unit
 
 
@@ -274,6 +277,7 @@ def plot_metrics(
     metrics: Sequence[str],
     change_weeks: Mapping[str, Sequence[int]] | None = None,
     title: str = "",
+    currency: str = "",
 ) -> Figure:
     """Metrics over the weeks, one panel per metric and one line (with its band) per scenario.
 
@@ -282,6 +286,7 @@ def plot_metrics(
         metrics: Ledger metrics to draw, one panel each (titled with the metric's label).
         change_weeks: Weeks at which each scenario's policy changed, by scenario.
         title: The figure's title.
+        currency: The firm's currency, named on money's axes.
 
     Returns:
         The figure.
@@ -297,7 +302,7 @@ def plot_metrics(
             _draw_band(axes, weekly, metric, color, scenario)
             changes = (change_weeks or {}).get(scenario, ())
             _mark_changes(axes, changes, color="black" if len(scenarios) == 1 else color)
-        _style_axes(axes, axis_label(metric), title=metric_label(metric))
+        _style_axes(axes, axis_label(metric, currency=currency), title=metric_label(metric))
     _legend_below(figure, grid)
     if title:
         figure.suptitle(title)
@@ -309,6 +314,7 @@ def plot_breakdown(
     metrics: Sequence[str],
     change_weeks: Mapping[str, Sequence[int]] | None = None,
     title: str = "",
+    currency: str = "",
 ) -> Figure:
     """Several metrics of one unit on one panel per scenario: money by kind, tactics by kind.
 
@@ -318,12 +324,13 @@ def plot_breakdown(
             :data:`TACTICS`; one line (with its band) each.
         change_weeks: Weeks at which each scenario's policy changed, by scenario.
         title: The figure's title.
+        currency: The firm's currency, named on a money axis.
 
     Returns:
         The figure, one panel per scenario sharing the y axis.
     """
     _check(timeseries, metrics)
-    units = {axis_label(metric) for metric in metrics}
+    units = {axis_label(metric, currency=currency) for metric in metrics}
     if len(units) != 1:
         raise ValueError(f"metrics: a breakdown needs metrics of one unit, got {sorted(units)}")
     scenarios = _order(timeseries["scenario"])
@@ -349,6 +356,7 @@ def plot_differences(
     comparison: pd.DataFrame,
     metrics: Sequence[str],
     title: str = "Differences from the baseline",
+    currency: str = "",
 ) -> Figure:
     """Paired differences from the baseline with their intervals, one panel per metric.
 
@@ -357,6 +365,7 @@ def plot_differences(
             ci_low, ci_high (as :meth:`ExperimentResults.compare` gives).
         metrics: The metrics to draw, one panel each.
         title: The figure's title.
+        currency: The firm's currency, named in money panels' titles.
 
     Returns:
         The figure: per panel, a row per scenario, short run and long run side by side.
@@ -394,7 +403,10 @@ def plot_differences(
             axes.xaxis.set_major_formatter(ticks)
         axes.set_yticks(positions, scenarios)
         axes.invert_yaxis()
-        axes.set_title(metric_label(metric), fontsize="medium")
+        money = currency and METRIC_BY_NAME[metric].unit == "currency"
+        axes.set_title(
+            metric_label(metric) + (f" ({currency})" if money else ""), fontsize="medium"
+        )
         axes.grid(axis="x", alpha=0.3)
     _legend_below(figure, grid, columns=2)
     figure.suptitle(title)

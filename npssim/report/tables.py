@@ -20,7 +20,7 @@ REPORTED_METRICS: tuple[Metric, ...] = tuple(
     metric for side in SIDE_TITLES for metric in METRICS if metric.side == side
 )
 #: How a verdict is coloured on a terminal.
-VERDICT_STYLES = {"better": "green", "worse": "red"}
+VERDICT_STYLES = {"better": "green", "worse": "red", "gains": "green", "loses": "red"}
 
 
 def format_value(metric: Metric, value: float | None, difference: bool = False) -> str:
@@ -92,11 +92,19 @@ def _no_negative_zero(text: str) -> str:
     return text
 
 
-def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
+def labelled(metric: Metric, currency: str = "") -> str:
+    """A metric's plain label with its currency where it is money: ``Revenue (USD)``."""
+    return (
+        f"{metric.label} ({currency})" if currency and metric.unit == "currency" else metric.label
+    )
+
+
+def _grouped(values: Mapping[str, Mapping[str, str]], currency: str = "") -> pd.DataFrame:
     """Rows of display strings, one per reported metric, under their side's heading.
 
-    Each row is labelled in plain words for leaders (``metric``) and carries the column name
-    analysts select with (``name``, as in the CSV files and ``--metric``).
+    Each row is labelled in plain words for leaders (``metric``, with the currency where it is
+    money) and carries the column name analysts select with (``name``, as in the CSV files and
+    ``--metric``).
     """
     rows = []
     for metric in REPORTED_METRICS:
@@ -106,7 +114,7 @@ def _grouped(values: Mapping[str, Mapping[str, str]]) -> pd.DataFrame:
         rows.append(
             {
                 "group": SIDE_TITLES[metric.side],
-                "metric": metric.label,
+                "metric": labelled(metric, currency),
                 **cells,
                 "meaning": metric.meaning,
                 "name": metric.name,
@@ -130,13 +138,16 @@ def ledger_rows(columns: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
     )
 
 
-def summary_rows(summary: pd.DataFrame, headings: Mapping[str, str]) -> pd.DataFrame:
+def summary_rows(
+    summary: pd.DataFrame, headings: Mapping[str, str], currency: str = ""
+) -> pd.DataFrame:
     """One scenario's summary as display strings: mean ± half-width per horizon.
 
     Args:
         summary: Rows of one scenario (and design point) with columns horizon, metric, mean,
             ci_low, ci_high.
         headings: Column heading by horizon, in the order to show them.
+        currency: The firm's currency, shown beside money's labels.
     """
     by_name = METRIC_BY_NAME
     columns: dict[str, dict[str, str]] = {heading: {} for heading in headings.values()}
@@ -145,10 +156,16 @@ def summary_rows(summary: pd.DataFrame, headings: Mapping[str, str]) -> pd.DataF
             columns[headings[row.horizon]][row.metric] = format_interval(
                 by_name[row.metric], row.mean, row.ci_low, row.ci_high
             )
-    return _grouped(columns)
+    return _grouped(columns, currency)
 
 
-def comparison_rows(comparison: pd.DataFrame, scenario: str, baseline: str) -> pd.DataFrame:
+def comparison_rows(
+    comparison: pd.DataFrame,
+    scenario: str,
+    baseline: str,
+    periods: Mapping[str, str] | None = None,
+    currency: str = "",
+) -> pd.DataFrame:
     """One scenario against the baseline: both long-run means, and the paired differences.
 
     Args:
@@ -156,14 +173,18 @@ def comparison_rows(comparison: pd.DataFrame, scenario: str, baseline: str) -> p
             baseline_mean, mean, difference, ci_low, ci_high, verdict.
         scenario: The scenario's label, for the headings.
         baseline: The baseline's label.
+        periods: What the short and the long run are called in the headings (e.g. "first
+            half-year after the change", "second year").
+        currency: The firm's currency, shown beside money's labels.
     """
     by_name = METRIC_BY_NAME
     nan = float("nan")
+    periods = {"short": "short run", "long": "long run", **(periods or {})}
     headings = {
-        "baseline": f"{baseline} (long run)",
-        "scenario": f"{scenario} (long run)",
-        "short": "difference, short run",
-        "long": "difference, long run",
+        "baseline": f"{baseline}, {periods['long']}",
+        "scenario": f"{scenario}, {periods['long']}",
+        "short": f"difference, {periods['short']}",
+        "long": f"difference, {periods['long']}",
         "verdict": "verdict",
     }
     columns: dict[str, dict[str, str]] = {heading: {} for heading in headings.values()}
@@ -172,7 +193,7 @@ def comparison_rows(comparison: pd.DataFrame, scenario: str, baseline: str) -> p
         if metric is None:
             continue
         columns[headings[row.horizon]][row.metric] = format_interval(
-            metric, row.difference, row.ci_low, row.ci_high
+            metric, row.difference, row.ci_low, row.ci_high, difference=True
         )
         if row.horizon == "long":
             columns[headings["baseline"]][row.metric] = format_interval(
@@ -180,7 +201,7 @@ def comparison_rows(comparison: pd.DataFrame, scenario: str, baseline: str) -> p
             )
             columns[headings["scenario"]][row.metric] = format_interval(metric, row.mean, nan, nan)
             columns[headings["verdict"]][row.metric] = row.verdict
-    return _grouped(columns)
+    return _grouped(columns, currency)
 
 
 def rich_table(frame: pd.DataFrame, title: str = "") -> Table:
@@ -209,12 +230,7 @@ def rich_table(frame: pd.DataFrame, title: str = "") -> Table:
             blank = [""] * (len(table.columns) - 1)
             table.add_row(f"[underline]{group}[/underline]", *blank)
         for row in rows.drop(columns="group", errors="ignore").itertuples(index=False):
-            table.add_row(
-                *(
-                    f"[{VERDICT_STYLES[cell]}]{cell}[/]" if cell in VERDICT_STYLES else str(cell)
-                    for cell in row
-                )
-            )
+            table.add_row(*(_styled(str(cell)) for cell in row))
     return table
 
 
@@ -238,3 +254,12 @@ def goods_and_bads_table(
     for name, note in (extra or {}).items():
         frame.loc[frame["name"] == name, "meaning"] += f" ({note})"
     return rich_table(frame, title)
+
+
+def _styled(cell: str) -> str:
+    """A cell coloured by the verdict it states, alone or as its last word."""
+    word = cell.rsplit(" ", 1)[-1]
+    style = VERDICT_STYLES.get(cell) or (
+        VERDICT_STYLES.get(word) if word in ("better", "worse") else None
+    )
+    return f"[{style}]{cell}[/]" if style else cell

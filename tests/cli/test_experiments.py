@@ -68,10 +68,23 @@ def test_compare_prints_paired_differences_with_verdicts(capsys, tmp_path):
     )
     assert status == 0
     assert "nps_bonus against baseline" in stdout
-    assert "difference, short run" in stdout and "difference, long run" in stdout
+    # 20 weeks: both windows are the whole run, and the headers say so.
+    assert "first 20 weeks" in stdout and "all 20 weeks" in stdout
     assert "The firm's net money" in stdout and "net_value" not in stdout  # labels, no names
     comparison = pd.read_csv(out / "comparison.csv")
     assert set(comparison["scenario"]) == {"nps_bonus"}
+
+
+def test_compare_opens_with_the_answer_and_the_policy_matrix(capsys, tmp_path):
+    out = tmp_path / "out"
+    status, stdout, _ = run_cli(
+        capsys, "compare", "baseline", "nps_bonus", "audited", "--out", str(out), *FAST
+    )
+    assert status == 0
+    assert stdout.lstrip().startswith("The answer")
+    assert "- nps_bonus " in stdout and "- audited " in stdout and "USD a year" in stdout
+    assert stdout.index("The policies side by side") < stdout.index("nps_bonus against baseline")
+    assert "baseline (reference)" in stdout
 
 
 def test_compare_baseline_option_puts_the_baseline_first(capsys, tmp_path):

@@ -2,7 +2,7 @@ import pytest
 
 from npssim.errors import InputError
 from npssim.experiment import make_plan
-from npssim.experiment.plan import intervention_week, unique_label, windows
+from npssim.experiment.plan import intervention_week, period_titles, unique_label, windows
 from npssim.scenario import load_scenario
 
 from .conftest import SMALL
@@ -51,3 +51,18 @@ def test_windows_are_two_quarters_after_the_change_and_the_last_four_quarters():
 def test_at_least_one_replication_is_required():
     with pytest.raises(InputError, match="--replications"):
         make_plan("run", ["baseline"], 0, 1, None, SMALL)
+
+
+@pytest.mark.parametrize(
+    ("weeks", "first_week", "short", "long"),
+    [
+        (104, 0, "first 26 weeks from the start", "second year"),
+        (104, 26, "first 26 weeks after the change", "second year"),
+        (156, 0, "first 26 weeks from the start", "third year"),
+        (80, 0, "first 26 weeks from the start", "last 52 weeks"),
+        (20, 0, "first 20 weeks from the start", "all 20 weeks"),
+    ],
+)
+def test_periods_are_named_as_a_reader_counts_them(weeks, first_week, short, long):
+    titles = period_titles(weeks, first_week)
+    assert (titles["short"], titles["long"]) == (short, long)

@@ -1,5 +1,7 @@
 """Every kind of experiment writes a report that shows what the CLI printed, and only that."""
 
+import re
+
 import pytest
 
 from npssim.experiment import run_experiment, run_sensitivity, run_sweep
@@ -82,3 +84,51 @@ def test_a_sample_too_small_to_read_is_said_with_the_size_that_would_do(tiny_sob
     assert "The sample is too small to read these indices" in warning
     assert "--samples" in warning and "instead of 4" in warning
     assert f"**Warning.** {warning}" in text
+
+
+@pytest.fixture(scope="module")
+def comparison_report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("compare")
+    results = run_experiment(["baseline", "nps_bonus", "well_designed_bonus"], **FAST)
+    return results, report(results, folder), folder
+
+
+def test_a_comparison_s_report_opens_with_the_answer(comparison_report):
+    _, text, _ = comparison_report
+    answer = text.index("## The answer")
+    assert answer < text.index("## What was run") < text.index("### nps_bonus against baseline")
+    assert re.search(r"\*\*nps_bonus\*\* (costs|earns|makes no clear)", text[answer:])
+    assert "Best option on the firm's money" in text or "No policy tried clearly" in text
+
+
+def test_the_answer_shows_a_policy_matrix_and_the_paired_differences_chart_first(
+    comparison_report,
+):
+    _, text, _ = comparison_report
+    assert "### The policies side by side" in text
+    assert "| baseline (reference) |" in text.replace("  ", " ").replace("  ", " ")
+    assert text.index("figures/differences.png") < text.index("## What was run")
+
+
+def test_a_comparison_s_report_says_who_wins_and_who_loses(comparison_report):
+    _, text, folder = comparison_report
+    assert "## Who wins, who loses" in text and "Powerful customers" in text
+    stakeholders = (folder / "stakeholders.csv").read_text()
+    assert stakeholders.startswith("policy,party,what,")
+
+
+def test_report_tables_carry_meanings_as_hover_text_and_a_glossary_not_a_column(
+    comparison_report,
+):
+    _, text, folder = comparison_report
+    html = (folder / "report.html").read_text()
+    assert '<th scope="col">meaning</th>' not in html.split("Glossary")[0]
+    assert 'title="NPS of an honest census of all active accounts' in html
+    assert "## Glossary" in text
+
+
+def test_money_in_the_report_names_the_currency(tmp_path):
+    overrides = {**SMALL, "firm.currency": "EUR"}
+    results = run_experiment(["baseline", "nps_bonus"], **{**FAST, "overrides": overrides})
+    text = report(results, tmp_path)
+    assert "The firm's net money (EUR)" in text and "EUR a year" in text

@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -94,3 +95,17 @@ def test_no_temporary_files_are_left_behind(tmp_path):
     out = tmp_path / "out"
     experiment(out).save(out)
     assert not [path for path in out.rglob(".*") if path.is_file()]
+
+
+def test_runs_stored_with_other_metrics_are_simulated_again_on_resume(tmp_path):
+    with pytest.raises(Stop):
+        experiment(tmp_path / "cut", on_finished=interrupt_after(2))
+    for path in (tmp_path / "cut" / "runs").glob("*/*.npz"):  # as an older npssim stored them
+        with np.load(path) as data:
+            weekly, seconds = data["weekly"][:, :-1], data["seconds"]
+        with path.open("wb") as handle:
+            np.savez(handle, weekly=weekly, seconds=seconds)
+    resumed = experiment(tmp_path / "cut", resume=True)
+    whole = experiment(tmp_path / "whole")
+    assert resumed.resumed == 0
+    pd.testing.assert_frame_equal(resumed.ledger, whole.ledger, check_exact=True)
