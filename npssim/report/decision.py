@@ -194,22 +194,6 @@ def policy_verdicts(
     return verdicts
 
 
-def tile_rows(verdict: PolicyVerdict, period: str = PERIOD) -> pd.DataFrame:
-    """A verdict's tiles as a table of display strings (the terminal form)."""
-    return pd.DataFrame(
-        [
-            {
-                f"{verdict.policy} against {verdict.reference} ({period})": item.label
-                + (f" ({item.note})" if item.note else ""),
-                "difference": item.value,
-                "95% interval": item.interval,
-                "verdict": item.verdict if item.verdict != "shown" else "",
-            }
-            for item in verdict.tiles
-        ]
-    )
-
-
 def best_option(verdicts: Sequence[PolicyVerdict]) -> str:
     """Which option to take on the firm's money, in one sentence, or that none beats the reference.
 
