@@ -24,9 +24,10 @@ from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
 from npssim.experiment.design import grid
 from npssim.experiment.plan import DEFAULT_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
-from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT, label
+from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT
 from npssim.report import format_interval, plot_sweep
 from npssim.report.document import Document
+from npssim.report.tables import labelled
 from npssim.scenario import Scenario, with_overrides
 
 
@@ -119,6 +120,7 @@ class SweepResults(ExperimentResults):
                 title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, paired "
                 f"difference from {self._reference_text()}, mean and 95% interval over {runs}",
                 reference=True,
+                currency=self.currencies[self.plan.labels[0]],
             ),
             "sweep_levels": plot_sweep(
                 table,
@@ -127,6 +129,7 @@ class SweepResults(ExperimentResults):
                 by=others,
                 title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, level, mean and "
                 f"95% interval over {runs}",
+                currency=self.currencies[self.plan.labels[0]],
             ),
         }
 
@@ -140,11 +143,12 @@ class SweepResults(ExperimentResults):
             mark = {"": "reference" if point == self.reference else ""}
             change = {**keys, **mark}
             level = dict(keys)
+            currency = self.currencies[self.plan.labels[0]]
             for item in group.itertuples():
                 metric = METRIC_BY_NAME[item.metric]
-                heading = label(item.metric)
+                heading = labelled(metric, currency)
                 change[heading] = format_interval(
-                    metric, item.difference, item.difference_low, item.difference_high
+                    metric, item.difference, item.difference_low, item.difference_high, True
                 )
                 level[heading] = format_interval(metric, item.mean, item.ci_low, item.ci_high)
             differences.append(change)

@@ -464,6 +464,7 @@ def plot_sweep(
     by: Sequence[str] = (),
     title: str = "Sweep",
     reference: bool = False,
+    currency: str = "",
 ) -> Figure:
     """Metrics against a varied parameter: the mean and its interval, one panel per metric.
 
@@ -475,6 +476,7 @@ def plot_sweep(
         by: Other varied parameters; each combination of their values is one line.
         title: The figure's title.
         reference: The values are differences from a reference point: draw the zero line.
+        currency: The firm's currency, named on money's axes.
 
     Returns:
         The figure.
@@ -509,7 +511,7 @@ def plot_sweep(
             axes.set_xticks(range(len(levels)), [str(level) for level in levels])
         _style_axes(
             axes,
-            axis_label(metric, over_weeks=False),
+            axis_label(metric, over_weeks=False, currency=currency),
             title=metric_label(metric),
             xlabel=parameter,
         )

@@ -148,7 +148,8 @@ def test_the_sweep_tables_show_differences_first_then_levels(weights):
     assert "paired difference from the reference point (nps_weight=0)" in difference_title
     assert "at each design point" in level_title
     assert list(differences[""]) == ["reference", "", ""]
-    assert "The firm's net money" in differences.columns and "Customers' real NPS" in levels
+    assert "The firm's net money (USD)" in differences.columns and "Customers' real NPS" in levels
+    assert differences["The firm's net money (USD)"].iloc[1].startswith(("+", "-"))
 
 
 def test_a_bad_reference_value_names_the_reference_option():
