@@ -75,7 +75,9 @@ def param(
 class Section(BaseModel):
     """Base of every scenario table: strict keys, assignment re-validated."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False
+    )
 
 
 class FirmParams(Section):

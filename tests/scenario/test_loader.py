@@ -72,6 +72,21 @@ def test_out_of_range_value_names_parameter(tmp_path):
         load_scenario(path)
 
 
+@pytest.mark.parametrize("text", ["inf", "-inf", "nan"])
+def test_a_number_that_is_not_finite_names_the_parameter(tmp_path, text):
+    # acv_median is bounded only below: without a finite check inf ran and gave NaN money.
+    path = write(tmp_path, "bad.toml", f"[accounts]\nacv_median = {text}\n")
+    with pytest.raises(ScenarioError, match=r"accounts\.acv_median: .*finite number"):
+        load_scenario(path)
+
+
+def test_a_timeline_value_that_is_not_finite_names_the_entry(tmp_path):
+    text = '[[timeline]]\nweek = 3\nset = { "policy.concessions.giveaway_budget" = inf }\n'
+    path = write(tmp_path, "bad.toml", text)
+    with pytest.raises(ScenarioError, match=r"timeline\[0\]\.set\.policy\.concessions"):
+        load_scenario(path)
+
+
 def test_invalid_choice_is_rejected(tmp_path):
     path = write(tmp_path, "bad.toml", '[policy.survey]\nsampler = "manager"\n')
     with pytest.raises(ScenarioError, match=r"policy\.survey\.sampler"):
