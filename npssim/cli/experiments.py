@@ -218,33 +218,8 @@ def _finish(
     **options: Any,
 ) -> int:
     """Run an experiment function with the shared options; print and save its results."""
-    if args.resume and args.out is None:
-        raise InputError("--resume: give the --out folder of the experiment to complete")
-    overrides = dict(parse_assignment(text) for text in args.assignments)
-    out = args.out or Path("results") / f"{_stem(args, target)}-{time.strftime('%Y%m%d-%H%M%S')}"
-    choice = _executor_choice(args)
-    model_class = _model_class(args)
-    try:
-        results = function(
-            target,
-            replications=args.replications,
-            seed=args.seed,
-            weeks=args.weeks,
-            overrides=overrides,
-            executor=choice,
-            out=out,
-            resume=args.resume,
-            force=args.force,
-            progress=not args.quiet and stderr.is_terminal,
-            model_class=model_class,
-            **options,
-        )
-    except KeyboardInterrupt:
-        stored = len(list((out / RUNS).glob("*/*.npz"))) if (out / RUNS).is_dir() else 0
-        raise Interrupted(
-            f"{stored} finished runs are stored in {out}; run the same command with "
-            f"--out {out} --resume to complete it"
-        ) from None
+    out = output_folder(args, _stem(args, target))
+    results = run_stored(args, stderr, function, target, out, **options)
     _print_decision(results, stdout)
     for title, frame in results.people_tables():
         if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
@@ -259,6 +234,49 @@ def _finish(
         highlight=False,
     )
     return 0
+
+
+def output_folder(args: argparse.Namespace, stem: str) -> Path:
+    """``--out``, or a new folder under ``results/``; ``--resume`` needs the folder named."""
+    if args.resume and args.out is None:
+        raise InputError("--resume: give the --out folder of the experiment to complete")
+    return args.out or Path("results") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def run_stored(
+    args: argparse.Namespace,
+    stderr: Console,
+    function: Any,
+    target: Any,
+    out: Path,
+    **options: Any,
+) -> Any:
+    """Call an experiment function with the options every simulating command shares.
+
+    Ctrl-C becomes :class:`Interrupted`, saying how many runs are stored (in ``runs/``, or in
+    each stage's ``runs/`` for a staged analysis) and how to resume.
+    """
+    try:
+        return function(
+            target,
+            replications=args.replications,
+            seed=args.seed,
+            weeks=args.weeks,
+            overrides=dict(parse_assignment(text) for text in args.assignments),
+            executor=_executor_choice(args),
+            out=out,
+            resume=args.resume,
+            force=args.force,
+            progress=not args.quiet and stderr.is_terminal,
+            model_class=_model_class(args),
+            **options,
+        )
+    except KeyboardInterrupt:
+        stored = sum(1 for _ in out.rglob(f"{RUNS}/*/*.npz")) if out.is_dir() else 0
+        raise Interrupted(
+            f"{stored} finished runs are stored in {out}; run the same command with "
+            f"--out {out} --resume to complete it"
+        ) from None
 
 
 def _print_decision(results: Any, stdout: Console) -> None:
