@@ -54,7 +54,7 @@ from npssim.experiment.api import (
 )
 from npssim.experiment.design import Factor, latin_hypercube, parse_factor
 from npssim.experiment.plan import Plan, intervention_week, windows
-from npssim.experiment.results import ExperimentResults, git_revision, resolved_toml
+from npssim.experiment.results import ExperimentResults, git_revision, write_scenarios
 from npssim.experiment.runs import check_model_class
 from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import atomic_path
@@ -742,12 +742,7 @@ class BreakevenResults:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        (folder / "scenarios").mkdir(exist_ok=True)
-        for label, scenario in self.scenarios.items():
-            path = folder / "scenarios" / f"{label}.toml"
-            with atomic_path(path) as temporary:
-                temporary.write_text(resolved_toml(scenario), encoding="utf-8")
-            written.append(path)
+        written.extend(write_scenarios(self.scenarios, folder))
         tables = self.tables()
         for name, frame in tables.items():
             path = folder / f"{name}.csv"

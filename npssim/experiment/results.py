@@ -490,12 +490,7 @@ class ExperimentResults:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        (folder / "scenarios").mkdir(exist_ok=True)
-        for label, scenario in self.scenarios.items():
-            path = folder / "scenarios" / f"{label}.toml"
-            with atomic_path(path) as temporary:
-                temporary.write_text(resolved_toml(scenario), encoding="utf-8")
-            written.append(path)
+        written.extend(write_scenarios(self.scenarios, folder))
         # The weekly table is the large one: written a block at a time, never held whole.
         written.append(_write_csv(self.timeseries_blocks(), folder / "timeseries.csv"))
         tables = {"ledger": self.ledger, "summary": self.summary()}
@@ -544,6 +539,18 @@ def _write_parquet_blocks(blocks: Iterable[pd.DataFrame], folder: Path) -> Path:
             if writer is not None:
                 writer.close()
     return path
+
+
+def write_scenarios(scenarios: dict[str, Scenario], folder: Path) -> list[Path]:
+    """Every scenario with all its values resolved, as ``folder/scenarios/<label>.toml``."""
+    (folder / "scenarios").mkdir(exist_ok=True)
+    written = []
+    for label, scenario in scenarios.items():
+        path = folder / "scenarios" / f"{label}.toml"
+        with atomic_path(path) as temporary:
+            temporary.write_text(resolved_toml(scenario), encoding="utf-8")
+        written.append(path)
+    return written
 
 
 def resolved_toml(scenario: Scenario) -> str:
