@@ -229,7 +229,7 @@ def control(info: ParamInfo, value: Any) -> dict[str, Any]:
     if info.choices:
         return {"type": "Select", "value": value, "values": list(info.choices), "label": label}
     lower = info.lower if info.lower is not None else 0
-    upper = info.upper if info.upper is not None else info.slider_max
+    upper = info.slider_max if info.slider_max is not None else info.upper
     if upper is None:
         raise ValueError(f"{info.path}: a lever needs an upper bound or slider_max in the schema")
     upper = max(upper, value)  # a scenario may set a value above the slider's usual top

@@ -15,11 +15,15 @@ that figures, the dashboard and the reports draw.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
+from npssim.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Side = Literal["shown", "good", "bad", "context"]
 
@@ -486,3 +490,26 @@ STAKEHOLDERS: dict[str, tuple[tuple[str, Literal["higher", "lower"]], ...]] = {
 }
 for _party in STAKEHOLDERS.values():
     _view(*(name for name, _ in _party))
+
+
+def check_metrics(names: Sequence[str], option: str = "--metric") -> None:
+    """Refuse unknown metric names, suggesting the closest.
+
+    Args:
+        names: The metric names asked for (at least one).
+        option: Where they were given, named in the message (``--metric``, ``--target``).
+
+    Raises:
+        InputError: None given, or a name is not a metric of :data:`METRICS`.
+    """
+    if not names:
+        raise InputError(f"{option}: give at least one metric")
+    for name in names:
+        if name not in METRIC_BY_NAME:
+            close = difflib.get_close_matches(name, METRIC_NAMES, n=1)
+            hint = (
+                f"; did you mean {close[0]!r}?"
+                if close
+                else f" (see: npssim metrics, or {', '.join(METRIC_NAMES[:5])}, ...)"
+            )
+            raise InputError(f"{option} {name}: unknown metric{hint}")

@@ -37,6 +37,33 @@ def examples() -> list[Example]:
     return found
 
 
+def _section(title: str) -> str:
+    text = README.read_text()
+    start = text.index(f"## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def setup_commands() -> list[str]:
+    """The commands of the Set-up section's shell block (what .ci/run runs), comments left out."""
+    block = next(
+        body for language, body in _FENCE.findall(_section("Set-up")) if language == "bash"
+    )
+    return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def other_shell_lines() -> list[str]:
+    """Every line of the README's other shell blocks, which assume the activated environment."""
+    setup = _section("Set-up")
+    rest = README.read_text().replace(setup, "")
+    return [
+        line
+        for language, body in _FENCE.findall(rest)
+        if language == "bash"
+        for line in body.splitlines()
+    ]
+
+
 def run_as_a_file(example: Example, folder: Path) -> str:
     """Save the example in a fresh folder, run it with this interpreter, return its stdout."""
     script = folder / "example.py"

@@ -12,6 +12,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
+pytestmark = pytest.mark.slow
+
 CHARTS = 2  # reported vs true NPS for both firms; the cumulative difference in money
 DRAWN_IMAGES = (
     "return Array.from(document.images).filter(i => i.complete && i.naturalWidth > 200).length"

@@ -60,6 +60,7 @@ def test_batch_run_iteration_i_is_replication_i_run_to_the_scenario_s_weeks(batc
         assert row[name] == pytest.approx(alone[name]), name
 
 
+@pytest.mark.slow
 def test_batch_run_is_reproducible_and_the_same_in_a_process_pool(batched):
     pd.testing.assert_frame_equal(batch(), batched)
     pooled = batch(processes=2)
@@ -134,6 +135,7 @@ def test_salib_analyses_the_results_in_its_fluent_chain(morris):
     assert list(frames[0].index) == morris["names"]
 
 
+@pytest.mark.slow
 def test_salib_evaluation_is_the_same_on_a_process_pool(morris):
     again = salib_problem(
         FACTORS, outputs=["net_value", "true_nps"], scenario="nps_bonus", fixed=FIRM, seed=3

@@ -148,6 +148,7 @@ def test_a_custom_model_class_runs_under_ema():
     assert found["strict"]["discount_cost"].sum() < found["plain"]["discount_cost"].sum()
 
 
+@pytest.mark.slow
 def test_the_readme_s_ema_example_runs_as_a_file_and_prints_its_box(tmp_path):
     (example,) = [example for example in examples() if "ema_workbench" in example.code]
     printed = run_as_a_file(example, tmp_path)

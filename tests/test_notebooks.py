@@ -85,6 +85,7 @@ def test_every_notebook_is_tested():
     assert sorted(path.name for path in NOTEBOOKS_DIR.glob("*.ipynb")) == sorted(NOTEBOOKS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_runs_top_to_bottom(name):
     notebook = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)

@@ -33,6 +33,9 @@ class Approver(Protocol):
 #: Reps with at least this integrity count as honest in ``honest_rep_share`` (a definition of
 #: the metric, not a behaviour).
 HONEST_LINE = 0.6
+#: The longest tenure a starting rep is given, in quarters (250 years: "never leaves"). Drawn
+#: tenures are capped here so a quit rate near zero stays a finite number of weeks.
+LONGEST_TENURE_QUARTERS = 1_000.0
 #: Uniform draws a hire's traits take: skill, integrity, greed, fear, then one per tactic.
 HIRE_DRAWS = 4 + len(rules.TACTICS)
 
@@ -160,11 +163,13 @@ class RepRoster:
         """
         uniform = rng.random(self.count)
         if params.base_quit_rate <= 0.0:
-            quarters = np.full(self.count, 1_000.0)
+            quarters = np.full(self.count, LONGEST_TENURE_QUARTERS)
         elif params.base_quit_rate >= 1.0:
             quarters = np.zeros(self.count)
         else:
-            quarters = np.floor(np.log1p(-uniform) / np.log1p(-params.base_quit_rate))
+            with np.errstate(over="ignore", divide="ignore"):  # a rate of 1e-300: capped next
+                drawn = np.floor(np.log1p(-uniform) / np.log1p(-params.base_quit_rate))
+            quarters = np.minimum(drawn, LONGEST_TENURE_QUARTERS)
         self.tenure[:] = (quarters * weeks).astype(np.int64) + rng.integers(0, weeks, self.count)
 
     def bound_by_integrity(self, slots: np.ndarray, params: RepParams) -> None:

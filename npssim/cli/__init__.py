@@ -3,58 +3,93 @@
 Exit status: 0 success, 2 bad input (one line on stderr naming the file or option and the
 parameter, no traceback, nothing half-written), 130 interrupted (the output folder can be
 completed with ``--resume``), 1 anything else.
+
+This module imports nothing heavy itself: NumPy, pandas, Mesa and the rest are imported inside
+:func:`main`, so Ctrl-C while they load (the first second of every command) exits 130 with one
+line instead of a traceback from deep inside an import.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
-from rich.console import Console
+from npssim.cli.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED
 
-from npssim.cli.discovery import params_markdown
-from npssim.cli.parser import EXIT_BAD_INPUT, EXIT_INTERRUPTED, BadInput, build_parser
-from npssim.errors import InputError
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERRUPTED",
+    "build_parser",
+    "entry",
+    "main",
+    "params_markdown",
+]
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "build_parser", "main", "params_markdown"]
+
+def entry() -> NoReturn:
+    """The installed ``npssim`` command (and ``python -m npssim.cli``): :func:`main`, then exit.
+
+    After Ctrl-C the process ends with ``os._exit``: CPython marks a KeyboardInterrupt that
+    lands inside some extension modules' start-up code as unhandled even once it is caught,
+    and would then kill itself with SIGINT at exit (status -2, not 130). Everything the
+    command opened is closed by then; only the output streams need flushing.
+    """
+    status = main()
+    if status == EXIT_INTERRUPTED:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``npssim`` command.
 
+    Args:
+        argv: The arguments (``sys.argv[1:]`` when None).
+
     Returns:
         The exit status.
     """
-    from npssim.cli import breakeven, discovery, experiments, explore
-
-    stdout, stderr = Console(), Console(stderr=True)
-    if not stdout.is_terminal:
-        stdout = Console(width=max(stdout.width, 160))
-    commands = {
-        "run": experiments.run,
-        "compare": experiments.compare,
-        "sweep": experiments.sweep,
-        "sensitivity": experiments.sensitivity,
-        "calibrate": experiments.fit,
-        "evidence": experiments.evidence,
-        "breakeven": breakeven.breakeven,
-        "explore": explore.explore,
-        "validate": discovery.validate,
-        "params": discovery.params,
-        "metrics": discovery.metrics,
-        "scenarios": discovery.scenarios,
-        "new": discovery.new,
-        "schema": discovery.schema,
-    }
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(_redeliver_interrupts, otherwise=previous_hook)
     try:
-        args = build_parser().parse_args(argv)
-        return commands[args.command](args, stdout, stderr)
-    except (BadInput, InputError) as err:
-        print(f"npssim: error: {err}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except experiments.Interrupted as err:
-        print(f"npssim: interrupted; {err}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    except KeyboardInterrupt:
+        from npssim.cli.dispatch import dispatch
+
+        return dispatch(argv)
+    except KeyboardInterrupt:  # while importing; dispatch reports one during a command itself
         print("npssim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        sys.unraisablehook = previous_hook
+
+
+def _redeliver_interrupts(unraisable: Any, *, otherwise: Callable[[Any], None]) -> None:
+    """Raise again a Ctrl-C that Python swallowed, where the command can catch it.
+
+    A KeyboardInterrupt that lands in a weak-reference callback or a finaliser (the import
+    system runs some) cannot propagate: Python prints "Exception ignored" and carries on, so the
+    command would ignore Ctrl-C and print a traceback. Sending SIGINT again raises it in the
+    command's own code instead, which stops in one line with status 130.
+    """
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        signal.raise_signal(signal.SIGINT)
+        return
+    otherwise(unraisable)
+
+
+def __getattr__(name: str) -> Any:
+    # The parser and the params table for Python callers (docs, tests), imported on first use.
+    if name == "build_parser":
+        from npssim.cli.parser import build_parser
+
+        return build_parser
+    if name == "params_markdown":
+        from npssim.cli.discovery import params_markdown
+
+        return params_markdown
+    raise AttributeError(f"module 'npssim.cli' has no attribute {name!r}")

@@ -1,7 +1,5 @@
 """``python -m npssim.cli``: the same as the ``npssim`` command."""
 
-import sys
+from npssim.cli import entry
 
-from npssim.cli import main
-
-sys.exit(main())
+entry()

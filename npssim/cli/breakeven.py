@@ -14,35 +14,29 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from npssim.cli.experiments import output_folder, run_stored
+from npssim.cli.experiments import output_folder, run_stored, save_and_say
 from npssim.experiment.breakeven import run_breakeven
+from npssim.files import FolderLock
 from npssim.report import rich_table
 
 
 def breakeven(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim breakeven POLICY``: tornado, heatmap and scenario discovery against a baseline."""
     out = output_folder(args, f"{Path(str(args.policy)).stem}-breakeven")
-    results = run_stored(
-        args,
-        stderr,
-        run_breakeven,
-        args.policy,
-        out,
-        baseline=args.baseline,
-        assumptions=args.assumptions,
-        grid=args.grid,
-        samples=args.samples,
-    )
-    for statement in results.statements():
-        stdout.print(escape(statement), highlight=False)
-    title, table = results.people_tables()[0]
-    stdout.print(rich_table(table, title))
-    for warning in results.warnings():
-        stdout.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
-    results.save(out)
-    stdout.print(
-        f"Results: {out}  (report: {out / 'report.html'}; {results.run_count} runs, "
-        f"{results.executor}, {results.wall_seconds:.1f} s)",
-        highlight=False,
-    )
-    return 0
+    with FolderLock(out):  # one writer from the first run to the last table
+        results = run_stored(
+            args,
+            stderr,
+            run_breakeven,
+            args.policy,
+            out,
+            baseline=args.baseline,
+            assumptions=args.assumptions,
+            grid=args.grid,
+            samples=args.samples,
+        )
+        for statement in results.statements():
+            stdout.print(escape(statement), highlight=False)
+        title, table = results.people_tables()[0]
+        stdout.print(rich_table(table, title))
+        return save_and_say(results, out, stdout, results.run_count)

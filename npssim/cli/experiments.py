@@ -19,6 +19,8 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
+from npssim.cli.preflight import compared
+from npssim.cli.status import Interrupted
 from npssim.errors import InputError
 from npssim.experiment import (
     ExecutorChoice,
@@ -32,14 +34,11 @@ from npssim.experiment.design import parse_factor, parse_vary
 from npssim.experiment.evidence import run_evidence
 from npssim.experiment.runs import load_model_class
 from npssim.experiment.store import RUNS
+from npssim.files import FolderLock
 from npssim.model import NPSModel
 from npssim.report import rich_table
 from npssim.report.decision import best_option, policy_matrix, policy_verdicts
 from npssim.scenario import parse_assignment
-
-
-class Interrupted(Exception):
-    """The user interrupted an experiment; the message says how to resume it."""
 
 
 def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
@@ -49,12 +48,8 @@ def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim compare``: scenarios against a baseline on paired replications."""
-    sources = list(dict.fromkeys(args.scenarios))
-    if args.baseline is not None:
-        sources = [args.baseline, *(source for source in sources if source != args.baseline)]
-    if len(sources) < 2:
-        raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
-    return _finish(args, stdout, stderr, run_experiment, sources, **_one(args))
+    # At least two, checked with the other inputs before anything ran (preflight).
+    return _finish(args, stdout, stderr, run_experiment, compared(args), **_one(args))
 
 
 def _one(args: argparse.Namespace) -> dict[str, Any]:
@@ -175,38 +170,39 @@ def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     out = args.out or Path("results") / f"evidence-{time.strftime('%Y%m%d-%H%M%S')}"
     if out.exists() and not out.is_dir():
         raise InputError(f"--out {out}: is a file, not a folder")
-    results = run_evidence(
-        replications=args.replications,
-        seed=args.seed,
-        overrides=overrides,
-        executor=_executor_choice(args),
-        progress=not args.quiet and stderr.is_terminal,
-        model_class=_model_class(args),
-    )
-    table = results.table()
-    shown = table.assign(holds=["yes" if holds else "NO" for holds in table["holds"]])
-    stdout.print(
-        rich_table(
-            shown[["pattern", "shown", "expected", "holds"]].rename(columns={"shown": "model"}),
-            f"Published patterns, from the defaults ({args.replications} replications)",
+    with FolderLock(out):  # one writer from the first run to the last table
+        results = run_evidence(
+            replications=args.replications,
+            seed=args.seed,
+            overrides=overrides,
+            executor=_executor_choice(args),
+            progress=not args.quiet and stderr.is_terminal,
+            model_class=_model_class(args),
         )
-    )
-    command = "npssim " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["evidence"] else ""
-    results.save(out, command or f"npssim evidence --replications {args.replications}")
-    held = int(table["holds"].sum())
-    flip = results.flip
-    where = f" near {flip.crossing:.2f}" if np.isfinite(flip.crossing) else ""
-    stdout.print(
-        f"Where the verdict flips: {flip.scenario} against baseline "
-        f"{'changes sign' if flip.changes_sign else 'does not clearly change sign'} along "
-        f"{flip.parameter}{where}.",
-        highlight=False,
-    )
-    stdout.print(
-        f"{held} of {len(table)} patterns hold. Table and figures: {out / 'evidence.md'}",
-        highlight=False,
-    )
-    return 0
+        table = results.table()
+        shown = table.assign(holds=["yes" if holds else "NO" for holds in table["holds"]])
+        stdout.print(
+            rich_table(
+                shown[["pattern", "shown", "expected", "holds"]].rename(columns={"shown": "model"}),
+                f"Published patterns, from the defaults ({args.replications} replications)",
+            )
+        )
+        command = "npssim " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["evidence"] else ""
+        results.save(out, command or f"npssim evidence --replications {args.replications}")
+        held = int(table["holds"].sum())
+        flip = results.flip
+        where = f" near {flip.crossing:.2f}" if np.isfinite(flip.crossing) else ""
+        stdout.print(
+            f"Where the verdict flips: {flip.scenario} against baseline "
+            f"{'changes sign' if flip.changes_sign else 'does not clearly change sign'} along "
+            f"{flip.parameter}{where}.",
+            highlight=False,
+        )
+        stdout.print(
+            f"{held} of {len(table)} patterns hold. Table and figures: {out / 'evidence.md'}",
+            highlight=False,
+        )
+        return 0
 
 
 def _finish(
@@ -219,17 +215,23 @@ def _finish(
 ) -> int:
     """Run an experiment function with the shared options; print and save its results."""
     out = output_folder(args, _stem(args, target))
-    results = run_stored(args, stderr, function, target, out, **options)
-    _print_decision(results, stdout)
-    for title, frame in results.people_tables():
-        if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
-            frame = frame.drop(columns=["meaning", "name"])
-        stdout.print(rich_table(frame, title))
+    with FolderLock(out):  # one writer from the first run to the last table
+        results = run_stored(args, stderr, function, target, out, **options)
+        _print_decision(results, stdout)
+        for title, frame in results.people_tables():
+            if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
+                frame = frame.drop(columns=["meaning", "name"])
+            stdout.print(rich_table(frame, title))
+        return save_and_say(results, out, stdout, len(results.runs))
+
+
+def save_and_say(results: Any, out: Path, stdout: Console, runs: int) -> int:
+    """Print the results' warnings, write the folder and say where it is; the exit status."""
     for warning in results.warnings():
         stdout.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
     results.save(out)
     stdout.print(
-        f"Results: {out}  (report: {out / 'report.html'}; {len(results.runs)} runs, "
+        f"Results: {out}  (report: {out / 'report.html'}; {runs} runs, "
         f"{results.executor}, {results.wall_seconds:.1f} s)",
         highlight=False,
     )
@@ -237,9 +239,7 @@ def _finish(
 
 
 def output_folder(args: argparse.Namespace, stem: str) -> Path:
-    """``--out``, or a new folder under ``results/``; ``--resume`` needs the folder named."""
-    if args.resume and args.out is None:
-        raise InputError("--resume: give the --out folder of the experiment to complete")
+    """``--out``, or a new folder under ``results/`` (``--resume`` names it: see preflight)."""
     return args.out or Path("results") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 

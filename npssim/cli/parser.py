@@ -7,21 +7,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
-from npssim.experiment.breakeven import DEFAULT_GRID as BREAKEVEN_GRID
-from npssim.experiment.breakeven import DEFAULT_REPLICATIONS as BREAKEVEN_REPLICATIONS
-from npssim.experiment.breakeven import DEFAULT_SAMPLES as BREAKEVEN_SAMPLES
-from npssim.experiment.calibration import DEFAULT_EVALUATIONS as CALIBRATION_EVALUATIONS
-from npssim.experiment.design import METHODS
-from npssim.experiment.plan import (
+from npssim.cli.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED  # noqa: F401 (re-exported)
+from npssim.experiment.defaults import (
+    BREAKEVEN_GRID,
+    BREAKEVEN_MIN_GRID,
+    BREAKEVEN_MIN_SAMPLES,
+    BREAKEVEN_REPLICATIONS,
+    BREAKEVEN_SAMPLES,
+    CALIBRATION_EVALUATIONS,
     CALIBRATION_REPLICATIONS,
     DEFAULT_REPLICATIONS,
+    METHODS,
     SENSITIVITY_REPLICATIONS,
 )
 from npssim.metrics import SWEEP_DEFAULT
 from npssim.version import __version__
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130
 
 
 class BadInput(Exception):
@@ -283,14 +283,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     breakeven.add_argument(
         "--grid",
-        type=_positive_int,
+        type=_whole_number(BREAKEVEN_MIN_GRID),
         default=BREAKEVEN_GRID,
         metavar="N",
         help=f"levels per axis of the heatmap (default {BREAKEVEN_GRID})",
     )
     breakeven.add_argument(
         "--samples",
-        type=_positive_int,
+        type=_whole_number(BREAKEVEN_MIN_SAMPLES),
         default=BREAKEVEN_SAMPLES,
         metavar="N",
         help=f"Latin-hypercube points for scenario discovery (default {BREAKEVEN_SAMPLES})",

@@ -15,6 +15,7 @@ them.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -38,6 +39,7 @@ from npssim.experiment.plan import (
 from npssim.experiment.results import ExperimentResults
 from npssim.experiment.runs import RunTask, check_model_class, run_task
 from npssim.experiment.store import RunStore
+from npssim.files import FolderLock
 from npssim.metrics import METRIC_NAMES, whole_over
 from npssim.model import NPSModel
 from npssim.scenario import Scenario, load_scenario, with_overrides
@@ -190,19 +192,20 @@ def execute_plan(
     tasks = plan.tasks()
     choice, description = choose_executor(executor, workers, len(tasks))
     check_model_class(plan.model_class, **where_runs_go(choice, len(tasks)))
-    store = None
-    if out is not None:  # only once every input is known to be good: nothing half-written
-        store = RunStore(out)
-        store.open(plan.identity(), resume=resume, force=force)
     started = time.perf_counter()
-    runs, stored = execute(
-        tasks,
-        choice,
-        store,
-        progress=progress,
-        description=f"{plan.kind}: {', '.join(plan.labels)}",
-        on_finished=on_finished,
-    )
+    with FolderLock(out) if out is not None else contextlib.nullcontext():
+        store = None
+        if out is not None:  # only once every input is known to be good: nothing half-written
+            store = RunStore(out)
+            store.open(plan.identity(), resume=resume, force=force)
+        runs, stored = execute(
+            tasks,
+            choice,
+            store,
+            progress=progress,
+            description=f"{plan.kind}: {', '.join(plan.labels)}",
+            on_finished=on_finished,
+        )
     return results_type(
         plan,
         runs,

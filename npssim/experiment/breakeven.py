@@ -25,6 +25,7 @@ come out the same).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import inspect
 import itertools
@@ -52,18 +53,30 @@ from npssim.experiment.api import (
     make_plan,
     where_runs_go,
 )
-from npssim.experiment.design import Factor, latin_hypercube, parse_factor
+from npssim.experiment.defaults import (
+    BREAKEVEN_GRID,
+    BREAKEVEN_MIN_GRID,
+    BREAKEVEN_MIN_SAMPLES,
+    BREAKEVEN_REPLICATIONS,
+    BREAKEVEN_SAMPLES,
+)
+from npssim.experiment.design import (  # noqa: F401 (parse_assumptions re-exported)
+    Factor,
+    latin_hypercube,
+    parse_assumptions,
+    parse_factor,
+)
 from npssim.experiment.plan import Plan, intervention_week, windows
 from npssim.experiment.results import ExperimentResults, git_revision, write_scenarios
 from npssim.experiment.runs import check_model_class
 from npssim.experiment.store import MANIFEST, RunStore
-from npssim.files import atomic_path
+from npssim.files import FolderLock, atomic_path
 from npssim.model import NPSModel
 from npssim.report import comparison_rows
 from npssim.report.breakeven import plot_breakeven_map, plot_tornado
 from npssim.report.document import Document
 from npssim.report.tables import format_money
-from npssim.scenario import Scenario, ScenarioError, find_param, get_path, iter_params
+from npssim.scenario import Scenario, find_param, get_path
 from npssim.version import __version__
 
 __all__ = [
@@ -79,17 +92,13 @@ __all__ = [
 
 #: The outcome that decides whether a policy pays: the firm's net money.
 OUTCOME = "net_value"
-#: Replications per scenario and design point: break-even analysis has many points, and the
-#: paired differences of net value are narrow (a few percent of the effect at full size).
-DEFAULT_REPLICATIONS = 5
-#: Levels per axis of the heatmap.
-DEFAULT_GRID = 5
-#: Latin-hypercube points of the scenario discovery.
-DEFAULT_SAMPLES = 48
-#: Fewest levels per axis of a heatmap: both ends of each range.
-MIN_GRID = 2
-#: Fewest sampled points PRIM is asked to find a box in; fewer is noise.
-MIN_SAMPLES = 10
+#: Replications per scenario and design point, levels per axis of the heatmap, and
+#: Latin-hypercube points of the scenario discovery (see :mod:`npssim.experiment.defaults`).
+DEFAULT_REPLICATIONS = BREAKEVEN_REPLICATIONS
+DEFAULT_GRID = BREAKEVEN_GRID
+DEFAULT_SAMPLES = BREAKEVEN_SAMPLES
+MIN_GRID = BREAKEVEN_MIN_GRID
+MIN_SAMPLES = BREAKEVEN_MIN_SAMPLES
 #: The share of paying cases a PRIM box must hold to be reported as "where it pays".
 PRIM_DENSITY = 0.8
 #: Most assumptions a box may restrict and still be stated: a rule a leader can repeat. PRIM's
@@ -109,51 +118,6 @@ _OPTION = "--assume"
 
 
 # ---------------------------------------------------------------------- inputs
-
-
-def parse_assumptions(assumptions: Sequence[str] | None) -> list[Factor]:
-    """The uncertain assumptions to vary, each with its range.
-
-    Args:
-        assumptions: ``"path=lo:hi"`` or a bare ``"path"`` (its plausible range); None for
-            every uncertain assumption of the schema at its plausible range.
-
-    Returns:
-        The factors, in the order given (schema order for None).
-
-    Raises:
-        InputError: A path is unknown, given twice, a choice or true/false parameter, a range
-            leaves the schema's bounds, or a bare path has no plausible range; or the list is
-            empty.
-    """
-    if assumptions is None:
-        return [
-            Factor(info.path, *info.plausible, integer=info.kind == "int")
-            for info in iter_params()
-            if info.plausible is not None
-        ]
-    factors: list[Factor] = []
-    for text in assumptions:
-        if "=" in text:
-            factor = parse_factor(text, _OPTION)
-        else:
-            path = text.strip()
-            info = find_param(path, _OPTION)
-            if info.plausible is None:
-                if info.kind in ("choice", "bool"):
-                    parse_factor(path, _OPTION)  # raises: not a number
-                raise ScenarioError(
-                    _OPTION,
-                    path,
-                    f"has no plausible range in the schema; give one, e.g. {path}=lo:hi",
-                )
-            factor = Factor(path, *info.plausible, integer=info.kind == "int")
-        if any(known.path == factor.path for known in factors):
-            raise ScenarioError(_OPTION, factor.path, "given twice")
-        factors.append(factor)
-    if not factors:
-        raise InputError(f"{_OPTION}: give at least one assumption to vary")
-    return factors
 
 
 def _value(factor: Factor, share: float) -> float | int:
@@ -740,7 +704,10 @@ class BreakevenResults:
             The files written.
         """
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        with FolderLock(folder):
+            return self._save(folder)
+
+    def _save(self, folder: Path) -> list[Path]:
         written: list[Path] = []
         written.extend(write_scenarios(self.scenarios, folder))
         tables = self.tables()
@@ -975,62 +942,64 @@ def run_breakeven(
     choice, description = choose_executor(executor, workers, len(tasks))
     check_model_class(model_class, **where_runs_go(choice, len(tasks)))
     folder = Path(out) if out is not None else None
-    if folder is not None:
-        RunStore(folder).open(
-            identity(
-                plans["tornado"], policy_label, baseline_label, factors, grid, samples, horizon
-            ),
-            resume=resume,
-            force=force,
-        )
-    started = time.perf_counter()
-    execution = {"executor": executor, "workers": workers, "progress": progress}
+    # One writer for the whole analysis: its stages' folders and, after it, the report.
+    with FolderLock(folder) if folder is not None else contextlib.nullcontext():
+        if folder is not None:
+            RunStore(folder).open(
+                identity(
+                    plans["tornado"], policy_label, baseline_label, factors, grid, samples, horizon
+                ),
+                resume=resume,
+                force=force,
+            )
+        started = time.perf_counter()
+        execution = {"executor": executor, "workers": workers, "progress": progress}
 
-    def execute(name: str, plan: Plan) -> StageResults:
-        result = execute_plan(
-            plan,
-            results_type=StageResults,
-            out=None if folder is None else folder / name,
-            resume=resume,
-            force=force,
-            **execution,
-        )
-        assert isinstance(result, StageResults)
-        return result
+        def execute(name: str, plan: Plan) -> StageResults:
+            result = execute_plan(
+                plan,
+                results_type=StageResults,
+                out=None if folder is None else folder / name,
+                resume=resume,
+                force=force,
+                **execution,
+            )
+            assert isinstance(result, StageResults)
+            return result
 
-    stages = {"tornado": execute("tornado", plans["tornado"])}
-    partial = BreakevenResults(
-        policy_label, baseline_label, factors, horizon, stages, axes=None, grid=grid,
-        samples=samples,
-    )  # fmt: skip
-    axes: tuple[str, str] | None = None
-    if len(factors) > 1:
-        order = list(partial.swings().index)
-        by_path = {factor.path: factor for factor in factors}
-        x, y = by_path[order[0]], by_path[order[1]]
-        axes = (x.path, y.path)
-        levels = np.linspace(0.0, 1.0, grid)
-        points = [{x.path: _value(x, a), y.path: _value(y, b)} for b in levels for a in levels]
-        stages["heatmap"] = execute("heatmap", _stage(base, "heatmap", points))
-    lhs_seed = int(np.random.SeedSequence([base.seed, _LHS_STREAM]).generate_state(1)[0])
-    shares = latin_hypercube(len(factors), samples, lhs_seed)
-    points = [
-        {factor.path: _value(factor, share) for factor, share in zip(factors, row, strict=True)}
-        for row in shares
-    ]
-    stages["discovery"] = execute("discovery", _stage(base, "discovery", points))
-    return BreakevenResults(
-        policy_label,
-        baseline_label,
-        factors,
-        horizon,
-        stages,
-        axes=axes,
-        grid=grid,
-        samples=samples,
-        wall_seconds=time.perf_counter() - started,
-        executor=description,
-    )
+        stages = {"tornado": execute("tornado", plans["tornado"])}
+        partial = BreakevenResults(
+            policy_label, baseline_label, factors, horizon, stages, axes=None, grid=grid,
+            samples=samples,
+        )  # fmt: skip
+        axes: tuple[str, str] | None = None
+        if len(factors) > 1:
+            order = list(partial.swings().index)
+            by_path = {factor.path: factor for factor in factors}
+            x, y = by_path[order[0]], by_path[order[1]]
+            axes = (x.path, y.path)
+            levels = np.linspace(0.0, 1.0, grid)
+            points = [{x.path: _value(x, a), y.path: _value(y, b)} for b in levels for a in levels]
+            stages["heatmap"] = execute("heatmap", _stage(base, "heatmap", points))
+        lhs_seed = int(np.random.SeedSequence([base.seed, _LHS_STREAM]).generate_state(1)[0])
+        shares = latin_hypercube(len(factors), samples, lhs_seed)
+        points = [
+            {factor.path: _value(factor, share) for factor, share in zip(factors, row, strict=True)}
+            for row in shares
+        ]
+        stages["discovery"] = execute("discovery", _stage(base, "discovery", points))
+        return BreakevenResults(
+            policy_label,
+            baseline_label,
+            factors,
+            horizon,
+            stages,
+            axes=axes,
+            grid=grid,
+            samples=samples,
+            wall_seconds=time.perf_counter() - started,
+            executor=description,
+        )
 
 
 def _stage(base: Plan, name: str, points: Sequence[dict[str, Any]]) -> Plan:

@@ -40,7 +40,14 @@ from npssim.experiment.api import (
     make_plan,
     where_runs_go,
 )
-from npssim.experiment.design import Factor, latin_hypercube, parse_factor
+from npssim.experiment.defaults import CALIBRATION_EVALUATIONS
+from npssim.experiment.design import (  # noqa: F401 (parse_target re-exported)
+    Factor,
+    check_free_count,
+    latin_hypercube,
+    parse_factor,
+    parse_target,
+)
 from npssim.experiment.engine import execute
 from npssim.experiment.executors import open_executor
 from npssim.experiment.plan import CALIBRATION_REPLICATIONS, Plan
@@ -53,25 +60,7 @@ from npssim.scenario import Scenario, with_overrides
 from npssim.version import __version__
 
 #: Model evaluations (candidate parameter sets) when no budget is given.
-DEFAULT_EVALUATIONS = 60
-
-
-def parse_target(text: str) -> tuple[str, float]:
-    """Parse ``metric=value`` from the CLI's ``--target``.
-
-    Raises:
-        InputError: The text is malformed, the metric unknown or the value not a finite number.
-    """
-    metric, sep, raw = text.partition("=")
-    metric = metric.strip()
-    try:
-        value = float(raw)
-    except ValueError:
-        value = math.nan
-    if not sep or not metric or not math.isfinite(value):
-        raise InputError(f"--target {text}: expected metric=number, e.g. reported_nps=32")
-    check_outputs([metric], "long", option="--target")
-    return metric, value
+DEFAULT_EVALUATIONS = CALIBRATION_EVALUATIONS
 
 
 def parse_free(text: str) -> Factor:
@@ -179,11 +168,7 @@ def calibrate(
     """
     factors = _factors(free)
     check_outputs(list(targets), horizon, option="--target")
-    if len(factors) > len(targets):
-        raise InputError(
-            f"--free: {len(factors)} free parameters but {len(targets)} target(s); give at "
-            "least as many targets as free parameters"
-        )
+    check_free_count(len(factors), len(targets))
     if max_evaluations < 2 * len(factors) + 2:
         raise InputError(
             f"--max-evaluations: {max_evaluations} is too few for {len(factors)} free "

@@ -26,18 +26,23 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
-from SALib import ProblemSpec
-from scipy.stats import qmc
 
 from npssim.errors import InputError
+from npssim.experiment.defaults import METHODS
+from npssim.metrics import check_metrics
 from npssim.scenario import ParamInfo, ScenarioError, find_param, parse_assignment
 from npssim.scenario.paths import round_half_up
+from npssim.scenario.schema import iter_params
 
-METHODS = ("sobol", "morris")
+if TYPE_CHECKING:
+    import pandas as pd
+    from SALib import ProblemSpec
+
+#: Fewest factors of a sensitivity analysis: indices compare factors' shares of the variance.
+MIN_FACTORS = 2
 #: Morris grid levels: the usual choice, and even so the grid is symmetric (SALib warns if odd).
 MORRIS_LEVELS = 4
 #: Bootstrap resamples SALib draws for the confidence intervals.
@@ -163,7 +168,7 @@ def parse_factor(text: str, option: str = "--param", *, categorical: bool = Fals
             raise ScenarioError(option, path, _not_numeric(info))
         return _categorical_factor(info, bounds if sep else "", option)
     if not sep:
-        if info.lower is None or info.upper is None:
+        if info.lower is None or info.upper is None or info.open_above:
             raise ScenarioError(
                 option,
                 path,
@@ -217,6 +222,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         InputError: The text is malformed (range values not numbers, ``n`` below 2, ...).
     """
     path, value = parse_assignment(text)
+    info = find_param(path, "--vary")
     raw = text.partition("=")[2].strip()
     if isinstance(value, str) and raw.count(":") == 2:
         try:
@@ -230,7 +236,7 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         if not 2 <= steps <= MAX_STEPS:
             raise InputError(f"--vary {text}: n must be between 2 and {MAX_STEPS}, got {steps}")
         values = np.linspace(lower, upper, steps)
-        if find_param(path, "--vary").kind == "int":
+        if info.kind == "int":
             return path, sorted({round_half_up(float(v)) for v in values})
         return path, [round(float(v), 12) for v in values]
     parts = [part.strip() for part in raw.split(",")]
@@ -240,6 +246,83 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
             "policy.incentives.nps_weight=0,0.5,1"
         )
     return path, [parse_assignment(f"{path}={part}")[1] for part in parts]
+
+
+def parse_assumptions(assumptions: Sequence[str] | None) -> list[Factor]:
+    """The uncertain assumptions a break-even study varies (``--assume``), each with its range.
+
+    Args:
+        assumptions: ``"path=lo:hi"`` or a bare ``"path"`` (its plausible range); None for
+            every uncertain assumption of the schema at its plausible range.
+
+    Returns:
+        The factors, in the order given (schema order for None).
+
+    Raises:
+        InputError: A path is unknown, given twice, a choice or true/false parameter, a range
+            leaves the schema's bounds, or a bare path has no plausible range; or the list is
+            empty.
+    """
+    if assumptions is None:
+        return [
+            Factor(info.path, *info.plausible, integer=info.kind == "int")
+            for info in iter_params()
+            if info.plausible is not None
+        ]
+    option = "--assume"
+    factors: list[Factor] = []
+    for text in assumptions:
+        if "=" in text:
+            factor = parse_factor(text, option)
+        else:
+            path = text.strip()
+            info = find_param(path, option)
+            if info.plausible is None:
+                if info.kind in ("choice", "bool"):
+                    parse_factor(path, option)  # raises: not a number
+                raise ScenarioError(
+                    option,
+                    path,
+                    f"has no plausible range in the schema; give one, e.g. {path}=lo:hi",
+                )
+            factor = Factor(path, *info.plausible, integer=info.kind == "int")
+        if any(known.path == factor.path for known in factors):
+            raise ScenarioError(option, factor.path, "given twice")
+        factors.append(factor)
+    if not factors:
+        raise InputError(f"{option}: give at least one assumption to vary")
+    return factors
+
+
+def parse_target(text: str) -> tuple[str, float]:
+    """Parse ``metric=value`` from the CLI's ``--target`` (what a calibration fits to).
+
+    Raises:
+        InputError: The text is malformed, the metric unknown or the value not a finite number.
+    """
+    metric, sep, raw = text.partition("=")
+    metric = metric.strip()
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not sep or not metric or not math.isfinite(value):
+        raise InputError(f"--target {text}: expected metric=number, e.g. reported_nps=32")
+    check_metrics([metric], option="--target")
+    return metric, value
+
+
+def check_free_count(free: int, targets: int) -> None:
+    """A calibration fits no more free parameters than it has targets to pin them down.
+
+    Raises:
+        InputError: More ``--free`` than ``--target``.
+    """
+    if free > targets:
+        raise InputError(
+            f"--free: {free} free parameters but {targets} target(s); give at "
+            "least as many targets as free parameters"
+        )
 
 
 def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
@@ -256,8 +339,44 @@ def latin_hypercube(dimensions: int, count: int, seed: int) -> np.ndarray:
     Returns:
         One row per point, one column per dimension, every value in [0, 1).
     """
+    from scipy.stats import qmc
+
     sampler = qmc.LatinHypercube(d=dimensions, rng=np.random.default_rng(seed))
     return sampler.random(count)
+
+
+def check_design(factors: Sequence[Factor], method: str, samples: int) -> None:
+    """Check what :func:`design` is asked for, without drawing it (SALib is not imported).
+
+    The command line calls this before anything is imported or written, so a sensitivity
+    analysis that cannot be analysed is refused at once, not after every run.
+
+    Raises:
+        ScenarioError: For an unknown method (``--method``), too few, duplicated or
+            categorical factors or an empty range (``--param``), or a sample size the method
+            cannot use (``--samples``).
+    """
+    if method not in METHODS:
+        close = difflib.get_close_matches(method, METHODS, n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ScenarioError("--method", method, f"unknown method, choose {_choice(METHODS)}{hint}")
+    if len(factors) < MIN_FACTORS:
+        # SALib refuses one (all of the variance is that factor's), after every run was made.
+        raise ScenarioError(
+            "--param", "", f"give at least {MIN_FACTORS} factors to compare, {_EXAMPLE}"
+        )
+    seen: set[str] = set()
+    for factor in factors:
+        if factor.path in seen:
+            raise ScenarioError("--param", factor.path, "is given more than once")
+        seen.add(factor.path)
+        if factor.categorical:
+            raise ScenarioError(
+                "--param", factor.path, f"{method} needs a numeric range, not a list of values"
+            )
+        if not factor.lower < factor.upper:
+            raise ScenarioError("--param", factor.path, "lower bound must be below upper bound")
+    _check_samples(method, samples)
 
 
 def design(factors: Sequence[Factor], method: str, samples: int, seed: int) -> Design:
@@ -284,24 +403,7 @@ def design(factors: Sequence[Factor], method: str, samples: int, seed: int) -> D
             range (``--param``), or a sample size the method cannot use (``--samples``).
     """
     factors = tuple(factors)
-    if method not in METHODS:
-        close = difflib.get_close_matches(method, METHODS, n=1, cutoff=0.6)
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        raise ScenarioError("--method", method, f"unknown method, choose {_choice(METHODS)}{hint}")
-    if not factors:
-        raise ScenarioError("--param", "", f"give at least one factor to vary, {_EXAMPLE}")
-    seen: set[str] = set()
-    for factor in factors:
-        if factor.path in seen:
-            raise ScenarioError("--param", factor.path, "is given more than once")
-        seen.add(factor.path)
-        if factor.categorical:
-            raise ScenarioError(
-                "--param", factor.path, f"{method} needs a numeric range, not a list of values"
-            )
-        if not factor.lower < factor.upper:
-            raise ScenarioError("--param", factor.path, "lower bound must be below upper bound")
-    _check_samples(method, samples)
+    check_design(factors, method, samples)
     spec = _problem(factors, method)
     if method == "sobol":
         spec.sample_sobol(samples, calc_second_order=False, seed=seed)
@@ -456,6 +558,8 @@ def _frame(design: Design, indices: dict[str, tuple[Any, Any]]) -> pd.DataFrame:
             value = float(np.ma.filled(values, np.nan)[column])
             half = float(np.ma.filled(halves, np.nan)[column])
             records.append((factor.path, name, value, value - half, value + half))
+    import pandas as pd
+
     return pd.DataFrame.from_records(records, columns=list(COLUMNS))
 
 
@@ -468,6 +572,8 @@ def _sobol_constant(y: np.ndarray, n_factors: int) -> bool:
 
 def _problem(factors: Sequence[Factor], method: str) -> ProblemSpec:
     """SALib's problem; Sobol' widens integer ranges by half a unit (see :func:`design`)."""
+    from SALib import ProblemSpec
+
     pad = 0.5 if method == "sobol" else 0.0
     bounds = [[f.lower - pad, f.upper + pad] if f.integer else [f.lower, f.upper] for f in factors]
     return ProblemSpec({"names": [f.path for f in factors], "bounds": bounds})

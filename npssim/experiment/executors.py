@@ -11,6 +11,8 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -88,7 +90,8 @@ def open_executor(choice: ExecutorChoice, tasks: int) -> Iterator[Executor]:
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_ignore_interrupts,
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
     )
     try:
         yield pool
@@ -96,8 +99,25 @@ def open_executor(choice: ExecutorChoice, tasks: int) -> Iterator[Executor]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _ignore_interrupts() -> None:
+#: How often a pool worker checks that the process that started it is still alive.
+PARENT_CHECK_SECONDS = 1.0
+
+
+def _start_worker(parent: int) -> None:
+    """Set up a pool worker: Ctrl-C is the parent's to handle, and the worker dies with it.
+
+    A worker blocks reading its task queue, whose pipe it holds both ends of, so when the
+    parent is killed (SIGKILL, out of memory) no end-of-file ever comes and the worker would
+    live on, idle, for good. A daemon thread watches for the parent's exit instead.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)  # the parent is gone: nobody will read what this worker makes
 
 
 #: Dask settings for the local cluster npssim starts, tuned to CPU-bound simulations that leave

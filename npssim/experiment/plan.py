@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from npssim.errors import InputError
+from npssim.experiment.defaults import (  # noqa: F401 (re-exported)
+    CALIBRATION_REPLICATIONS,
+    DEFAULT_REPLICATIONS,
+    SENSITIVITY_REPLICATIONS,
+)
 from npssim.experiment.runs import RunTask, model_path
 from npssim.model import NPSModel
 from npssim.policy import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, PolicySchedule
@@ -21,13 +26,6 @@ from npssim.seeds import replication_seeds
 
 Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate", "breakeven"]
 
-#: Replications per scenario (and sweep point) when none are asked for: enough for intervals of
-#: useful width on most metrics.
-DEFAULT_REPLICATIONS = 20
-#: Replications averaged per point of a sensitivity design, which has many points.
-SENSITIVITY_REPLICATIONS = 5
-#: Replications per calibration candidate: enough for a steady mean of most metrics.
-CALIBRATION_REPLICATIONS = 8
 
 #: The short run: the first two quarters after the policy changes.
 SHORT_RUN_WEEKS = 2 * WEEKS_PER_QUARTER

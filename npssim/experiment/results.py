@@ -36,7 +36,7 @@ from npssim.experiment.analysis import (
 from npssim.experiment.plan import Plan, intervention_week, period_titles, windows
 from npssim.experiment.runs import RunResult, model_path
 from npssim.experiment.store import MANIFEST, RunStore
-from npssim.files import atomic_path
+from npssim.files import FolderLock, atomic_path
 from npssim.metrics import (
     HEADLINE,
     INTEGER,
@@ -488,7 +488,10 @@ class ExperimentResults:
             The files written.
         """
         folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        with FolderLock(folder):
+            return self._save(folder)
+
+    def _save(self, folder: Path) -> list[Path]:
         written: list[Path] = []
         written.extend(write_scenarios(self.scenarios, folder))
         # The weekly table is the large one: written a block at a time, never held whole.

@@ -17,7 +17,7 @@ import numpy as np
 
 from npssim.errors import InputError
 from npssim.experiment.runs import RunResult, RunTask
-from npssim.files import atomic_path
+from npssim.files import atomic_path, is_npssim_file, remove_temporaries
 from npssim.metrics import METRIC_NAMES
 
 MANIFEST = "manifest.json"
@@ -73,11 +73,12 @@ class RunStore:
         folder = self.folder
         if folder.exists() and not folder.is_dir():
             raise InputError(f"--out {folder}: exists and is not a folder")
-        busy = folder.is_dir() and any(folder.iterdir())
+        busy = folder.is_dir() and any(not is_npssim_file(path) for path in folder.iterdir())
         if busy and resume and not force:
             self._check_identity(identity)
+            remove_temporaries(folder)  # a killed run's half-written files (we hold the lock)
             return
-        if busy and not force:
+        if busy and not force and not self._unstarted(identity):
             raise InputError(
                 f"--out {folder}: the folder is not empty; add --resume to complete the "
                 "experiment in it, or --force to replace its results"
@@ -89,11 +90,24 @@ class RunStore:
                     shutil.rmtree(path)
                 else:
                     path.unlink(missing_ok=True)
+            remove_temporaries(folder)
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise InputError(f"--out {folder}: cannot create the folder ({err.strerror})") from None
         self.write_manifest({"status": "running", "plan": identity})
+
+    def _unstarted(self, identity: dict[str, Any]) -> bool:
+        """The same experiment stopped before it stored a run (its scheduler was down, say).
+
+        Starting it again loses nothing, so the same command is not refused as "not empty".
+        """
+        manifest = self.read_manifest()
+        if manifest is None or _canonical(manifest.get("plan")) != _canonical(identity):
+            return False
+        outputs = {path.name for path in self.folder.iterdir() if not is_npssim_file(path)}
+        stored = any((self.folder / RUNS).rglob("*.npz"))
+        return outputs <= {MANIFEST, RUNS} and not stored
 
     def _check_identity(self, identity: dict[str, Any]) -> None:
         manifest = self.read_manifest()

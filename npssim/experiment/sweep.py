@@ -10,7 +10,6 @@ unpaired intervals, stay in the table, the CSV and a figure of their own.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -19,12 +18,12 @@ from matplotlib.figure import Figure
 
 from npssim.errors import InputError
 from npssim.experiment import reporting
-from npssim.experiment.analysis import COLUMNS, HORIZON_TITLES, HORIZONS, interval
+from npssim.experiment.analysis import HORIZON_TITLES, HORIZONS, interval
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
 from npssim.experiment.design import grid
 from npssim.experiment.plan import DEFAULT_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
-from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT
+from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT, check_metrics
 from npssim.report import format_interval, plot_sweep
 from npssim.report.document import Document
 from npssim.report.tables import labelled
@@ -297,14 +296,4 @@ def check_outputs(metrics: Sequence[str], horizon: str, option: str = "--metric"
     """Refuse unknown metric names (suggesting the closest) and unknown horizons."""
     if horizon not in HORIZONS:
         raise InputError(f"--horizon: expected one of {', '.join(HORIZONS)}, got {horizon!r}")
-    if not metrics:
-        raise InputError(f"{option}: give at least one metric")
-    for name in metrics:
-        if name not in COLUMNS:
-            close = difflib.get_close_matches(name, COLUMNS, n=1)
-            hint = (
-                f"; did you mean {close[0]!r}?"
-                if close
-                else f" (see: npssim metrics, or {', '.join(COLUMNS[:5])}, ...)"
-            )
-            raise InputError(f"{option} {name}: unknown metric{hint}")
+    check_metrics(metrics, option)

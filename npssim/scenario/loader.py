@@ -7,6 +7,7 @@ file and the parameter path, so the CLI can print it and exit 2 without a traceb
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from npssim.errors import quoted
 from npssim.scenario.paths import (
     ScenarioError,
     plain_values,
@@ -24,6 +26,32 @@ from npssim.scenario.paths import (
 from npssim.scenario.schema import PolicyParams, Scenario
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+#: The largest scenario file read. Scenario files are a few kilobytes; the limit keeps a
+#: mistaken or hostile file (a log, a generated blob) from taking minutes to be refused.
+MAX_FILE_BYTES = 256 * 1024
+#: The deepest nesting of tables, arrays and dotted keys: the schema is 4 deep, a timeline 6.
+MAX_NESTING = 32
+#: The longest key: parameter names are under 40 characters.
+MAX_KEY_CHARS = 200
+#: The longest chain of ``extends``.
+MAX_EXTENDS = 16
+#: The longest file name ``extends`` or the command line may give.
+MAX_PATH_CHARS = 1024
+
+# What the scan before parsing looks at: strings and comments (skipped), values and dotted keys
+# (their parts counted) and brackets (nesting). It bounds the work tomllib does on a file: its
+# arrays and inline tables recurse, and a dotted key costs it the square of its length.
+_KEY_PART = r"""(?:[A-Za-z0-9_+-]+|"(?:\\.|[^"\\\n])*"|'[^'\n]*')"""
+_TOKENS = re.compile(
+    r'"""(?:\\.|[^\\])*?"""'  # a multi-line basic string
+    r"|'''.*?'''"  # a multi-line literal string
+    rf"|(?P<key>{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*)"  # a value, or a dotted key
+    r"|#[^\n]*"  # a comment
+    r"|(?P<open>[\[{])|(?P<close>[\]}])",
+    re.DOTALL,
+)
+_PARTS = re.compile(_KEY_PART)
 
 
 def load_scenario(
@@ -50,7 +78,7 @@ def load_scenario(
     scenario = validate_scenario(data, source=str(path))
     if not overrides:
         return scenario
-    return with_overrides(scenario, overrides)
+    return with_overrides(scenario, overrides, file=str(path))
 
 
 def with_overrides(
@@ -59,6 +87,7 @@ def with_overrides(
     source: str = "--set",
     *,
     round_integers: bool = False,
+    file: str | None = None,
 ) -> Scenario:
     """A copy of a scenario with some values changed by dotted path, validated again.
 
@@ -74,6 +103,8 @@ def with_overrides(
             ``--vary``, ``NPSModel``).
         round_integers: Round floats given to whole-number parameters (for samplers in
             Python; see :func:`~npssim.scenario.paths.plain_values`).
+        file: The scenario's file, named with ``source`` when the values are valid alone but
+            not in it (``--weeks 8`` on a file whose timeline changes policy at week 26).
 
     Returns:
         The new, validated scenario.
@@ -84,7 +115,7 @@ def with_overrides(
     data = scenario.model_dump()
     for dotted, value in plain_values(overrides, round_integers=round_integers).items():
         set_path(data, dotted, value, source=source, root=Scenario)
-    return validate_scenario(data, source=source)
+    return validate_scenario(data, source=f"{file} with {source}" if file else source)
 
 
 def intervene(
@@ -208,15 +239,36 @@ def scenario_path(path: str | Path) -> Path:
     Raises:
         ScenarioError: There is no such file.
     """
-    path = Path(path)
-    if path.is_file():
-        return path
-    if path.exists():
-        raise ScenarioError(str(path), "", "is not a file")
-    bundled = BUNDLED_DIR / f"{path.name.removesuffix('.toml')}.toml"
-    if path.parent == Path(".") and bundled.is_file():
-        return bundled
-    raise ScenarioError(str(path), "", "no such scenario file")
+    return _resolve(str(path), relative_to=None, source=str(path) or "''", option="")
+
+
+def _resolve(name: str, *, relative_to: Path | None, source: str, option: str) -> Path:
+    """The scenario file ``name`` means, beside ``relative_to`` or else a bundled scenario.
+
+    The command line and ``extends`` resolve names alike: a file (relative to the folder of the
+    file that extends it), else the bundled scenario of that name, with or without ``.toml``.
+    """
+    if not name or len(name) > MAX_PATH_CHARS or any(ord(char) < 32 for char in name):
+        raise ScenarioError(source, option, f"not a usable file name: '{quoted(name)}'")
+    candidate = Path(name)
+    if relative_to is not None and not candidate.is_absolute():
+        candidate = relative_to / candidate
+    try:
+        if candidate.is_file():
+            return candidate
+        exists = candidate.exists()
+        bundled = BUNDLED_DIR / f"{Path(name).name.removesuffix('.toml')}.toml"
+        if not exists and Path(name).parent == Path(".") and bundled.is_file():
+            return bundled
+    except (OSError, ValueError) as err:  # a name too long for the file system, say
+        problem = getattr(err, "strerror", None) or str(err)
+        raise ScenarioError(source, option, f"cannot use '{quoted(name)}': {problem}") from None
+    if exists:
+        raise ScenarioError(
+            source, option, f"{quoted(name)} is not a file" if option else "is not a file"
+        )
+    where = f"no such scenario file: {quoted(name)}" if option else "no such scenario file"
+    raise ScenarioError(source, option, where)
 
 
 def _read_with_extends(file: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
@@ -224,30 +276,101 @@ def _read_with_extends(file: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     if resolved in seen:
         chain = " -> ".join(p.name for p in (*seen, resolved))
         raise ScenarioError(str(file), "extends", f"circular extends ({chain})")
-    try:
-        with file.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ScenarioError(str(file), "", "no such scenario file") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(str(file), "", f"TOML syntax error: {err}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(str(file), "", f"cannot read: {err}") from None
+    if len(seen) >= MAX_EXTENDS:
+        raise ScenarioError(
+            str(file), "extends", f"more than {MAX_EXTENDS} files extend each other"
+        )
+    data = read_toml(file)
     base_name = data.pop("extends", None)
     if base_name is None:
         return data
     if not isinstance(base_name, str):
         raise ScenarioError(str(file), "extends", "must be a file name (a string)")
-    base_file = (file.parent / base_name) if not Path(base_name).is_absolute() else Path(base_name)
-    bundled = BUNDLED_DIR / Path(base_name).name
-    if not base_file.is_file() and Path(base_name).parent == Path(".") and bundled.is_file():
-        base_file = bundled  # a bare name not beside the file: a bundled scenario
-    if not base_file.is_file():
-        raise ScenarioError(str(file), "extends", f"no such scenario file: {base_name}")
+    base_file = _resolve(base_name, relative_to=file.parent, source=str(file), option="extends")
     base = _read_with_extends(base_file, seen=(*seen, resolved))
     base.pop("name", None)
     base.pop("description", None)
     return _merge(base, data)
+
+
+def read_toml(file: Path) -> dict[str, Any]:
+    """A TOML file's tables, its size and shape checked before it is parsed.
+
+    Args:
+        file: The file to read.
+
+    Returns:
+        The file's tables, nested no deeper than :data:`MAX_NESTING`, keys no longer than
+        :data:`MAX_KEY_CHARS`.
+
+    Raises:
+        ScenarioError: The file is missing, unreadable, too big, too deep or not TOML.
+    """
+    source = str(file)
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(
+                source, "", f"is {size:,} bytes; a scenario file may be at most {MAX_FILE_BYTES:,}"
+            )
+        text = file.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "no such scenario file") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(source, "", f"is not UTF-8 text (byte {err.start})") from None
+    except OSError as err:
+        raise ScenarioError(source, "", f"cannot read: {err.strerror or err}") from None
+    _check_shape(text, source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, "", f"TOML syntax error: {err}") from None
+    except RecursionError:  # not reached after _check_shape; kept so no input can give a trace
+        raise ScenarioError(source, "", f"nested deeper than {MAX_NESTING} levels") from None
+    _check_tables(data, source)
+    return data
+
+
+def _check_shape(text: str, source: str) -> None:
+    """Refuse text nested or dotted deeper than :data:`MAX_NESTING`, before tomllib sees it."""
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        if token["open"]:
+            depth += 1
+            if depth > MAX_NESTING:
+                line = text.count("\n", 0, token.start()) + 1
+                raise ScenarioError(
+                    source, "", f"line {line}: nested deeper than {MAX_NESTING} levels"
+                )
+        elif token["close"]:
+            depth = max(depth - 1, 0)
+        elif token["key"] and "." in token["key"]:
+            parts = len(_PARTS.findall(token["key"]))
+            if parts > MAX_NESTING:
+                line = text.count("\n", 0, token.start()) + 1
+                raise ScenarioError(
+                    source,
+                    "",
+                    f"line {line}: a dotted key of {parts} parts (at most {MAX_NESTING})",
+                )
+
+
+def _check_tables(data: dict[str, Any], source: str) -> None:
+    """Refuse parsed tables nested too deep or with overlong keys (walked without recursion)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 1)]
+    while stack:
+        node, path, depth = stack.pop()
+        if depth > MAX_NESTING:
+            raise ScenarioError(source, path, f"nested deeper than {MAX_NESTING} levels")
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, value in items:
+            if isinstance(key, str) and len(key) > MAX_KEY_CHARS:
+                raise ScenarioError(
+                    source, f"{path}{key}", f"a key longer than {MAX_KEY_CHARS} characters"
+                )
+            if isinstance(value, dict | list):
+                child = f"{path}{key}." if isinstance(key, str) else f"{path[:-1]}[{key}]."
+                stack.append((value, child, depth + 1))
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -276,5 +399,18 @@ def _validate(
             message = unknown_key_message(loc[-1], known, ".".join(loc[:-1]))
             path = prefix + ".".join(loc)
         else:
-            message = f"{first['msg']} (got {first.get('input')!r})"
+            message = _problem(first)
         raise ScenarioError(source, path, message) from None
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """Pydantic's message for one error, with the value given when it is a single value."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    given = error.get("input")
+    if isinstance(given, Mapping | list | tuple):
+        return message  # a whole table: the message says what is wrong with it
+    kind = type(given).__name__
+    shown = {"bool": "a true/false", "str": "a string", "int": "a whole number"}.get(kind, kind)
+    if error["type"] in {"int_type", "float_type", "bool_type", "string_type", "literal_error"}:
+        return f"{message} (got {quoted(repr(given))}, {shown})"
+    return f"{message} (got {quoted(repr(given))})"

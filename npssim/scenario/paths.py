@@ -17,8 +17,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel
 
-from npssim.errors import InputError
+from npssim.errors import QUOTE_LIMIT, InputError, quoted
 from npssim.scenario.schema import ParamInfo, iter_params
+
+#: A file name is quoted whole up to this length (temporary folders make long paths).
+SOURCE_LIMIT = 400
 
 
 class ScenarioError(InputError):
@@ -35,7 +38,8 @@ class ScenarioError(InputError):
         self.source = source
         self.path = path
         self.problem = problem
-        where = f"{source}: {path}: " if path else f"{source}: "
+        origin = quoted(source, limit=SOURCE_LIMIT)
+        where = f"{origin}: {quoted(path)}: " if path else f"{origin}: "
         super().__init__(where + problem)
 
 
@@ -63,14 +67,25 @@ def find_param(path: str, source: str) -> ParamInfo:
 
 def suggestion(path: str, known: Iterable[str]) -> str:
     """A "did you mean" for a mistyped path, trying the full path, then its last name alone."""
+    if not _short(path):
+        return ""  # no name is that long: nothing to suggest (and difflib is slow on it)
     known = list(known)
     close = difflib.get_close_matches(path, known, n=1, cutoff=0.6)
     if not close:
+        # The last name alone, among the paths of the same section when the section is right
+        # (reps.nope must not suggest policy.incentives.scope).
         leaf = path.rsplit(".", 1)[-1]
+        section = path.split(".", 1)[0] + "."
+        if any(name.startswith(section) for name in known):
+            known = [name for name in known if name.startswith(section)]
         by_leaf = {name.rsplit(".", 1)[-1]: name for name in reversed(known)}
         names = difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.6)
         close = [by_leaf[names[0]]] if names else []
     return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _short(name: str) -> bool:
+    return len(name) <= QUOTE_LIMIT
 
 
 def get_path(data: Mapping[str, Any], dotted: str) -> Any:
@@ -127,10 +142,10 @@ def set_path(
 
 def unknown_key_message(key: str, known: Iterable[str], prefix: str) -> str:
     """The message for a key that is not in its table, with the closest known key."""
-    where = f" in [{prefix}]" if prefix else ""
-    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    where = f" in [{quoted(prefix)}]" if prefix else ""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6) if _short(key) else []
     hint = f"; did you mean '{close[0]}'?" if close else ""
-    return f"unknown parameter '{key}'{where}{hint}"
+    return f"unknown parameter '{quoted(key)}'{where}{hint}"
 
 
 def schema_at(schema: type[BaseModel], loc: Iterable[Any]) -> type[BaseModel] | None:

@@ -16,11 +16,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from npssim.tactics import TACTIC_TABLE, Tactic
 
 ASSUMPTION = "assumption"
+
+#: The ceiling of every amount of money the schema does not bound otherwise (a billion in the
+#: firm's currency: above any contract, bonus or cost a scenario means). It is a limit of the
+#: input, not a behavioural number: it keeps every sum and product of amounts finite.
+MONEY_CEILING = 1e9
+#: The largest firm npssim runs, in accounts (managers x reps per manager x accounts per rep):
+#: a limit of the machine, not of the model. A million accounts need about 1.5 GiB.
+MAX_ACCOUNTS = 5_000_000
+#: The longest scenario name: it names folders and files, and heads tables.
+MAX_NAME_CHARS = 80
+#: The longest description.
+MAX_DESCRIPTION_CHARS = 2_000
+#: The most timeline entries a scenario may hold.
+MAX_TIMELINE_ENTRIES = 1_000
 
 
 def param(
@@ -54,10 +68,18 @@ def param(
             break-even charts); the dotted path where none is given.
 
     Returns:
-        A pydantic ``Field`` carrying the bounds and the documentation.
+        A pydantic ``Field`` carrying the bounds and the documentation. The field is strict: a
+        file's ``true`` or ``"5"`` is refused where a number belongs, not quietly converted
+        (a whole number is still accepted for a real one). An amount of money whose upper
+        bound is open gets :data:`MONEY_CEILING`.
     """
+    if le is None and unit.startswith("currency"):
+        le = MONEY_CEILING
     return Field(
         default,
+        # A choice (a Literal, with a string default) is already exact; pydantic refuses
+        # ``strict`` on one.
+        strict=None if isinstance(default, str) else True,
         ge=ge,
         le=le,
         description=meaning,
@@ -85,6 +107,7 @@ class FirmParams(Section):
 
     currency: str = Field(
         "USD",
+        strict=True,
         pattern=r"^[A-Z]{3}$",
         description="The currency every amount is in (ISO 4217 code): shown beside money.",
         json_schema_extra={
@@ -170,6 +193,16 @@ class FirmParams(Section):
         unit="currency",
         ge=0,
     )
+
+    @model_validator(mode="after")
+    def _fits_the_machine(self) -> FirmParams:
+        accounts = self.managers * self.reps_per_manager * self.accounts_per_rep
+        if accounts > MAX_ACCOUNTS:
+            raise ValueError(
+                f"the firm would have {accounts:,} accounts (managers x reps_per_manager x "
+                f"accounts_per_rep); npssim runs firms of up to {MAX_ACCOUNTS:,}"
+            )
+        return self
 
 
 class AccountParams(Section):
@@ -1211,7 +1244,9 @@ class RunParams(Section):
 class TimelineEntry(Section):
     """A change of policy values at a given week."""
 
-    week: int = Field(ge=0, description="Week (0-based step) at which the change takes effect.")
+    week: int = Field(
+        ge=0, strict=True, description="Week (0-based step) at which the change takes effect."
+    )
     set: dict[str, Any] = Field(
         description='Policy values to change, by dotted path: {"policy.incentives.nps_weight" = '
         "0.5}."
@@ -1221,8 +1256,19 @@ class TimelineEntry(Section):
 class Scenario(Section):
     """One firm, one policy and the run settings: the content of a scenario file."""
 
-    name: str = Field("scenario", description="Short name used in tables and file names.")
-    description: str = Field("", description="One or two sentences on what the scenario shows.")
+    name: str = Field(
+        "scenario",
+        strict=True,
+        min_length=1,
+        max_length=MAX_NAME_CHARS,
+        description="Short name used in tables and file names.",
+    )
+    description: str = Field(
+        "",
+        strict=True,
+        max_length=MAX_DESCRIPTION_CHARS,
+        description="One or two sentences on what the scenario shows.",
+    )
     firm: FirmParams = Field(default_factory=FirmParams, description="The firm.")
     accounts: AccountParams = Field(default_factory=AccountParams, description="Customer accounts.")
     reps: RepParams = Field(default_factory=RepParams, description="Sales reps.")
@@ -1230,8 +1276,19 @@ class Scenario(Section):
     policy: PolicyParams = Field(default_factory=PolicyParams, description="The policy.")
     run: RunParams = Field(default_factory=RunParams, description="Run settings.")
     timeline: list[TimelineEntry] = Field(
-        default_factory=list, description="Policy changes at given weeks."
+        default_factory=list,
+        max_length=MAX_TIMELINE_ENTRIES,
+        description="Policy changes at given weeks.",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _usable_as_a_file_name(cls, name: str) -> str:
+        if name.strip(".") == "" or any(char in name for char in "/\\") or not name.isprintable():
+            raise ValueError(
+                "a name becomes a folder name: no slashes or control characters, not '.' or '..'"
+            )
+        return name
 
 
 Kind = Literal["int", "float", "bool", "choice", "text"]
@@ -1281,6 +1338,14 @@ class ParamInfo:
     def uncertain(self) -> bool:
         """An uncertain assumption: one the schema gives a plausible range."""
         return self.plausible is not None
+
+    @property
+    def open_above(self) -> bool:
+        """No natural upper bound: ``upper`` is only :data:`MONEY_CEILING`, a limit of input.
+
+        A sampler or a slider must not read it as a range (0 to a billion of the currency).
+        """
+        return self.upper == MONEY_CEILING and self.unit.startswith("currency")
 
 
 SECTIONS = ("firm", "accounts", "reps", "managers", "policy", "run")

@@ -87,6 +87,7 @@ def test_compare_opens_with_the_answer_and_the_policy_matrix(capsys, tmp_path):
     assert "baseline (reference)" in stdout
 
 
+@pytest.mark.slow
 def test_compare_baseline_option_puts_the_baseline_first(capsys, tmp_path):
     out = tmp_path / "out"
     status, stdout, _ = run_cli(
@@ -147,7 +148,16 @@ def test_non_empty_output_folder_is_refused_without_force(capsys, tmp_path):
         (["sweep", "baseline"], ["--vary"]),
         (["sensitivity", "baseline", "--param", "firm.managers=2"], ["--param"]),
         (
-            ["sensitivity", "baseline", "--param", "firm.managers=2:4", "--samples", "6"],
+            [
+                "sensitivity",
+                "baseline",
+                "--param",
+                "firm.managers=2:4",
+                "--param",
+                "reps.integrity_mean=0.3:0.9",
+                "--samples",
+                "6",
+            ],
             ["--samples"],
         ),
         (
@@ -258,6 +268,7 @@ def test_informational_flags_exit_zero(args):
     assert exit_info.value.code == 0
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_resume_completes_the_same_experiment(tmp_path):
     out = tmp_path / "out"
     command = [
@@ -343,6 +354,7 @@ def test_calibrate_refuses_an_output_file_in_a_missing_folder(capsys, tmp_path):
     assert_one_line_error(status, err, "--out", "does not exist")
 
 
+@pytest.mark.slow
 def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, tmp_path):
     status, printed, _ = run_cli(
         capsys, "evidence", "--out", str(tmp_path), "--set", "firm.managers=1", "--weeks", "30",
@@ -368,6 +380,7 @@ def test_evidence_refuses_a_file_as_its_output_folder(capsys, tmp_path):
 ONE = [*SMALL, "--weeks", "20", "--workers", "1", "--quiet"]
 
 
+@pytest.mark.slow
 def test_one_replication_of_an_experiment_reruns_exactly(capsys, tmp_path):
     whole, alone = tmp_path / "whole", tmp_path / "alone"
     run_cli(capsys, "run", "nps_bonus", "--seed", "3", "--replications", "3", "--out", str(whole),
@@ -400,6 +413,7 @@ def test_a_model_class_by_import_path_runs_in_every_experiment(capsys, tmp_path)
     assert manifest["model"] == "tests.experiment.models:StrictFirm"
 
 
+@pytest.mark.slow
 def test_a_model_class_in_a_file_runs_on_worker_processes(capsys, tmp_path):
     models = tmp_path / "my_policies.py"
     models.write_text(

@@ -41,17 +41,20 @@ def fitted(observed):
     return fit(observed)
 
 
+@pytest.mark.slow
 def test_parameters_that_generated_the_targets_are_recovered(fitted):
     # Tolerance: within 5% of each free parameter's range of the value that made the data.
     for path, (low, high) in FREE.items():
         assert fitted.values[path] == pytest.approx(TRUTH[path], abs=0.05 * (high - low)), path
 
 
+@pytest.mark.slow
 def test_fitted_metrics_match_the_targets_within_their_intervals(fitted):
     for row in fitted.fit.itertuples():
         assert abs(row.error) < 3, row
 
 
+@pytest.mark.slow
 def test_the_search_explores_then_refines_within_its_budget(fitted):
     stages = list(dict.fromkeys(fitted.history["stage"]))
     assert stages == ["explore", "refine"]
@@ -59,12 +62,14 @@ def test_the_search_explores_then_refines_within_its_budget(fitted):
     assert fitted.objective == fitted.history["objective"].min()
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_fit(fitted, observed):
     again = fit(observed)
     assert again.values == fitted.values
     assert again.objective == fitted.objective
 
 
+@pytest.mark.slow
 def test_fitted_scenario_file_loads_with_the_fitted_values_and_states_the_fit(fitted, tmp_path):
     path = fitted.save(tmp_path / "fitted.toml")
     text = path.read_text()

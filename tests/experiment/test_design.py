@@ -56,8 +56,15 @@ def test_morris_design_has_trajectories_times_factors_plus_one_rows():
 
 def test_design_stays_within_factor_bounds():
     factor = parse_factor("policy.incentives.target_nps=-20:30")
-    matrix = design([factor], "sobol", 32, seed=3).matrix
-    assert matrix.min() >= -20 and matrix.max() <= 30
+    other = parse_factor("reps.integrity_mean=0.3:0.9")
+    matrix = design([factor, other], "sobol", 32, seed=3).matrix
+    assert matrix[:, 0].min() >= -20 and matrix[:, 0].max() <= 30
+
+
+def test_a_design_of_one_factor_is_refused_before_any_run():
+    factor = parse_factor("policy.incentives.target_nps=-20:30")
+    with pytest.raises(ScenarioError, match="at least 2 factors"):
+        design([factor], "sobol", 32, seed=3)
 
 
 def test_sobol_ranks_influential_factor_first_and_unused_near_zero():
@@ -246,7 +253,8 @@ def test_no_factor_is_rejected():
 
 def test_sobol_integer_factor_gives_endpoints_their_full_share():
     factor = parse_factor("policy.survey.wave_interval=1:4")
-    column = design([factor], "sobol", 256, seed=9).matrix[:, 0]
+    other = parse_factor("reps.integrity_mean=0.3:0.9")
+    column = design([factor, other], "sobol", 256, seed=9).matrix[:, 0]
     counts = np.unique(column, return_counts=True)[1]
     assert counts.min() / counts.max() > 0.8
 

@@ -24,12 +24,14 @@ def test_at_least_twelve_patterns_are_checked():
     assert len(CHECKS) >= 12
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("check", [c.__name__ for c in CHECKS])
 def test_pattern_holds_from_the_defaults(evidence, check):
     finding = next(f for f in evidence.findings if f.key == check)
     assert finding.holds, f"{finding.pattern}: {finding.shown}"
 
 
+@pytest.mark.slow
 def test_the_verdict_of_an_honest_survey_bonus_flips_along_the_effort_response(evidence):
     flip = evidence.flip
     assert flip.changes_sign
@@ -37,6 +39,7 @@ def test_the_verdict_of_an_honest_survey_bonus_flips_along_the_effort_response(e
     assert flip.net_value[0].high < 0 < flip.net_value[-1].low
 
 
+@pytest.mark.slow
 def test_the_table_has_a_row_per_pattern_with_source_interval_and_verdict(evidence):
     table = evidence.table()
     assert list(table.columns) == list(COLUMNS)
@@ -45,6 +48,7 @@ def test_the_table_has_a_row_per_pattern_with_source_interval_and_verdict(eviden
     assert (table["ci_low"] <= table["model"]).all() and (table["model"] <= table["ci_high"]).all()
 
 
+@pytest.mark.slow
 def test_saving_writes_the_table_as_markdown_and_csv_and_a_figure_per_pattern(evidence, tmp_path):
     evidence.save(tmp_path, "npssim evidence --replications 10")
     page = (tmp_path / "evidence.md").read_text()

@@ -1,3 +1,9 @@
+import contextlib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from distributed import Client, LocalCluster
@@ -26,6 +32,7 @@ def test_process_pool_gives_the_serial_ledger_bit_for_bit(serial_ledger):
     pd.testing.assert_frame_equal(pooled, serial_ledger, check_exact=True)
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_the_serial_ledger_bit_for_bit(serial_ledger):
     on_dask = ledger(executor=ExecutorChoice(dask_local=2))
     pd.testing.assert_frame_equal(on_dask, serial_ledger, check_exact=True)
@@ -67,6 +74,7 @@ def test_no_more_local_workers_than_runs():
     assert ExecutorChoice(workers=8).describe(tasks=1) == "in-process"
 
 
+@pytest.mark.slow
 def test_unreachable_scheduler_is_bad_input():
     from npssim.errors import InputError
 
@@ -77,6 +85,7 @@ def test_unreachable_scheduler_is_bad_input():
         pass
 
 
+@pytest.mark.slow
 def test_dask_gives_the_serial_ledger_at_the_reference_firm_s_size():
     """Sums over many accounts must not go through BLAS, whose order can differ on workers."""
     large = {"firm.managers": 50, "run.weeks": 52}
@@ -91,8 +100,49 @@ def test_dask_gives_the_serial_ledger_at_the_reference_firm_s_size():
     )
 
 
+@pytest.mark.slow
 def test_a_custom_model_class_runs_on_a_dask_cluster_as_it_does_here():
     options = {"replications": 2, "seed": 6, "overrides": SMALL, "model_class": StrictFirm}
     here = run_experiment("nps_bonus", executor="serial", **options).ledger
     on_dask = run_experiment("nps_bonus", executor=ExecutorChoice(dask_local=2), **options).ledger
     pd.testing.assert_frame_equal(on_dask, here, check_exact=True)
+
+
+def children_of(pid: int) -> set[int]:
+    found = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError):
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines())
+            if int(fields["PPid"]) == pid:
+                found.add(int(status.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().find("State:\tZ") < 0
+    except OSError:
+        return False
+
+
+def test_pool_workers_exit_when_their_parent_is_killed(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "npssim.cli", "run", "nps_bonus", "--workers", "2",
+         "--out", str(tmp_path / "out"), "--quiet"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for _ in range(300):  # until both workers have started
+            workers = children_of(process.pid)
+            if len(workers) >= 2:
+                break
+            time.sleep(0.05)
+    finally:
+        process.kill()
+        process.wait()
+    assert len(workers) >= 2
+    for _ in range(100):
+        if not any(alive(pid) for pid in workers):
+            break
+        time.sleep(0.1)
+    assert not any(alive(pid) for pid in workers)

@@ -23,6 +23,7 @@ def test_a_run_s_report_shows_its_goods_and_bads_without_verdicts(tmp_path):
     assert "verdict" not in text.lower() and "Differences are paired" not in text
 
 
+@pytest.mark.slow
 def test_a_comparison_s_report_shows_each_scenario_against_the_baseline(tmp_path):
     text = report(run_experiment(["baseline", "nps_bonus"], **FAST), tmp_path)
     assert "### nps_bonus against baseline: paired differences over 2 replications" in text
@@ -127,6 +128,7 @@ def test_report_tables_carry_meanings_as_hover_text_and_a_glossary_not_a_column(
     assert "## Glossary" in text
 
 
+@pytest.mark.slow
 def test_money_in_the_report_names_the_currency(tmp_path):
     overrides = {**SMALL, "firm.currency": "EUR"}
     results = run_experiment(["baseline", "nps_bonus"], **{**FAST, "overrides": overrides})

@@ -118,6 +118,7 @@ def test_an_experiment_refuses_a_local_class_before_starting_a_pool():
         )
 
 
+@pytest.mark.slow
 def test_a_custom_model_runs_the_same_in_process_and_in_the_pool():
     options = {"replications": 2, "seed": 4, "overrides": SMALL, "model_class": StrictFirm}
     serial = run_experiment("nps_bonus", executor="serial", **options)

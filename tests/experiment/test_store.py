@@ -62,6 +62,7 @@ def test_non_empty_folder_is_refused_without_force(tmp_path):
     assert sorted(path.name for path in out.iterdir()) == ["notes.txt"]
 
 
+@pytest.mark.slow
 def test_force_replaces_npssim_outputs_and_keeps_other_files(tmp_path):
     out = tmp_path / "out"
     experiment(out).save(out)
@@ -109,3 +110,33 @@ def test_runs_stored_with_other_metrics_are_simulated_again_on_resume(tmp_path):
     whole = experiment(tmp_path / "whole")
     assert resumed.resumed == 0
     pd.testing.assert_frame_equal(resumed.ledger, whole.ledger, check_exact=True)
+
+
+def test_resume_removes_temporary_files_a_killed_run_left(tmp_path):
+    out = tmp_path / "out"
+    experiment(out).save(out)
+    leftover = out / ".timeseries.csv.k1ll3d.tmp"
+    leftover.write_text("")
+    experiment(out, resume=True)
+    assert not leftover.exists()
+
+
+def test_the_same_experiment_stopped_before_any_run_starts_again_without_resume(tmp_path):
+    out = tmp_path / "out"
+    with pytest.raises(Stop):
+        experiment(out, on_finished=interrupt_after(0))
+    for stored in (out / "runs").rglob("*.npz"):
+        stored.unlink()  # as if its scheduler had been unreachable: a manifest and no run
+    assert experiment(out).ledger.shape[0] > 0
+
+
+def test_the_folder_is_locked_while_the_experiment_writes(tmp_path):
+    out = tmp_path / "out"
+    seen = []
+
+    def look(done: int, total: int) -> None:
+        seen.append((out / ".npssim.lock").is_file())
+
+    experiment(out, on_finished=look)
+    assert seen and all(seen)
+    assert not (out / ".npssim.lock").exists()

@@ -1,3 +1,4 @@
+import time
 from pathlib import Path
 
 import pytest
@@ -140,8 +141,10 @@ def test_override_with_unknown_path_is_reported():
         load_scenario("baseline", {"policy.incentive.nps_weight": 0.3})
 
 
-def test_override_out_of_range_is_attributed_to_set():
-    with pytest.raises(ScenarioError, match=r"^--set: policy\.incentives\.nps_weight"):
+def test_override_out_of_range_names_the_file_and_set():
+    with pytest.raises(
+        ScenarioError, match=r"^baseline with --set: policy\.incentives\.nps_weight"
+    ):
         load_scenario("baseline", {"policy.incentives.nps_weight": 3.0})
 
 
@@ -231,3 +234,135 @@ def test_intervention_keeps_the_timelines_other_paths():
 def test_intervention_refuses_what_a_timeline_cannot_do(week, values, needle):
     with pytest.raises(ScenarioError, match=needle):
         intervene(load_scenario("baseline"), week, values)
+
+
+# ---------------------------------------------------------------- limits, checked before parsing
+
+
+def refused(path: Path, *needles: str) -> str:
+    """Load a file that must be refused quickly, in one line naming it; return the message."""
+    started = time.perf_counter()
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert time.perf_counter() - started < 1.0
+    message = str(caught.value)
+    assert "\n" not in message and "\r" not in message
+    assert message.startswith(str(path))
+    for needle in needles:
+        assert needle in message
+    return message
+
+
+def test_deeply_nested_arrays_are_refused_before_parsing(tmp_path):
+    refused(write(tmp_path, "a.toml", "x = " + "[" * 1000 + "]" * 1000), "nested deeper")
+
+
+def test_deeply_nested_inline_tables_are_refused_before_parsing(tmp_path):
+    refused(write(tmp_path, "a.toml", "x = " + "{a = " * 1000 + "1" + "}" * 1000), "nested")
+
+
+def test_a_dotted_key_of_thousands_of_parts_is_refused_before_parsing(tmp_path):
+    text = 'extends = "baseline"\n' + ".".join(["a"] * 50_000) + " = 1\n"
+    refused(write(tmp_path, "a.toml", text), "dotted key of 50000 parts")
+
+
+def test_deep_table_headers_are_refused_without_recursion(tmp_path):
+    # Each header and key is short enough; together they nest 33 tables deep.
+    text = f"[{'.'.join(['a'] * 30)}]\nx.y.z = 1\n"
+    refused(write(tmp_path, "a.toml", text), "nested deeper")
+
+
+def test_an_oversized_file_is_refused_unread(tmp_path):
+    refused(write(tmp_path, "a.toml", "# padding\n" * 40_000), "at most 262,144")
+
+
+def test_an_overlong_key_is_refused_and_quoted_short(tmp_path):
+    message = refused(write(tmp_path, "a.toml", f"{'k' * 5000} = 1\n"), "longer than 200")
+    assert len(message) < 400
+
+
+def test_text_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_bytes(b"name = '\xff'\n")
+    refused(path, "not UTF-8")
+
+
+def test_a_key_with_a_newline_is_reported_on_one_line(tmp_path):
+    refused(write(tmp_path, "a.toml", '"a\\nb" = 1\n'), "unknown parameter 'a\\nb'")
+
+
+def test_an_extends_name_with_control_characters_is_refused_on_one_line(tmp_path):
+    refused(write(tmp_path, "a.toml", 'extends = "base\\nline"\n'), "extends", "base\\nline")
+
+
+def test_an_extends_name_too_long_for_the_file_system_is_refused(tmp_path):
+    refused(write(tmp_path, "a.toml", f'extends = "{"x" * 300}"\n'), "extends", "300 characters")
+
+
+def test_a_bare_extends_name_is_a_bundled_scenario_like_on_the_command_line(tmp_path):
+    scenario = load_scenario(write(tmp_path, "mine.toml", 'extends = "nps_bonus"\n'))
+    assert scenario.policy == load_scenario("nps_bonus").policy
+
+
+def test_extends_prefers_a_file_beside_the_scenario_to_a_bundled_one(tmp_path):
+    write(tmp_path, "nps_bonus.toml", "[firm]\nmanagers = 3\n")
+    scenario = load_scenario(write(tmp_path, "mine.toml", 'extends = "nps_bonus.toml"\n'))
+    assert scenario.firm.managers == 3
+
+
+# ---------------------------------------------------------------- strict types and ranges
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "needle"),
+    [
+        ("[firm]\nmanagers = true\n", "firm.managers", "a true/false"),
+        ('[firm]\nproduct_quality = "5"\n', "firm.product_quality", "a string"),
+        ('[run]\nweeks = "8"\n', "run.weeks", "a string"),
+        ("[run]\nweeks = 8.0\n", "run.weeks", "float"),
+        ("[run]\nseed = true\n", "run.seed", "a true/false"),
+        ("[policy.survey]\nanonymous = 1\n", "policy.survey.anonymous", "whole number"),
+        ("name = 5\n", "name", "whole number"),
+        ('[[timeline]]\nweek = "3"\nset = {"policy.incentives.nps_weight" = 0.1}\n',
+         "timeline.0.week", "a string"),
+        ('[[timeline]]\nweek = 3\nset = {"policy.incentives.nps_weight" = true}\n',
+         "policy.incentives.nps_weight", "a true/false"),
+    ],
+)  # fmt: skip
+def test_values_of_the_wrong_type_are_refused_not_converted(tmp_path, text, path, needle):
+    refused(write(tmp_path, "a.toml", text), path, needle)
+
+
+def test_a_whole_number_is_accepted_for_a_real_parameter(tmp_path):
+    scenario = load_scenario(write(tmp_path, "a.toml", "[firm]\nproduct_quality = 6\n"))
+    assert scenario.firm.product_quality == 6.0
+
+
+def test_set_values_are_as_strict_as_the_files():
+    with pytest.raises(ScenarioError, match=r"firm\.managers.*a true/false"):
+        load_scenario("baseline", dict([parse_assignment("firm.managers=true")]))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "accounts.acv_median",
+        "firm.rep_turnover_cost",
+        "policy.incentives.bonus_target",
+        "policy.concessions.approval_threshold",
+    ],
+)
+@pytest.mark.parametrize("value", ["1e300", "inf"])
+def test_amounts_of_money_beyond_any_firm_are_refused(tmp_path, path, value):
+    section, name = path.rsplit(".", 1)
+    refused(write(tmp_path, "a.toml", f"[{section}]\n{name} = {value}\n"), path)
+
+
+def test_a_firm_too_big_for_the_machine_is_refused(tmp_path):
+    text = "[firm]\nmanagers = 100000\nreps_per_manager = 1000\naccounts_per_rep = 100000\n"
+    refused(write(tmp_path, "a.toml", text), "firm", "accounts", "up to 5,000,000")
+
+
+@pytest.mark.parametrize("name", ["x" * 300, "a/b", "..", "tab\there", ""])
+def test_a_name_that_cannot_name_a_folder_is_refused(tmp_path, name):
+    refused(write(tmp_path, "a.toml", f"name = {name!r}\n".replace("\t", "\\t")), "name")

@@ -1,0 +1,29 @@
+"""Experiments' default sizes, in a module of their own so the command line reads them cheaply.
+
+The argument parser shows these in ``--help`` and uses them as defaults; importing them from
+here, rather than from the modules that run the experiments, keeps ``npssim validate`` and a
+mistyped option from loading the model, the statistics and matplotlib first.
+"""
+
+#: Replications per scenario (and sweep point) when none are asked for: enough for intervals of
+#: useful width on most metrics.
+DEFAULT_REPLICATIONS = 20
+#: Replications averaged per point of a sensitivity design, which has many points.
+SENSITIVITY_REPLICATIONS = 5
+#: Replications per calibration candidate: enough for a steady mean of most metrics.
+CALIBRATION_REPLICATIONS = 8
+#: Model evaluations (candidate parameter sets) of a calibration when no budget is given.
+CALIBRATION_EVALUATIONS = 60
+#: The sensitivity analyses offered.
+METHODS = ("sobol", "morris")
+#: Replications per scenario and design point of a break-even study: it has many points, and the
+#: paired differences of net value are narrow (a few percent of the effect at full size).
+BREAKEVEN_REPLICATIONS = 5
+#: Levels per axis of the break-even heatmap.
+BREAKEVEN_GRID = 5
+#: Latin-hypercube points of the break-even scenario discovery.
+BREAKEVEN_SAMPLES = 48
+#: Fewest levels per axis of a break-even heatmap: both ends of each range.
+BREAKEVEN_MIN_GRID = 2
+#: Fewest sampled points PRIM is asked to find a box in; fewer is noise.
+BREAKEVEN_MIN_SAMPLES = 10

@@ -1,0 +1,121 @@
+"""How the command ends when something goes wrong: one line and a status, never a traceback."""
+
+from __future__ import annotations
+
+import errno
+import importlib.abc
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from npssim.experiment.store import RunStore
+from npssim.files import LOCK_NAME
+
+from .conftest import run_cli
+
+SMALL = [
+    "--set", "firm.managers=1", "--set", "firm.reps_per_manager=2",
+    "--set", "firm.accounts_per_rep=10", "--weeks", "6", "--workers", "1", "--quiet",
+]  # fmt: skip
+
+
+def full_disk_after(count: int, code: int = errno.ENOSPC):
+    """A RunStore.save that stores ``count`` runs, then fails as a full disk would."""
+    original = RunStore.save
+    calls = {"n": 0}
+
+    def save(self, result):
+        calls["n"] += 1
+        if calls["n"] > count:
+            raise OSError(code, "No space left on device", str(self.folder / "runs"))
+        original(self, result)
+
+    return save
+
+
+def test_a_full_disk_ends_in_one_line_with_status_1_and_resumes(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    args = ["run", "baseline", *SMALL, "--replications", "4", "--out", str(out)]
+    monkeypatch.setattr(RunStore, "save", full_disk_after(2))
+    status, _, err = run_cli(capsys, *args)
+    assert status == 1
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert "No space left on device" in err and "--resume" in err
+    assert len(list(out.rglob("*.npz"))) == 2
+    assert not list(out.rglob("*.tmp")) and not (out / LOCK_NAME).exists()
+    monkeypatch.undo()
+    status, _, _ = run_cli(capsys, *args, "--resume")
+    assert status == 0
+    assert json.loads((out / "manifest.json").read_text())["status"] == "complete"
+
+
+def test_a_read_only_folder_while_writing_is_the_users_path_status_2(capsys, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    monkeypatch.setattr(RunStore, "save", full_disk_after(0, errno.EROFS))
+    status, _, err = run_cli(capsys, "run", "baseline", *SMALL, "--out", str(out))
+    assert status == 2
+    assert err.count("\n") == 1 and "cannot write" in err
+
+
+class InterruptImport(importlib.abc.MetaPathFinder):
+    """Ctrl-C arriving while a module is imported."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "npssim.cli.dispatch":
+            raise KeyboardInterrupt
+        return None
+
+
+def test_ctrl_c_while_importing_exits_130_in_one_line(capsys, monkeypatch):
+    from npssim.cli import main
+
+    monkeypatch.delitem(sys.modules, "npssim.cli.dispatch", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [InterruptImport(), *sys.meta_path])
+    assert main(["params"]) == 130
+    assert capsys.readouterr().err == "npssim: interrupted\n"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [0.3, 0.6, 1.0, 1.5, 2.0, 2.5, 3.5])
+def test_ctrl_c_at_any_moment_exits_130_in_one_line(tmp_path, delay):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "npssim.cli", "run", "nps_bonus", "--out", str(tmp_path / "o")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert err.count("\n") == 1 and err.startswith("npssim: interrupted")
+
+
+@pytest.mark.slow
+def test_a_second_writer_of_a_folder_is_refused_even_with_force(tmp_path):
+    out = tmp_path / "out"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "npssim.cli", "run", "nps_bonus", "--out", str(out), "--quiet"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):  # until it holds the lock
+            if (out / LOCK_NAME).exists():
+                break
+            time.sleep(0.05)
+        second = subprocess.run(
+            [sys.executable, "-m", "npssim.cli", "run", "baseline", *SMALL,
+             "--out", str(out), "--force"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        first.kill()
+        first.wait()
+    assert second.returncode == 2
+    assert second.stderr.count("\n") == 1
+    assert f"another npssim is writing this folder (process {first.pid}" in second.stderr

@@ -1,0 +1,112 @@
+"""Inputs checked before anything is imported or written: one line, exit 2, no folder."""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import pytest
+
+from npssim.cli import preflight
+
+from .conftest import assert_one_line_error, run_cli
+
+SMALL = ["--set", "firm.managers=1", "--set", "firm.reps_per_manager=2", "--weeks", "6"]
+
+
+def refused_fast(capsys, out, *args: str, needles: tuple[str, ...] = ()) -> None:
+    started = time.perf_counter()
+    status, _, err = run_cli(capsys, *args)
+    assert time.perf_counter() - started < 2.0
+    assert_one_line_error(status, err, *needles)
+    assert not out.exists()
+
+
+def test_a_bad_scenario_is_refused_before_the_output_folder_exists(capsys, tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[firm]\nmanagers = true\n")
+    out = tmp_path / "out"
+    refused_fast(capsys, out, "run", str(bad), "--out", str(out), needles=(str(bad), "managers"))
+
+
+def test_weeks_that_cut_off_the_timeline_name_the_file(capsys, tmp_path):
+    scenario = tmp_path / "late.toml"
+    scenario.write_text('[[timeline]]\nweek = 26\nset = {"policy.incentives.nps_weight" = 0.1}\n')
+    out = tmp_path / "out"
+    refused_fast(
+        capsys, out, "run", str(scenario), "--weeks", "8", "--out", str(out),
+        needles=(f"{scenario} with --set", "timeline[0].week", "week 26"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("address", ["not a url", "tcp://", "http://host:8786", "host:99999"])
+def test_a_malformed_scheduler_address_is_refused(capsys, tmp_path, address):
+    out = tmp_path / "out"
+    refused_fast(
+        capsys, out, "run", "baseline", *SMALL, "--scheduler", address, "--out", str(out),
+        needles=("--scheduler",),
+    )  # fmt: skip
+
+
+def test_an_unreachable_scheduler_is_refused_before_the_folder_is_made(capsys, tmp_path):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    out = tmp_path / "out"
+    refused_fast(
+        capsys, out, "compare", "baseline", "nps_bonus", *SMALL,
+        "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(out),
+        needles=("--scheduler", "cannot reach"),
+    )  # fmt: skip
+
+
+def test_an_output_folder_that_cannot_be_written_is_refused(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(preflight.os, "access", lambda path, mode: False)
+    out = tmp_path / "out"
+    refused_fast(
+        capsys, out, "run", "baseline", *SMALL, "--out", str(out),
+        needles=("--out", "cannot write in"),
+    )  # fmt: skip
+
+
+def test_an_output_folder_that_is_a_file_is_refused(capsys, tmp_path):
+    out = tmp_path / "out"
+    out.write_text("mine")
+    status, _, err = run_cli(capsys, "run", "baseline", *SMALL, "--out", str(out))
+    assert_one_line_error(status, err, "--out", "not a folder")
+    assert out.read_text() == "mine"
+
+
+def test_calibrate_refuses_a_folder_for_its_output_file_before_fitting(capsys, tmp_path):
+    out = tmp_path / "existing"
+    out.mkdir()
+    status, _, err = run_cli(
+        capsys, "calibrate", "baseline", "--target", "true_nps=20",
+        "--free", "reps.integrity_mean=0.3:0.9", "--out", str(out),
+    )  # fmt: skip
+    assert_one_line_error(status, err, "--out", "is a folder")
+    assert list(out.iterdir()) == []
+
+
+def test_schema_refuses_an_output_file_in_a_missing_folder(capsys, tmp_path):
+    out = tmp_path / "missing" / "schema.json"
+    status, _, err = run_cli(capsys, "schema", "--out", str(out))
+    assert_one_line_error(status, err, "--out", "does not exist")
+
+
+def test_sensitivity_with_one_factor_is_refused_before_any_run(capsys, tmp_path):
+    out = tmp_path / "out"
+    refused_fast(
+        capsys, out, "sensitivity", "baseline", *SMALL,
+        "--param", "reps.integrity_mean=0.3:0.9", "--out", str(out),
+        needles=("--param", "at least 2"),
+    )  # fmt: skip
+
+
+def test_the_readonly_reason_names_a_readonly_file_system(tmp_path, monkeypatch):
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(preflight.os, "statvfs", lambda path: ReadOnly())
+    assert preflight._why_not_writable(tmp_path) == "read-only file system"
