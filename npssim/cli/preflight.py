@@ -24,6 +24,7 @@ from npssim.experiment.design import (
     parse_factor,
     parse_target,
     parse_vary,
+    with_reference,
 )
 from npssim.metrics import check_metrics
 from npssim.scenario import load_scenario, parse_assignment
@@ -80,8 +81,8 @@ def check_factors(args: argparse.Namespace) -> None:
             a sample size the method cannot use).
     """
     if args.command == "sweep":
-        for text in args.vary:
-            parse_vary(text)
+        vary = dict(parse_vary(text) for text in args.vary)
+        with_reference(vary, dict(parse_assignment(text) for text in args.reference))
         if args.metrics:
             check_metrics(args.metrics)
     elif args.command == "sensitivity":
@@ -92,7 +93,7 @@ def check_factors(args: argparse.Namespace) -> None:
     elif args.command == "calibrate":
         free = [parse_factor(text, option="--free") for text in args.free]
         targets = dict(parse_target(text) for text in args.targets)
-        check_free_count(len(free), len(targets))
+        check_free_count(len(free), len(targets), args.max_evaluations)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:

@@ -168,12 +168,7 @@ def calibrate(
     """
     factors = _factors(free)
     check_outputs(list(targets), horizon, option="--target")
-    check_free_count(len(factors), len(targets))
-    if max_evaluations < 2 * len(factors) + 2:
-        raise InputError(
-            f"--max-evaluations: {max_evaluations} is too few for {len(factors)} free "
-            f"parameter(s); give at least {2 * len(factors) + 2}"
-        )
+    check_free_count(len(factors), len(targets), max_evaluations)
     base = make_plan(
         "run", [scenario], replications, seed, weeks, overrides, model_class=model_class
     )

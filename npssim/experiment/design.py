@@ -33,7 +33,14 @@ import numpy as np
 from npssim.errors import InputError
 from npssim.experiment.defaults import METHODS
 from npssim.metrics import check_metrics
-from npssim.scenario import ParamInfo, ScenarioError, find_param, parse_assignment
+from npssim.scenario import (
+    ParamInfo,
+    Scenario,
+    ScenarioError,
+    find_param,
+    parse_assignment,
+    with_overrides,
+)
 from npssim.scenario.paths import round_half_up
 from npssim.scenario.schema import iter_params
 
@@ -312,17 +319,53 @@ def parse_target(text: str) -> tuple[str, float]:
     return metric, value
 
 
-def check_free_count(free: int, targets: int) -> None:
-    """A calibration fits no more free parameters than it has targets to pin them down.
+def check_free_count(free: int, targets: int, max_evaluations: int) -> None:
+    """A calibration can pin its free parameters down: enough targets and evaluations.
+
+    It needs at least as many targets as free parameters, and two evaluations per free
+    parameter and two more to explore them.
 
     Raises:
-        InputError: More ``--free`` than ``--target``.
+        InputError: More ``--free`` than ``--target``, or too small a ``--max-evaluations``.
     """
     if free > targets:
         raise InputError(
             f"--free: {free} free parameters but {targets} target(s); give at "
             "least as many targets as free parameters"
         )
+    if max_evaluations < 2 * free + 2:
+        raise InputError(
+            f"--max-evaluations: {max_evaluations} is too few for {free} free "
+            f"parameter(s); give at least {2 * free + 2}"
+        )
+
+
+def with_reference(
+    vary: Mapping[str, Sequence[Any]], reference: Mapping[str, Any]
+) -> tuple[dict[str, list[Any]], dict[str, Any]]:
+    """The swept values with the reference's values among them, and the reference point.
+
+    Raises:
+        InputError: The reference names a parameter that is not varied.
+    """
+    values = {path: list(options) for path, options in vary.items()}
+    for path, value in reference.items():
+        if path not in values:
+            varied = ", ".join(values) or "none"
+            raise InputError(f"--reference {path}: is not varied (varied: {varied})")
+        with_overrides(Scenario(), {path: value}, source="--reference")  # a value it can take
+        if value not in values[path]:
+            ascending = _ascending(values[path])
+            values[path].append(value)
+            if ascending and _ascending(sorted(values[path])):
+                values[path].sort()  # keeps an ascending sweep ascending; any other order stays
+    point = {path: reference.get(path, options[0]) for path, options in values.items()}
+    return values, point
+
+
+def _ascending(values: Sequence[Any]) -> bool:
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return numbers and list(values) == sorted(values)
 
 
 def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:

@@ -20,14 +20,13 @@ from npssim.errors import InputError
 from npssim.experiment import reporting
 from npssim.experiment.analysis import HORIZON_TITLES, HORIZONS, interval
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
-from npssim.experiment.design import grid
+from npssim.experiment.design import grid, with_reference
 from npssim.experiment.plan import DEFAULT_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
 from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT, check_metrics
 from npssim.report import format_interval, plot_sweep
 from npssim.report.document import Document
 from npssim.report.tables import labelled
-from npssim.scenario import Scenario, with_overrides
 
 
 class SweepResults(ExperimentResults):
@@ -262,34 +261,6 @@ def run_sweep(
     )
     assert isinstance(result, SweepResults)
     return result
-
-
-def with_reference(
-    vary: Mapping[str, Sequence[Any]], reference: Mapping[str, Any]
-) -> tuple[dict[str, list[Any]], dict[str, Any]]:
-    """The swept values with the reference's values among them, and the reference point.
-
-    Raises:
-        InputError: The reference names a parameter that is not varied.
-    """
-    values = {path: list(options) for path, options in vary.items()}
-    for path, value in reference.items():
-        if path not in values:
-            varied = ", ".join(values) or "none"
-            raise InputError(f"--reference {path}: is not varied (varied: {varied})")
-        with_overrides(Scenario(), {path: value}, source="--reference")  # a value it can take
-        if value not in values[path]:
-            ascending = _ascending(values[path])
-            values[path].append(value)
-            if ascending and _ascending(sorted(values[path])):
-                values[path].sort()  # keeps an ascending sweep ascending; any other order stays
-    point = {path: reference.get(path, options[0]) for path, options in values.items()}
-    return values, point
-
-
-def _ascending(values: Sequence[Any]) -> bool:
-    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-    return numbers and list(values) == sorted(values)
 
 
 def check_outputs(metrics: Sequence[str], horizon: str, option: str = "--metric") -> None:
