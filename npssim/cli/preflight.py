@@ -10,9 +10,11 @@ from Python); this module only makes the command line's answer early and cheap.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import re
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +54,16 @@ def check_inputs(args: argparse.Namespace) -> None:
     if getattr(args, "resume", False) and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
     overrides = _overrides(args)
-    for source in _scenario_sources(args):
-        load_scenario(source, overrides)
+    loaded = {source: load_scenario(source, overrides) for source in _scenario_sources(args)}
+    if args.command == "breakeven" and loaded[args.policy] == loaded[args.baseline]:
+        raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
     check_factors(args)
     if args.command in FOLDER_COMMANDS:
         check_output_folder(getattr(args, "out", None))
     elif args.command in FILE_COMMANDS and getattr(args, "out", None) is not None:
         check_output_file(args.out)
+    if getattr(args, "model", None):
+        check_model(args.model)
     scheduler = getattr(args, "scheduler", None)
     if scheduler:
         check_scheduler(scheduler)
@@ -143,6 +148,29 @@ def check_output_file(out: Path) -> None:
     if not parent.is_dir():
         raise InputError(f"{option}: folder {parent} does not exist")
     _check_writable(option, parent)
+
+
+def check_model(text: str) -> None:
+    """``--model`` names a module that exists (whether it holds the class is checked on import).
+
+    Raises:
+        InputError: The module or ``.py`` file named is not there.
+    """
+    module, _, _ = text.partition(":")
+    if module.endswith(".py"):
+        missing = not Path(module).is_file()
+    elif module and all(part.isidentifier() for part in module.split(".")):
+        sys.path.insert(0, str(Path.cwd()))  # looked up from the current folder, as it is run
+        try:
+            missing = importlib.util.find_spec(module) is None
+        except (ImportError, ValueError):
+            missing = True
+        finally:
+            sys.path.pop(0)
+    else:
+        return  # malformed: load_model_class says how to write it
+    if missing:
+        raise InputError(f"--model {quoted(text)}: cannot import {quoted(module)} (no such module)")
 
 
 def check_scheduler(address: str) -> None:

@@ -110,3 +110,20 @@ def test_the_readonly_reason_names_a_readonly_file_system(tmp_path, monkeypatch)
 
     monkeypatch.setattr(preflight.os, "statvfs", lambda path: ReadOnly())
     assert preflight._why_not_writable(tmp_path) == "read-only file system"
+
+
+def test_a_breakeven_against_the_policy_itself_is_refused_at_once(capsys, tmp_path):
+    out = tmp_path / "out"
+    refused_fast(
+        capsys, out, "breakeven", "nps_bonus", "--baseline", "nps_bonus", "--out", str(out),
+        needles=("--baseline", "same scenario as the policy"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("model", ["no_such_module:Firm", "missing.py:Firm"])
+def test_a_model_that_is_not_there_is_refused_at_once(capsys, tmp_path, model):
+    out = tmp_path / "out"
+    refused_fast(
+        capsys, out, "run", "baseline", *SMALL, "--model", model, "--out", str(out),
+        needles=("--model", "cannot import"),
+    )  # fmt: skip
