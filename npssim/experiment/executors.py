@@ -94,9 +94,33 @@ def open_executor(choice: ExecutorChoice, tasks: int) -> Iterator[Executor]:
         initargs=(os.getpid(),),
     )
     try:
+        with _interrupts_deferred():
+            # The first task launches every worker. Ctrl-C in the middle of a launch would cut
+            # off the start-up data a worker is reading, and it would print a traceback.
+            pool.submit(_nothing)
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, then raise it (in the main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: caught.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _nothing() -> None:
+    """A task that does nothing (it makes the pool launch its workers)."""
 
 
 #: How often a pool worker checks that the process that started it is still alive.
