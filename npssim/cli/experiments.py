@@ -19,7 +19,7 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
-from npssim.cli.preflight import compared
+from npssim.cli.preflight import command_overrides, compared
 from npssim.cli.status import Interrupted
 from npssim.errors import InputError
 from npssim.experiment import (
@@ -106,8 +106,6 @@ def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         if metric in targets:
             raise InputError(f"--target {metric}: given twice")
         targets[metric] = value
-    if args.out is not None and not args.out.parent.is_dir():
-        raise InputError(f"--out {args.out}: folder {args.out.parent} does not exist")
     result = calibrate(
         args.scenario,
         targets,
@@ -164,12 +162,8 @@ def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim evidence``: the published patterns, reproduced or not; the table and figures."""
-    overrides = dict(parse_assignment(text) for text in args.assignments)
-    if args.weeks is not None:
-        overrides["run.weeks"] = args.weeks
+    overrides = command_overrides(args)
     out = args.out or Path("results") / f"evidence-{time.strftime('%Y%m%d-%H%M%S')}"
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--out {out}: is a file, not a folder")
     with FolderLock(out):  # one writer from the first run to the last table
         results = run_evidence(
             replications=args.replications,

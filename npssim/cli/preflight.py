@@ -53,7 +53,7 @@ def check_inputs(args: argparse.Namespace) -> None:
         raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
     if getattr(args, "resume", False) and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
-    overrides = _overrides(args)
+    overrides = command_overrides(args)
     loaded = {source: load_scenario(source, overrides) for source in _scenario_sources(args)}
     if args.command == "breakeven" and loaded[args.policy] == loaded[args.baseline]:
         raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
@@ -101,7 +101,8 @@ def check_factors(args: argparse.Namespace) -> None:
         check_free_count(len(free), len(targets), args.max_evaluations)
 
 
-def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+def command_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The values ``--set`` and ``--weeks`` give every scenario, by dotted path."""
     overrides = dict(parse_assignment(text) for text in getattr(args, "assignments", []))
     if getattr(args, "weeks", None) is not None:
         overrides["run.weeks"] = args.weeks
