@@ -36,6 +36,7 @@ from npssim.agents.accounts import (
 )
 from npssim.agents.managers import (
     Manager,
+    conduct,
     review_teams,
     team_influence,
 )
@@ -81,6 +82,36 @@ def _reporter(name: str) -> Callable[[NPSModel], float]:
 
     report.__name__ = name
     return report
+
+
+class LedgerCollector(mesa.DataCollector):
+    """Mesa's DataCollector, with one model-level column per metric, filled in one pass.
+
+    Mesa's own ``collect`` calls each reporter and deep-copies its value, a few microseconds a
+    metric a week; the week's metrics are already plain floats in ``model.metrics``, so they
+    are appended as they are. Anything else a user adds (agent reporters, other model
+    reporters) is collected by Mesa's own method.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters={name: _reporter(name) for name in METRIC_NAMES})
+        self._ledger_reporters = dict(self.model_reporters)
+
+    def collect(self, model: mesa.Model) -> None:
+        """Append the week's metrics (Mesa's collection if reporters were added or changed)."""
+        if (
+            self.model_reporters != self._ledger_reporters
+            or self.agent_reporters
+            or self.agenttype_reporters
+        ):
+            super().collect(model)
+            return
+        steps = getattr(self, "_collection_steps", None)  # Mesa 3.5 keeps the time of each
+        if steps is not None:
+            steps.append(model.time)
+        columns, metrics = self.model_vars, model.metrics
+        for name in METRIC_NAMES:
+            columns[name].append(metrics[name])
 
 
 def batch_run_iteration() -> int | None:
@@ -157,7 +188,8 @@ class NPSModel(mesa.Model):
         closed: :meth:`close` was called; the model can be read but not stepped.
         book: The accounts' hot state (:class:`~npssim.agents.accounts.AccountBook`).
         roster: The reps' hot state (:class:`~npssim.agents.reps.RepRoster`).
-        reps: The rep agents, by slot.
+        reps: The rep agents, by slot. (Accounts' agents are made on request:
+            :meth:`account`, :meth:`account_agents`.)
         managers: The manager agents, by slot.
         approvals: Each manager's chance, this week, of approving a large discount or
             concession traded for a score (``Manager.approval_chance``).
@@ -236,17 +268,16 @@ class NPSModel(mesa.Model):
         self.rep_mean_acv = np.bincount(owners, weights=columns["acv"], minlength=n_reps) / (
             np.maximum(np.bincount(owners, minlength=n_reps), 1)
         )
-        self.account_agents: list[Account | None] = [
-            self.account_class(self, self.book, r) for r in rows
-        ]
+        #: Account agents made so far, by row: only for accounts a Python-level decision or
+        #: a user has asked for (:meth:`account`), so churn and acquisition, which happen in
+        #: bulk on the book, register nothing with Mesa.
+        self._account_agents: dict[int, Account] = {}
         #: Yearly revenue of the active contracts at their prices, and what discounts forgo.
         self.book_revenue, self.book_discounts = self.book.revenue(rows)
 
         self.tally = Ledger(n_reps, firm.gross_margin_rate)
         self.metrics: dict[str, float] = {}
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in METRIC_NAMES}
-        )
+        self.datacollector = LedgerCollector()
 
     @classmethod
     def resolve_scenario(
@@ -364,6 +395,55 @@ class NPSModel(mesa.Model):
         """The metrics at the end of the weeks simulated so far, by name."""
         return dict(self.metrics) if self.metrics else self._close_week()
 
+    def account(self, row: int) -> Account:
+        """The Mesa agent of the account at ``row`` of the book, made on first request.
+
+        Accounts live in the book's arrays; their agents exist only once asked for, so a
+        million-account firm does not register a million agents with Mesa, and churn and
+        acquisition, done in bulk each week, cost no registration. The model asks for the agents
+        of the accounts that hold their score hostage (:meth:`Account.demand_concession`). An
+        agent stays registered until its account churns.
+
+        Raises:
+            IndexError: There is no account at ``row``.
+        """
+        row = int(row)
+        if not 0 <= row < self.book.size:
+            raise IndexError(f"no account at row {row}: the book has {self.book.size} rows")
+        agent = self._account_agents.get(row)
+        if agent is None:
+            agent = self.account_class(self, self.book, row)
+            self._account_agents[row] = agent
+        return agent
+
+    def account_agents(self) -> list[Account]:
+        """The agent of every current customer, in row order (made as :meth:`account` does)."""
+        return [self.account(row) for row in self.book.active_rows()]
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Every agent, an agent for each current customer included (made on this request)."""
+        self.account_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self) -> dict[type[mesa.Agent], mesa.agent.AgentSet]:
+        """Agents by class, an agent for each current customer included (made on this request)."""
+        self.account_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The classes of the model's agents, the account class included once there are any."""
+        self.account_agents()
+        return super().agent_types
+
+    def deregister_agent(self, agent: mesa.Agent) -> None:
+        """Mesa's deregistration, which also forgets an account's agent once it is removed."""
+        super().deregister_agent(agent)
+        if isinstance(agent, Account) and self._account_agents.get(agent.row) is agent:
+            del self._account_agents[agent.row]
+
     def price_contracts(self, rows: np.ndarray) -> np.ndarray:
         """Negotiate the price of the contracts renewing or signed at ``rows`` (Larkin 2014).
 
@@ -453,7 +533,7 @@ class NPSModel(mesa.Model):
     def _approval_chances(self) -> np.ndarray:
         """Each manager's chance of approving a large discount traded for a score."""
         policy = self.policy
-        return np.array([manager.approval_chance(policy) for manager in self.managers])
+        return conduct(self.managers, "approval_chance", policy, self.params.managers)
 
     def _answer_counts(self) -> float:
         """How surely an account's next answer reaches its rep's score, 0-1.
@@ -645,7 +725,7 @@ class NPSModel(mesa.Model):
         draws = rng.random((which.size, 2))
         powerful = np.quantile(book.power[active], 1.0 - POWERFUL_SHARE) if active.size else 0.0
         for k, position in enumerate(which):
-            account = self.account_agents[invited[position]]
+            account = self.account(invited[position])
             rep = self.reps[account.rep_slot]
             amount = account.demand_concession(accounts, float(sizes[k]))
             ok = rep.consider_concession(
@@ -684,7 +764,7 @@ class NPSModel(mesa.Model):
         if policy.follow_up.closed_loop <= 0 or detractors.size == 0:
             return
         managers = self.params.managers
-        chance = np.array([manager.follow_up_chance(policy) for manager in self.managers])
+        chance = conduct(self.managers, "follow_up_chance", policy, managers)
         team = self.roster.manager[self.book.rep[detractors]]
         called = detractors[self.rngs["tactics"].random(detractors.size) < chance[team]]
         self.book.fix(called, managers.closed_loop_fix)
@@ -713,11 +793,13 @@ class NPSModel(mesa.Model):
         revenue_after, discounts_after = book.revenue(rows[~churns])
         self.book_revenue += revenue_after - revenue_before
         self.book_discounts += discounts_after - discounts_before
-        for row in rows[churns]:
-            agent = self.account_agents[row]
-            if agent is not None:
-                agent.leave()
-                self.account_agents[row] = None
+        leaving = rows[churns]
+        book.churn(leaving)
+        if self._account_agents:
+            for row in leaving.tolist():
+                agent = self._account_agents.get(row)
+                if agent is not None:
+                    agent.leave()
 
     def _acquire(self, week: int) -> None:
         """Win new accounts at the firm's steady rate, at a negotiated price and a cost."""
@@ -736,7 +818,6 @@ class NPSModel(mesa.Model):
         columns["renewal_offset"] = np.full(count, week % rules.WEEKS_PER_YEAR)
         rows = self.book.add(count, created_week=np.full(count, week), **columns)
         self.book.reprice(rows, self.price_contracts(rows))
-        self.account_agents.extend(self.account_class(self, self.book, row) for row in rows)
         revenue, discounts = self.book.revenue(rows)
         self.book_revenue += revenue
         self.book_discounts += discounts
@@ -749,7 +830,7 @@ class NPSModel(mesa.Model):
         weeks = rules.WEEKS_PER_QUARTER
         n = roster.count
         teams = np.arange(n).reshape(len(self.managers), self.team_size)
-        audit = np.array([manager.audit_probability(params.managers) for manager in self.managers])
+        audit = conduct(self.managers, "audit_probability", policy, params.managers)
         review = review_teams(roster, teams, policy, params.managers, audit, rng)
         replaced = review.earned if policy.incentives.funded_from_variable_pay else 0.0
         self.tally.pay_bonus(review.paid, review.unearned, review.paid - replaced)

@@ -83,6 +83,51 @@ def test_agents_are_mesa_agents(run_tiny):
     assert len(model.agents_by_type[Manager]) == 2
 
 
+def registered_accounts(model: NPSModel) -> list[Account]:
+    """The account agents registered with Mesa, read without making any."""
+    import mesa
+
+    registered = mesa.Model.agents_by_type.fget(model)
+    return list(registered.get(Account, []))
+
+
+def test_building_the_firm_registers_no_account_agents():
+    model = NPSModel(tiny_scenario("nps_bonus"), seed=3)
+    assert registered_accounts(model) == []
+
+
+def test_only_accounts_that_made_a_demand_have_agents_and_only_while_customers():
+    model = NPSModel(tiny_scenario("nps_bonus", {"accounts.demand_rate": 1.0}), seed=3)
+    model.run()
+    registered = registered_accounts(model)
+    assert model.ledger()["concession_cost"] > 0
+    assert 0 < len(registered) < model.ledger()["accounts_active"] / 2
+    assert all(account.active and model.book.savvy[account.row] > 0 for account in registered)
+
+
+def test_an_account_agent_is_made_once_on_request():
+    model = NPSModel(tiny_scenario(), seed=0)
+    account = model.account(5)
+    assert account is model.account(5)
+    assert account.row == 5 and account.acv == model.book.acv[5]
+    assert registered_accounts(model) == [account]
+
+
+def test_asking_for_an_account_outside_the_book_is_an_index_error():
+    model = NPSModel(tiny_scenario(), seed=0)
+    with pytest.raises(IndexError, match="no account at row 200"):
+        model.account(200)
+
+
+def test_churned_accounts_agents_leave_the_model():
+    model = NPSModel(tiny_scenario(), seed=0)
+    assert len(model.agents_by_type[Account]) == 200
+    model.run()
+    registered = registered_accounts(model)
+    assert len(registered) < 200  # some churned
+    assert all(account.active for account in registered)
+
+
 def test_same_seed_same_results():
     first = NPSModel(tiny_scenario("nps_bonus"), seed=7).run()
     second = NPSModel(tiny_scenario("nps_bonus"), seed=7).run()
@@ -579,3 +624,27 @@ def test_most_concessions_go_to_the_most_powerful_quarter_of_customers(tiny):
     ledger = model.run().iloc[-1]
     assert ledger["concession_cost"] > 0
     assert ledger["concessions_to_powerful"] > 0.5 * ledger["concession_cost"]
+
+
+def test_the_ledger_collector_collects_what_mesa_s_own_collector_would():
+    import mesa
+
+    model = NPSModel(tiny_scenario("nps_bonus"), seed=4)
+    mesa_collector = mesa.DataCollector(model_reporters=dict(model.datacollector.model_reporters))
+    for _ in range(5):
+        model.step()
+        mesa_collector.collect(model)
+    pd.testing.assert_frame_equal(
+        model.datacollector.get_model_vars_dataframe(),
+        mesa_collector.get_model_vars_dataframe(),
+    )
+
+
+def test_a_reporter_added_to_the_collector_is_collected_too():
+    model = NPSModel(tiny_scenario(), seed=4)
+    model.datacollector.model_reporters["week"] = lambda m: m.week
+    model.datacollector.model_vars["week"] = []
+    model.run(3)
+    frame = model.datacollector.get_model_vars_dataframe()
+    assert frame["week"].tolist() == [0, 1, 2]
+    assert frame["revenue"].notna().all()

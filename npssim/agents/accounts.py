@@ -382,6 +382,10 @@ class Account(mesa.Agent):
     agent holds the decision rare enough to be worth plain Python: what to demand for holding
     the score hostage. What the account learns from the outcome is the book's
     (:meth:`AccountBook.learn_from_demands`), in bulk.
+
+    The model makes an account's agent only when a decision or a user needs it
+    (``NPSModel.account``), so the weekly churn of accounts without one is the book's
+    (:meth:`AccountBook.churn`); :meth:`leave` is what an account with an agent does.
     """
 
     def __init__(self, model: mesa.Model, book: AccountBook, row: int) -> None:
@@ -436,7 +440,7 @@ class Account(mesa.Agent):
         return self.acv * params.concession_size * float(np.exp(spread * draw - spread**2 / 2))
 
     def leave(self) -> None:
-        """The account churned: it stops being a customer and leaves the model."""
+        """The account churns: it stops being a customer and its agent leaves the model."""
         self.book.churn(np.array([self.row]))
         self.remove()
 

@@ -100,7 +100,7 @@ def test_a_demand_met_in_part_teaches_in_part():
 
 def test_demand_scales_with_contract_value():
     model = NPSModel(seed=0)
-    account = model.account_agents[0]
+    account = model.account(0)
     params = AccountParams(concession_size=0.1, demand_dispersion=0.5)
     assert account.demand_concession(params, 0.0) == pytest.approx(
         account.acv * 0.1 * np.exp(-0.125)
@@ -109,7 +109,7 @@ def test_demand_scales_with_contract_value():
 
 def test_demanded_concessions_average_the_concession_size_whatever_their_spread():
     model = NPSModel(seed=0)
-    account = model.account_agents[0]
+    account = model.account(0)
     draws = np.random.default_rng(1).standard_normal(20_000)
     for spread in (0.0, 0.5, 1.0):
         params = AccountParams(concession_size=0.05, demand_dispersion=spread)
@@ -191,7 +191,7 @@ def test_savvy_spreads_only_where_demands_paid():
 
 def test_churned_account_leaves_the_model():
     model = NPSModel(seed=0)
-    account = model.account_agents[3]
+    account = model.account(3)
     before = len(model.agents)
     account.leave()
     assert not account.active

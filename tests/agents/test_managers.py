@@ -6,6 +6,7 @@ from npssim import policy as rules
 from npssim.agents.managers import (
     Manager,
     approval_chance,
+    conduct,
     follow_up_chances,
     review_teams,
     team_influence,
@@ -229,3 +230,28 @@ def test_anonymous_answers_reach_only_detractors_who_agree_to_a_call():
 
 def test_no_follow_up_unless_policy_asks_for_it():
     assert follow_up_chances(np.array([1.0]), bonus_policy(), ManagerParams())[0] == 0.0
+
+
+@pytest.mark.parametrize(
+    "method",
+    ["pressure", "condoning", "audit_probability", "approval_chance", "follow_up_chance"],
+)
+def test_managers_asked_in_bulk_answer_as_when_asked_one_by_one(method):
+    model = NPSModel("nps_bonus", seed=3, **{"policy.follow_up.closed_loop": 0.5})
+    policy, params = model.policy, model.params.managers
+    argument = params if method == "audit_probability" else policy
+    one_by_one = [getattr(manager, method)(argument) for manager in model.managers]
+    assert conduct(model.managers, method, policy, params).tolist() == one_by_one
+
+
+def test_overriding_condoning_changes_every_managers_follow_up():
+    class Complicit(Manager):
+        def condoning(self, policy):
+            return 1.0
+
+    class ComplicitFirm(NPSModel):
+        manager_class = Complicit
+
+    model = ComplicitFirm(seed=0, **{"policy.follow_up.closed_loop": 0.5})
+    chances = conduct(model.managers, "follow_up_chance", model.policy, model.params.managers)
+    assert (chances == 0.0).all()
