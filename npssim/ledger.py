@@ -193,11 +193,14 @@ class Ledger:
         self.churned_accounts += int(renewed.size - np.count_nonzero(renewed))
         answered = ~np.isnan(reported)
         outcome = renewed[answered].astype(np.int64)
-        scores = np.zeros((2, _SCORE_BINS))
-        np.add.at(scores, (outcome, reported[answered].astype(np.int64)), 1)
+        # Counts by (outcome, bin), as flat indices: bincount's float counts are exact.
+        cells = outcome * _SCORE_BINS + reported[answered].astype(np.int64)
+        scores = np.bincount(cells, minlength=2 * _SCORE_BINS).astype(float)
+        scores = scores.reshape(2, _SCORE_BINS)
         latent_bins = np.rint(np.clip(latent[answered], 0, 10) * 20).astype(np.int64)
-        latent_hist = np.zeros((2, _LATENT_BINS))
-        np.add.at(latent_hist, (outcome, latent_bins), 1)
+        cells = outcome * _LATENT_BINS + latent_bins
+        latent_hist = np.bincount(cells, minlength=2 * _LATENT_BINS).astype(float)
+        latent_hist = latent_hist.reshape(2, _LATENT_BINS)
         self._window.append((scores, latent_hist))
         self._scores += scores
         self._latent += latent_hist

@@ -32,6 +32,7 @@ from npssim.agents.accounts import (
     churn_chance,
     draw_accounts,
     equilibrium_satisfaction,
+    quantile_of,
     spread_savvy,
 )
 from npssim.agents.managers import (
@@ -50,6 +51,7 @@ from npssim.survey import (
     census_nps,
     key_order,
     pick,
+    pick_mask,
     response_chance,
     scores_from,
 )
@@ -575,12 +577,13 @@ class NPSModel(mesa.Model):
             avoid = roster.shun(self.rngs["tactics"], active, groups, perceived, self.params.reps)
         fraction = policy.survey.sample_fraction
         by_key = key_order(self.rngs["survey"].random(active.size))
-        invited, left_out = pick(active, groups, roster.count, fraction, by_key, avoid)
+        chosen, left_out = pick_mask(active, groups, roster.count, fraction, by_key, avoid)
+        position = np.flatnonzero(chosen)
+        invited = active[position]
         unpicked = invited
         if left_out.size:
             unpicked, _ = pick(active, groups, roster.count, fraction, by_key)
         roster.record_cherry_picks(book.rep[left_out])
-        position = np.searchsorted(active, invited)
         return invited, perceived[position], int(left_out.size), unpicked
 
     def _survey(
@@ -723,7 +726,7 @@ class NPSModel(mesa.Model):
             return demanded, granted
         sizes = rng.standard_normal(which.size)
         draws = rng.random((which.size, 2))
-        powerful = np.quantile(book.power[active], 1.0 - POWERFUL_SHARE) if active.size else 0.0
+        powerful = quantile_of(book.power[active], 1.0 - POWERFUL_SHARE) if active.size else 0.0
         for k, position in enumerate(which):
             account = self.account(invited[position])
             rep = self.reps[account.rep_slot]

@@ -107,9 +107,28 @@ def pick(
     Returns:
         The invited rows, and the rows that were avoided and indeed left out.
     """
+    chosen, left_out = pick_mask(rows, groups, n_groups, fraction, by_key, avoid)
+    return rows[chosen], left_out
+
+
+def pick_mask(
+    rows: np.ndarray,
+    groups: np.ndarray,
+    n_groups: int,
+    fraction: float,
+    by_key: np.ndarray,
+    avoid: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pick`, with the invitations as a mask over ``rows``.
+
+    The model reads the invited accounts' positions among the eligible ones from the mask, which
+    is cheaper than searching for the rows.
+
+    Returns:
+        A mask over ``rows`` of the invited, and the rows that were avoided and left out.
+    """
     if rows.size == 0:
-        empty = np.empty(0, dtype=rows.dtype)
-        return empty, empty
+        return np.zeros(0, dtype=bool), np.empty(0, dtype=rows.dtype)
     if avoid is not None:
         last = avoid[by_key]
         by_key = np.concatenate([by_key[~last], by_key[last]])
@@ -122,7 +141,7 @@ def pick(
     chosen = np.zeros(rows.size, dtype=bool)
     chosen[order] = rank < quota[sorted_groups]
     left_out = rows[avoid.astype(bool) & ~chosen] if avoid is not None else rows[:0]
-    return rows[chosen], left_out
+    return chosen, left_out
 
 
 def group_order(groups: np.ndarray, by_key: np.ndarray) -> np.ndarray:

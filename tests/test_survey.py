@@ -10,6 +10,7 @@ from npssim.survey import (
     key_order,
     nps,
     pick,
+    pick_mask,
     respond,
 )
 
@@ -137,3 +138,15 @@ def test_the_same_keys_without_avoidance_give_the_unpicked_sample():
     picked, _ = pick(rows, groups, 20, 0.25, order, np.zeros(rows.size, bool))
     np.testing.assert_array_equal(unpicked, picked)
     assert left_out.size == 0
+
+
+def test_the_pick_mask_marks_exactly_the_picked_rows():
+    rng = np.random.default_rng(8)
+    rows = np.sort(rng.choice(5_000, 1_000, replace=False))
+    groups = rng.integers(0, 20, rows.size)
+    order = key_order(rng.random(rows.size))
+    avoid = rng.random(rows.size) < 0.2
+    invited, left_out = pick(rows, groups, 20, 0.25, order, avoid)
+    chosen, masked_left_out = pick_mask(rows, groups, 20, 0.25, order, avoid)
+    np.testing.assert_array_equal(rows[chosen], invited)
+    np.testing.assert_array_equal(masked_left_out, left_out)

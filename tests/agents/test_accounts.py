@@ -1,5 +1,8 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from npssim import NPSModel
 from npssim.agents.accounts import (
@@ -9,6 +12,7 @@ from npssim.agents.accounts import (
     beta_with_mean,
     churn_chance,
     draw_accounts,
+    quantile_of,
     spread_savvy,
 )
 from npssim.scenario.schema import AccountParams, FirmParams
@@ -241,3 +245,15 @@ def test_renewals_due_are_the_rows_renewing_that_week_in_row_order():
     assert book.due(55, 52).tolist() == [0, 2, 4, 5]  # the account won in week 55 waits a year
     assert book.due(107, 52).tolist() == [0, 2, 4, 5, 6]
     assert book.due(2, 52).size == 0
+
+
+@given(
+    values=hnp.arrays(
+        np.float64,
+        st.integers(1, 300),
+        elements=st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False),
+    ),
+    share=st.floats(0.0, 1.0),
+)
+def test_quantile_of_is_numpys_quantile_bit_for_bit(values, share):
+    assert quantile_of(values, share) == np.quantile(values, share)
