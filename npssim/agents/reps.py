@@ -394,7 +394,7 @@ class RepRoster:
             rng, rules.GIVEAWAY, reps, visible, params.blind_efficiency, record=False
         )
         cost = np.where(wants, params.giveaway_size * book.acv[rows], 0.0)
-        order = np.lexsort((rows, reps))
+        order = _by_rep_then_row(reps, rows)
         spent_before = _group_cumsum(reps[order], cost[order]) - cost[order]
         within = np.zeros(rows.size, dtype=bool)
         within[order] = self.giveaway_spent[reps[order]] + spent_before + cost[order] <= budget
@@ -623,6 +623,18 @@ def _tally(
         promoters + np.bincount(reps[scores >= 9], minlength=count),
         detractors + np.bincount(reps[scores <= 6], minlength=count),
     )
+
+
+def _by_rep_then_row(reps: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``np.lexsort((rows, reps))``; a survey's rows come sorted, so a stable sort of reps will do.
+
+    A stable sort of small integers is a radix sort, several times faster than a lexsort.
+    """
+    if rows.size > 1 and not np.all(rows[1:] > rows[:-1]):
+        return np.lexsort((rows, reps))
+    if reps.size and reps.max() < np.iinfo(np.int16).max:
+        reps = reps.astype(np.int16)
+    return np.argsort(reps, kind="stable")
 
 
 def _group_cumsum(groups: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -4,7 +4,7 @@ import pytest
 from npssim import NPSModel
 from npssim import policy as rules
 from npssim.agents.accounts import AccountBook
-from npssim.agents.reps import HIRE_DRAWS, RepRoster
+from npssim.agents.reps import HIRE_DRAWS, RepRoster, _by_rep_then_row
 from npssim.scenario import PolicyParams
 from npssim.scenario.schema import FirmParams, RepParams
 
@@ -407,3 +407,11 @@ def test_large_concession_needs_manager_approval():
     assert not rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
     manager.integrity = 0.0
     assert rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
+
+
+@pytest.mark.parametrize("sorted_rows", [True, False])
+def test_giveaway_order_is_by_rep_then_row(sorted_rows):
+    rng = np.random.default_rng(4)
+    reps = rng.integers(0, 30, 500)
+    rows = np.arange(500) * 3 if sorted_rows else rng.permutation(1_500)[:500]
+    np.testing.assert_array_equal(_by_rep_then_row(reps, rows), np.lexsort((rows, reps)))
