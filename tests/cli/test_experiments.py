@@ -466,3 +466,35 @@ def test_a_sensitivity_sample_too_small_to_read_is_warned_about(capsys, tmp_path
     assert status == 0
     assert "Warning: The sample is too small to read these indices" in " ".join(stdout.split())
     assert "Warning." in (tmp_path / "out" / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_a_sweep_runs_on_an_existing_dask_cluster_as_it_runs_here(capsys, tmp_path):
+    from distributed import LocalCluster
+
+    sweep = ["sweep", "nps_bonus", "--vary", "policy.incentives.nps_weight=0,1"]
+    settings = [*SMALL, "--weeks", "20", "--replications", "2", "--quiet"]
+    status, _, _ = run_cli(
+        capsys, *sweep, *settings, "--workers", "1", "--out", str(tmp_path / "here")
+    )
+    assert status == 0
+    with LocalCluster(  # a cluster someone else started: npssim only connects to its scheduler
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp://",
+        scheduler_port=0,
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        status, _, err = run_cli(
+            capsys, *sweep, *settings, "--scheduler", address, "--out", str(tmp_path / "there")
+        )
+    assert status == 0, err
+    manifest = json.loads((tmp_path / "there" / "manifest.json").read_text())
+    assert address in json.dumps(manifest)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "there" / "sweep.csv"),
+        pd.read_csv(tmp_path / "here" / "sweep.csv"),
+        check_exact=True,
+    )
