@@ -29,6 +29,7 @@ from npssim.agents.accounts import (
     AccountBook,
     account_power,
     beta_with_mean,
+    choose_weighted,
     churn_chance,
     draw_accounts,
     equilibrium_satisfaction,
@@ -514,9 +515,7 @@ class NPSModel(mesa.Model):
         def keep(baseline: np.ndarray, candidates_reps: np.ndarray) -> np.ndarray:
             settled = self._settled(baseline, candidates_reps)
             lifetime = 1.0 / churn_chance(settled, params.accounts)
-            return rng.choice(
-                baseline.size, owners.size, replace=False, p=lifetime / lifetime.sum()
-            )
+            return choose_weighted(rng, lifetime / lifetime.sum(), owners.size)
 
         candidates = np.tile(owners, 3)
         columns = draw_accounts(

@@ -349,6 +349,50 @@ def draw_accounts(
     }
 
 
+def choose_weighted(rng: np.random.Generator, p: np.ndarray, size: int) -> np.ndarray:
+    """``rng.choice(p.size, size, replace=False, p=p)``, draw for draw, several times faster.
+
+    NumPy draws a uniform per missing index, looks each up in the cumulative weights, keeps the
+    first of any repeats, zeroes what it found and goes again until it has ``size``. The same
+    steps here, with the same random numbers and the same arithmetic, give the same sample; two
+    of them are done faster: the uniforms are looked up in sorted order (random lookups in a
+    table of millions miss the CPU caches: 0.5 s against 0.1 s for a million), and repeats are
+    found with ``np.minimum.at`` instead of a sort. At a million accounts (three million
+    candidates) the steady book's draw fell from 1.3 s to a fraction of that;
+    ``tests/agents/test_accounts.py`` checks it against ``rng.choice``.
+
+    Args:
+        rng: The stream to draw from.
+        p: Probabilities, summing to 1.
+        size: How many distinct indices to draw (no more than the non-zero entries of ``p``).
+
+    Returns:
+        The indices, in the order drawn.
+    """
+    if np.count_nonzero(p > 0) < size:
+        raise ValueError("Fewer non-zero entries in p than size")
+    p = np.array(p, dtype=float)  # a copy: found entries are zeroed
+    found = np.zeros(size, dtype=np.int64)
+    never = np.iinfo(np.int64).max
+    first = np.full(p.size, never)
+    count = 0
+    while count < size:
+        uniform = rng.random(size - count)
+        cdf = np.cumsum(p)
+        cdf /= cdf[-1]
+        order = np.argsort(uniform)
+        drawn = np.empty(uniform.size, dtype=np.int64)
+        drawn[order] = cdf.searchsorted(uniform[order], side="right")
+        position = np.arange(drawn.size)
+        np.minimum.at(first, drawn, position)
+        new = drawn[first[drawn] == position]  # the first draw of each index, in draw order
+        first[drawn] = never
+        found[count : count + new.size] = new
+        p[new] = 0.0
+        count += new.size
+    return found
+
+
 def quantile_of(values: np.ndarray, share: float) -> float:
     """``np.quantile(values, share)`` (linear method), bit for bit, in a fifth of the time.
 

@@ -61,8 +61,9 @@ class QuantileTable:
 
     Attributes:
         exact: The quantile function itself, for the pieces not interpolated.
-        knots: The quantile at each probability ``i / pieces``.
-        slopes: Its derivative there, times the width of a piece (0 where it is not finite).
+        coefficients: Each piece's cubic in the position ``t`` (0-1) within it, lowest power
+            first: it runs through the quantiles at both ends with the slopes there (one over
+            the density, times the width of a piece).
         interpolated: For each piece, whether it meets :data:`TOLERANCE`.
     """
 
@@ -74,16 +75,27 @@ class QuantileTable:
             knots = exact(probability)
             slopes = width / density(knots)
         finite = np.isfinite(knots) & np.isfinite(slopes)
-        self.knots = np.where(finite, knots, 0.0)
-        self.slopes = np.where(finite, slopes, 0.0)
+        knots, slopes = np.where(finite, knots, 0.0), np.where(finite, slopes, 0.0)
+        low, high, start, end = knots[:-1], knots[1:], slopes[:-1], slopes[1:]
+        self.coefficients = np.stack(
+            [low, start, 3 * (high - low) - 2 * start - end, 2 * (low - high) + start + end],
+            axis=1,
+        )
         midpoint = exact(probability[:-1] + width / 2)
         with np.errstate(invalid="ignore"):
-            # The Hermite piece at its midpoint: the mean of its ends plus an eighth of the
-            # difference of their slopes.
-            knots, slopes = self.knots, self.slopes
-            guess = (knots[:-1] + knots[1:]) / 2 + (slopes[:-1] - slopes[1:]) / 8
+            guess = _horner(self.coefficients, np.full(PIECES, 0.5))
             error = np.abs(guess - midpoint) / np.maximum(1.0, np.abs(midpoint))
         self.interpolated = finite[:-1] & finite[1:] & (error <= TOLERANCE)
+
+
+def _horner(coefficients: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Each row's cubic at its ``t``, evaluated in place (``t`` is left alone)."""
+    value = coefficients[:, 3] * t
+    for power in (2, 1):
+        value += coefficients[:, power]
+        value *= t
+    value += coefficients[:, 0]
+    return value
 
 
 @functools.lru_cache(maxsize=64)
@@ -101,16 +113,10 @@ def _gamma_table(shape: float) -> QuantileTable:
 def _interpolate(table: QuantileTable, uniform: np.ndarray) -> np.ndarray:
     """The table's quantiles at ``uniform``; exact ones in the pieces it does not interpolate."""
     position = uniform * PIECES
-    piece = np.minimum(position.astype(np.intp), PIECES - 1)
-    t = position - piece
-    t2 = t * t
-    t3 = t2 * t
-    knots, slopes = table.knots, table.slopes
-    after = piece + 1
-    value = (2 * t3 - 3 * t2 + 1) * knots[piece]
-    value += (t3 - 2 * t2 + t) * slopes[piece]
-    value += (3 * t2 - 2 * t3) * knots[after]
-    value += (t3 - t2) * slopes[after]
+    piece = position.astype(np.intp)
+    np.minimum(piece, PIECES - 1, out=piece)
+    position -= piece  # now the position within the piece
+    value = _horner(table.coefficients[piece], position)
     exact = ~table.interpolated[piece]
     if exact.any():
         value[exact] = table.exact(uniform[exact])

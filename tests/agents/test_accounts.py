@@ -10,6 +10,7 @@ from npssim.agents.accounts import (
     AccountBook,
     account_power,
     beta_with_mean,
+    choose_weighted,
     churn_chance,
     draw_accounts,
     quantile_of,
@@ -257,3 +258,27 @@ def test_renewals_due_are_the_rows_renewing_that_week_in_row_order():
 )
 def test_quantile_of_is_numpys_quantile_bit_for_bit(values, share):
     assert quantile_of(values, share) == np.quantile(values, share)
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    population=st.integers(1, 3_000),
+    share=st.floats(0.0, 1.0),
+    skew=st.floats(0.0, 6.0),
+)
+def test_choose_weighted_is_numpys_choice_without_replacement_draw_for_draw(
+    seed, population, share, skew
+):
+    weights = np.random.default_rng(seed ^ 1).random(population) ** skew + 1e-6
+    p = weights / weights.sum()
+    size = int(share * population)
+    expected = np.random.default_rng(seed).choice(population, size, replace=False, p=p)
+    np.testing.assert_array_equal(choose_weighted(np.random.default_rng(seed), p, size), expected)
+
+
+def test_choose_weighted_leaves_the_stream_where_numpys_choice_does():
+    p = np.full(500, 1 / 500)
+    ours, numpys = np.random.default_rng(5), np.random.default_rng(5)
+    choose_weighted(ours, p, 300)
+    numpys.choice(500, 300, replace=False, p=p)
+    assert ours.random() == numpys.random()
