@@ -24,7 +24,7 @@ import functools
 from collections.abc import Callable
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 #: Pieces of the table on [0, 1]: 4,096 keeps the error of smooth pieces near 1e-16 and costs
 #: about 8,000 exact evaluations (about 10 ms) to build. A numerical setting, not a model one.
@@ -100,13 +100,19 @@ def _horner(coefficients: np.ndarray, t: np.ndarray) -> np.ndarray:
 
 @functools.lru_cache(maxsize=64)
 def _beta_table(a: float, b: float) -> QuantileTable:
-    return QuantileTable(lambda u: special.betaincinv(a, b, u), lambda x: stats.beta.pdf(x, a, b))
+    log_beta = special.betaln(a, b)
+    return QuantileTable(
+        lambda u: special.betaincinv(a, b, u),
+        lambda x: np.exp(special.xlogy(a - 1, x) + special.xlog1py(b - 1, -x) - log_beta),
+    )
 
 
 @functools.lru_cache(maxsize=64)
 def _gamma_table(shape: float) -> QuantileTable:
+    log_gamma = special.gammaln(shape)
     return QuantileTable(
-        lambda u: special.gammaincinv(shape, u), lambda x: stats.gamma.pdf(x, shape)
+        lambda u: special.gammaincinv(shape, u),
+        lambda x: np.exp(special.xlogy(shape - 1, x) - x - log_gamma),
     )
 
 

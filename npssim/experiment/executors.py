@@ -11,8 +11,10 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -144,6 +146,33 @@ def _exit_with(parent: int) -> None:
     os._exit(1)  # the parent is gone: nobody will read what this worker makes
 
 
+def executor_slots(executor: Executor) -> int | None:
+    """How many tasks an executor runs at once, to size batches and the work kept queued.
+
+    Args:
+        executor: An executor npssim opened, or one the caller manages.
+
+    Returns:
+        None for an in-process executor (it runs each task as it is submitted); the Dask
+        cluster's threads, asked of its scheduler (a remote ``--scheduler`` cluster included);
+        a pool's workers; or one per CPU when the executor does not say.
+    """
+    if isinstance(executor, InlineExecutor):
+        return None
+    client = getattr(executor, "_client", None)  # distributed's ClientExecutor
+    if client is not None:
+        try:
+            threads = sum(client.nthreads().values())
+        except Exception:  # a scheduler that does not answer: guess, the runs will tell
+            threads = 0
+        if threads > 0:
+            return threads
+    workers = getattr(executor, "_max_workers", None)  # ProcessPool and ThreadPool executors
+    if isinstance(workers, int) and workers > 0:
+        return workers
+    return os.cpu_count() or 1
+
+
 #: Dask settings for the local cluster npssim starts, tuned to CPU-bound simulations that leave
 #: no core idle. Each of these made replications on Dask workers measurably slower than in a
 #: plain process pool (``benchmarks/run.py --only executors``):
@@ -154,13 +183,48 @@ def _exit_with(parent: int) -> None:
 #:   each busy worker's stack a hundred times a second) or the system monitor's history.
 #: - The event-loop watchdog and memory monitor wake every process every 20 and 100 ms, taking
 #:   the GIL and a core from the simulations; once a second still catches runaway memory.
-_LOCAL_CLUSTER_CONFIG = {
+_LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
     "distributed.worker.profile.enabled": False,
     "distributed.admin.system-monitor.interval": "5s",
     "distributed.admin.tick.interval": "1s",
     "distributed.worker.memory.monitor-interval": "1s",
 }
+
+#: And one setting that makes the local cluster start and stop quicker, when it is safe
+#: (``benchmarks/dask_overhead.py --start-method spawn`` measures Dask's default against it):
+#: the nannies fork their workers from this process instead of spawning fresh interpreters.
+#: - A spawned worker imports Dask (0.5 s) and then, at its first run, npssim, Mesa, SciPy and
+#:   pandas (1 to 2 s, on both cores at once), and unwinds all of that when it exits. A
+#:   forked worker starts with what this process has imported and exits at once: a cluster
+#:   of two was ready in 0.1 s instead of 0.6 s, ran its first task in 0.05 s instead of
+#:   2.3 s, and shut down in 0.05 s instead of 0.8 s; 80 reference replications went from
+#:   1.5 to 1.9 times faster than serial. A forkserver that pre-imports npssim avoids forking
+#:   a threaded process, but imports everything in one process: ready in 1.75 s.
+#: - A fork copies only the thread that forks: a lock another thread held at that moment
+#:   stays held in the worker. So npssim forks only when no other thread of the caller is
+#:   running (:func:`_fork_is_safe`); the threads then are Dask's own, which start the
+#:   workers. :func:`~npssim.experiment.engine.execute` opens the cluster before its progress
+#:   bar starts a thread. Anywhere else (a notebook's kernel runs threads) workers are spawned.
+#: - Not on macOS, whose system libraries are not safe to use in a forked child.
+#: - A forked worker holds copies of this process's open files (the output folder's lock
+#:   among them) until it exits, which it does when the cluster closes or this process dies.
+#: - Results do not change: a forked worker runs the same code on the same libraries.
+_FORK_CONFIG: dict[str, Any] = {"distributed.worker.multiprocessing-method": "fork"}
+
+
+def _fork_is_safe() -> bool:
+    """This process may fork Dask's workers: on Linux, with no thread but the main one.
+
+    Dask's offload thread, which an earlier cluster started and which waits for work that
+    only a running cluster gives it, does not count.
+    """
+    others = (
+        thread
+        for thread in threading.enumerate()
+        if thread is not threading.main_thread() and not thread.name.startswith("Dask-Offload")
+    )
+    return sys.platform.startswith("linux") and next(others, None) is None
 
 
 @contextlib.contextmanager
@@ -184,7 +248,19 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
         else:
             import dask
 
-            with dask.config.set(_LOCAL_CLUSTER_CONFIG):
+            forking = _fork_is_safe()  # before Dask starts its threads
+            settings = (
+                {**_FORK_CONFIG, **_LOCAL_CLUSTER_CONFIG} if forking else _LOCAL_CLUSTER_CONFIG
+            )
+            # Forked workers inherit the held-back Ctrl-C: only this process handles it (it
+            # closes the cluster), and no worker prints a traceback beside npssim's message.
+            with dask.config.set(settings), warnings.catch_warnings(), _interrupts_deferred():
+                # Python 3.12 warns of any fork while threads run: here they are Dask's own.
+                warnings.filterwarnings(
+                    "ignore",
+                    r"This process .* is multi-threaded, use of fork\(\)",
+                    DeprecationWarning,
+                )
                 cluster = stack.enter_context(
                     LocalCluster(
                         n_workers=choice.dask_local,

@@ -1,7 +1,10 @@
 import contextlib
 import subprocess
 import sys
+import threading
 import time
+import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -9,7 +12,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from npssim.experiment import ExecutorChoice, run_experiment
-from npssim.experiment.executors import InlineExecutor, open_executor
+from npssim.experiment.executors import InlineExecutor, executor_slots, open_executor
 
 from .conftest import SMALL
 from .models import StrictFirm
@@ -51,6 +54,48 @@ def test_local_cluster_workers_run_without_profiler_or_malloc_trimming():
 
     with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
         assert executor.submit(settings).result() == (False, None)
+
+
+def test_local_cluster_workers_start_with_this_process_s_imports():
+    # Forked, not spawned: no worker imports npssim, Mesa and SciPy again (1 to 2 s each).
+    with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
+        assert executor.submit(eval, "'npssim.model' in __import__('sys').modules").result()
+
+
+def test_local_cluster_workers_are_spawned_while_other_threads_run():
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
+            found = executor.submit(eval, "'npssim.model' in __import__('sys').modules").result()
+    finally:
+        stop.set()
+        other.join()
+    assert found is False
+
+
+def test_forking_the_local_cluster_s_workers_raises_no_warning():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
+            executor.submit(abs, -1).result()
+    assert [str(warning.message) for warning in caught if "fork" in str(warning.message)] == []
+
+
+def test_a_dask_cluster_s_threads_are_asked_of_its_scheduler():
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        assert executor_slots(client.get_executor()) == 2
+
+
+def test_a_pool_s_workers_are_its_slots():
+    with ThreadPoolExecutor(3) as threads:
+        assert executor_slots(threads) == 3
 
 
 def test_an_executor_the_caller_manages_is_used_as_given(serial_ledger):
