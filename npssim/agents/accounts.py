@@ -55,21 +55,29 @@ def beta_with_mean(
     return beta_quantile(mean, concentration, rng.random(size))
 
 
-def beta_quantile(mean: float, concentration: float, uniform: np.ndarray) -> np.ndarray:
+def beta_quantile(
+    mean: float, concentration: float, uniform: np.ndarray, tabled: bool | None = None
+) -> np.ndarray:
     """The Beta quantiles of given uniforms: the inverse-CDF half of :func:`beta_with_mean`.
 
     Kept apart so that a caller can draw the uniforms, thin them, and pay for the (costly)
     inverse CDF only on what it keeps. Large draws interpolate a table of the quantile function
-    (:mod:`npssim.agents.quantiles`), within 1e-12 of SciPy's exact inverse.
+    (:mod:`npssim.agents.quantiles`), within 1e-12 of SciPy's exact inverse; ``tabled``
+    chooses as :func:`~npssim.agents.quantiles.beta_ppf` does.
     """
     if mean <= 0.0 or mean >= 1.0:
         return np.full(uniform.size, float(np.clip(mean, 0.0, 1.0)))
-    return beta_ppf(concentration * mean, concentration * (1.0 - mean), uniform)
+    return beta_ppf(concentration * mean, concentration * (1.0 - mean), uniform, tabled)
 
 
-def gamma_with_mean(rng: np.random.Generator, shape: float, mean: float, size: int) -> np.ndarray:
-    """Draw from a Gamma distribution of given shape and mean, one uniform per value."""
-    return gamma_ppf(shape, rng.random(size)) * (mean / shape)
+def gamma_with_mean(
+    rng: np.random.Generator, shape: float, mean: float, size: int, tabled: bool | None = None
+) -> np.ndarray:
+    """Draw from a Gamma distribution of given shape and mean, one uniform per value.
+
+    ``tabled`` chooses as :func:`~npssim.agents.quantiles.gamma_ppf` does.
+    """
+    return gamma_ppf(shape, rng.random(size), tabled) * (mean / shape)
 
 
 class AccountBook:
@@ -317,7 +325,9 @@ def draw_accounts(
     """
     acv = params.acv_median * np.exp(params.acv_sigma * rng.standard_normal(count))
     gap_mean = 10.0 - firm.product_quality
-    gap = gamma_with_mean(rng, params.satisfaction_skew, gap_mean, count)
+    # Accounts are drawn every week, a few dozen at a time, from the same distributions: their
+    # quantile tables are made once (at set-up for a large firm) and serve every week.
+    gap = gamma_with_mean(rng, params.satisfaction_skew, gap_mean, count, tabled=True)
     baseline = np.clip(10.0 - gap, 0.0, 10.0)
     candor = rng.random(count)
     outside = rng.random(count)
@@ -339,8 +349,12 @@ def draw_accounts(
         "acv": acv,
         "baseline": baseline,
         "satisfaction": baseline.copy(),
-        "candor": beta_quantile(params.candor_mean, params.trait_concentration, candor),
-        "outside": beta_quantile(params.outside_options_mean, params.trait_concentration, outside),
+        "candor": beta_quantile(
+            params.candor_mean, params.trait_concentration, candor, tabled=True
+        ),
+        "outside": beta_quantile(
+            params.outside_options_mean, params.trait_concentration, outside, tabled=True
+        ),
         "savvy": savvy,
         "renewal_offset": offsets,
         "last_score": np.full(count, np.nan),

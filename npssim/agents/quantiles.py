@@ -42,16 +42,28 @@ TABLE_FROM = 8192
 Quantile = Callable[[np.ndarray], np.ndarray]
 
 
-def beta_ppf(a: float, b: float, uniform: np.ndarray) -> np.ndarray:
-    """Quantiles of Beta(a, b) at ``uniform`` (values in [0, 1)), as ``special.betaincinv``."""
-    if uniform.size < TABLE_FROM:
+def beta_ppf(a: float, b: float, uniform: np.ndarray, tabled: bool | None = None) -> np.ndarray:
+    """Quantiles of Beta(a, b) at ``uniform`` (values in [0, 1)), as ``special.betaincinv``.
+
+    Args:
+        a: First shape parameter.
+        b: Second shape parameter.
+        uniform: The probabilities.
+        tabled: Interpolate the table (True) or compute exactly (False); by default, by the
+            draw's size (:data:`TABLE_FROM`). A caller that draws few values often from the
+            same distribution (a week's new accounts) asks for the table: it is made once.
+    """
+    if not (uniform.size >= TABLE_FROM if tabled is None else tabled):
         return special.betaincinv(a, b, uniform)
     return _interpolate(_beta_table(float(a), float(b)), uniform)
 
 
-def gamma_ppf(shape: float, uniform: np.ndarray) -> np.ndarray:
-    """Quantiles of Gamma(shape, scale 1) at ``uniform``, as ``special.gammaincinv``."""
-    if uniform.size < TABLE_FROM:
+def gamma_ppf(shape: float, uniform: np.ndarray, tabled: bool | None = None) -> np.ndarray:
+    """Quantiles of Gamma(shape, scale 1) at ``uniform``, as ``special.gammaincinv``.
+
+    ``tabled`` is as for :func:`beta_ppf`.
+    """
+    if not (uniform.size >= TABLE_FROM if tabled is None else tabled):
         return special.gammaincinv(shape, uniform)
     return _interpolate(_gamma_table(float(shape)), uniform)
 

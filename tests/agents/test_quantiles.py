@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
+from scipy.special import betaincinv, gammaincinv
 
 from npssim import NPSModel, load_scenario
-from npssim.agents import quantiles
+from npssim.agents import accounts, quantiles
 from npssim.agents.quantiles import TABLE_FROM, TOLERANCE, beta_ppf, gamma_ppf
 
 #: A million uniforms, the size of a large firm's draw.
@@ -68,16 +69,33 @@ def test_the_tails_are_left_to_scipy():
 
 
 def test_a_large_firm_runs_as_with_exact_quantiles_within_the_pinned_tolerance(monkeypatch):
-    # 8,200 accounts: their traits (and their 24,600 candidates) take the tabled path.
+    # Account traits always take the tabled path (the week's new accounts too); the exact
+    # firm computes every quantile with SciPy.
     scenario = load_scenario(
         "nps_bonus",
         {"firm.managers": 5, "firm.reps_per_manager": 10, "firm.accounts_per_rep": 164},
     )
     tabled = NPSModel(scenario, seed=3)
-    monkeypatch.setattr(quantiles, "TABLE_FROM", 10**12)
+    monkeypatch.setattr(accounts, "beta_ppf", lambda a, b, u, tabled=None: betaincinv(a, b, u))
+    monkeypatch.setattr(accounts, "gamma_ppf", lambda k, u, tabled=None: gammaincinv(k, u))
     exact = NPSModel(scenario, seed=3)
     assert not np.array_equal(tabled.book.candor, exact.book.candor)  # the tables were used
     np.testing.assert_allclose(tabled.book.candor, exact.book.candor, rtol=0, atol=2 * TOLERANCE)
     np.testing.assert_allclose(
         tabled.run(12).to_numpy(float), exact.run(12).to_numpy(float), rtol=1e-9
     )
+
+
+def test_a_small_draw_asked_to_use_the_table_is_within_the_tolerance():
+    uniform = UNIFORMS[:40]  # a week's new accounts
+    tabled = beta_ppf(1.5, 2.5, uniform, tabled=True)
+    assert not np.array_equal(tabled, beta_ppf(1.5, 2.5, uniform))
+    assert worst_error(tabled, special.betaincinv(1.5, 2.5, uniform)) <= 2 * TOLERANCE
+    assert worst_error(gamma_ppf(2.0, uniform, tabled=True), special.gammaincinv(2.0, uniform)) <= (
+        2 * TOLERANCE
+    )
+
+
+def test_a_large_draw_asked_to_be_exact_is_scipy_exactly():
+    exact = beta_ppf(1.5, 2.5, UNIFORMS[:TABLE_FROM], tabled=False)
+    np.testing.assert_array_equal(exact, special.betaincinv(1.5, 2.5, UNIFORMS[:TABLE_FROM]))
