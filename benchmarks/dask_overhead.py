@@ -5,9 +5,10 @@ Run it from the project's root, after the README's install::
     .venv/bin/python benchmarks/dask_overhead.py
     .venv/bin/python benchmarks/dask_overhead.py --json
     .venv/bin/python benchmarks/dask_overhead.py --run-seconds 2.5 --workers 64
+    .venv/bin/python benchmarks/dask_overhead.py --scheduler tcp://10.0.0.5:8786
 
 It measures, on the ``LocalCluster`` of 2 workers that ``--dask-local 2`` starts (npssim's
-settings included):
+settings included), or on a running cluster named by ``--scheduler`` (round trips only):
 
 - the cluster's start-up and shutdown, in seconds, the best and median of a few;
 - the first task's round trip (whatever a worker still has to import before it can run);
@@ -96,14 +97,20 @@ def _first_run(index: int) -> float:
     return run_task(make_plan("run", ["nps_bonus"], 1, index, None, TINY).tasks()[0]).seconds
 
 
-def round_trips(calls: int, batch: int, batches: int) -> dict[str, Any]:
-    """Milliseconds per call of a trivial task and of a batch of tiny runs, one at a time."""
+def round_trips(
+    calls: int, batch: int, batches: int, scheduler: str | None = None
+) -> dict[str, Any]:
+    """Milliseconds per call of a trivial task and of a batch of tiny runs, one at a time.
+
+    On npssim's LocalCluster of 2, or on the running cluster whose ``scheduler`` is given.
+    """
     from npssim.experiment import ExecutorChoice, make_plan
     from npssim.experiment.executors import open_executor
     from npssim.experiment.runs import run_batch
 
     tasks = make_plan("run", ["nps_bonus"], batch, 5, None, TINY).tasks()
-    with open_executor(ExecutorChoice(dask_local=2), tasks=2) as executor:
+    choice = ExecutorChoice(scheduler=scheduler) if scheduler else ExecutorChoice(dask_local=2)
+    with open_executor(choice, tasks=2) as executor:
         _timed(lambda: executor.submit(run_batch, tasks).result())  # warm: imports, caches
         trivial_ms = [_timed(lambda: executor.submit(trivial, 1).result()) for _ in range(calls)]
         batch_ms = []
@@ -133,13 +140,17 @@ def project(runs: int, workers: int, run_s: float, overhead_s: float, start_s: f
 def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Every measurement and both projections."""
     run_s = args.run_seconds if args.run_seconds is not None else reference_run_seconds(3)
-    cluster = start_and_stop(args.repeats)
-    trips = round_trips(args.calls, args.batch, args.batches)
+    if args.scheduler:  # someone else's cluster: already started, and left running
+        zero = best_and_median([0.0])
+        cluster = {"start_s": zero, "first_task_s": zero, "shutdown_s": zero}
+    else:
+        cluster = start_and_stop(args.repeats)
+    trips = round_trips(args.calls, args.batch, args.batches, args.scheduler)
     start_s = cluster["start_s"]["median"] + cluster["shutdown_s"]["median"]
     unbatched = trips["trivial_ms"]["median"] / 1000
     batched = trips["batch_ms"]["median"] / 1000 / trips["batch_runs"]
     return {
-        "cluster_workers": 2,
+        "cluster": args.scheduler or "LocalCluster of 2",
         "run_s": run_s,
         "run_s_measured": args.run_seconds is None,
         **cluster,
@@ -157,7 +168,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 
 def show(console: Console, found: dict[str, Any]) -> None:
     """The measurements and the projection as two small tables."""
-    costs = Table("cost", "best", "median", title="Dask LocalCluster of 2", title_justify="left")
+    costs = Table("cost", "best", "median", title=f"Dask: {found['cluster']}", title_justify="left")
     for key, label, unit, scale in (
         ("start_s", "start-up", "s", 1),
         ("first_task_s", "first task on each worker", "s", 1),
@@ -193,6 +204,12 @@ def main(argv: list[str] | None = None) -> int:
     """Measure and print; ``--json`` prints the numbers as JSON instead of tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--json", action="store_true", help="print JSON, not tables")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="measure the round trips of this running cluster (e.g. tcp://10.0.0.5:8786) "
+        "instead of starting a LocalCluster of 2",
+    )
     parser.add_argument("--run-seconds", type=float, help="a run's cost (default: measured)")
     parser.add_argument("--runs", type=int, default=100_000, help="runs of the projected study")
     parser.add_argument("--workers", type=int, default=64, help="workers of the projection")

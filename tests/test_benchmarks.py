@@ -50,3 +50,41 @@ def test_an_unknown_section_is_bad_input():
         [sys.executable, str(SCRIPT), "--only", "everything"], capture_output=True, text=True
     )
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--only" in done.stderr
+
+
+OVERHEAD = SCRIPT.parent / "dask_overhead.py"
+
+
+@pytest.fixture(scope="module")
+def overhead():
+    spec = importlib.util.spec_from_file_location("benchmark_dask_overhead", OVERHEAD)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_projection_spreads_runs_and_their_overhead_over_the_workers(overhead):
+    assert overhead.project(runs=6_400, workers=64, run_s=0.2, overhead_s=0.05, start_s=3) == (
+        pytest.approx(6_400 * 0.25 / 64 + 3)
+    )
+
+
+@pytest.mark.slow
+def test_the_overhead_of_an_existing_cluster_is_measured_through_its_scheduler(overhead, capsys):
+    import json
+
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+        scheduler_port=0, dashboard_address=None,
+    ) as cluster:  # fmt: skip
+        status = overhead.main(
+            ["--json", "--scheduler", cluster.scheduler_address, "--run-seconds", "0.25",
+             "--calls", "3", "--batch", "2", "--batches", "2"]
+        )  # fmt: skip
+    found = json.loads(capsys.readouterr().out)
+    assert status == 0 and found["cluster"] == cluster.scheduler_address
+    assert found["trivial_ms"]["best"] > 0 and found["start_s"]["best"] == 0
+    plan = found["projection"]
+    assert plan["batched_s"] >= plan["ideal_s"] == pytest.approx(100_000 * 0.25 / 64)
