@@ -420,9 +420,9 @@ def quantile_of(values: np.ndarray, share: float) -> float:
     virtual = (count - 1) * share
     if virtual >= count - 1:
         return float(values.max())
-    below = int(np.floor(virtual))
     if virtual < 0:
         return float(values.min())
+    below = int(np.floor(virtual))
     ordered = np.partition(values, [below, below + 1])
     low, high = ordered[below], ordered[below + 1]
     weight = virtual - below

@@ -53,7 +53,7 @@ def beta_ppf(a: float, b: float, uniform: np.ndarray, tabled: bool | None = None
             draw's size (:data:`TABLE_FROM`). A caller that draws few values often from the
             same distribution (a week's new accounts) asks for the table: it is made once.
     """
-    if not (uniform.size >= TABLE_FROM if tabled is None else tabled):
+    if not _use_table(uniform, tabled):
         return special.betaincinv(a, b, uniform)
     return _interpolate(_beta_table(float(a), float(b)), uniform)
 
@@ -63,9 +63,14 @@ def gamma_ppf(shape: float, uniform: np.ndarray, tabled: bool | None = None) -> 
 
     ``tabled`` is as for :func:`beta_ppf`.
     """
-    if not (uniform.size >= TABLE_FROM if tabled is None else tabled):
+    if not _use_table(uniform, tabled):
         return special.gammaincinv(shape, uniform)
     return _interpolate(_gamma_table(float(shape)), uniform)
+
+
+def _use_table(uniform: np.ndarray, tabled: bool | None) -> bool:
+    """The caller's choice, or by default whether the draw is large (:data:`TABLE_FROM`)."""
+    return uniform.size >= TABLE_FROM if tabled is None else tabled
 
 
 class QuantileTable:

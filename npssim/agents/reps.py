@@ -20,6 +20,7 @@ from scipy import special
 from npssim import policy as rules
 from npssim.agents.accounts import AccountBook, beta_quantile
 from npssim.scenario.schema import FirmParams, PolicyParams, RepParams
+from npssim.survey import group_order
 
 
 class Approver(Protocol):
@@ -628,13 +629,12 @@ def _tally(
 def _by_rep_then_row(reps: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``np.lexsort((rows, reps))``; a survey's rows come sorted, so a stable sort of reps will do.
 
-    A stable sort of small integers is a radix sort, several times faster than a lexsort.
+    :func:`~npssim.survey.group_order` sorts the reps stably with a radix sort, several times
+    faster than a lexsort.
     """
     if rows.size > 1 and not np.all(rows[1:] > rows[:-1]):
         return np.lexsort((rows, reps))
-    if reps.size and reps.max() < np.iinfo(np.int16).max:
-        reps = reps.astype(np.int16)
-    return np.argsort(reps, kind="stable")
+    return group_order(reps, np.arange(reps.size))
 
 
 def _group_cumsum(groups: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -143,19 +143,15 @@ def serial_weekly(tasks: list[RunTask]) -> dict[str, np.ndarray]:
     return {key: result.weekly for key, result in results.items()}
 
 
-def test_batches_on_a_process_pool_give_the_serial_results():
+@pytest.mark.parametrize(
+    "choice",
+    [ExecutorChoice(workers=2), ExecutorChoice(dask_local=2)],
+    ids=["process pool", "dask local cluster"],
+)
+def test_batches_give_the_serial_results(choice):
     tasks = tiny_tasks(12)
-    pooled, _ = execute(tasks, ExecutorChoice(workers=2))
+    batched, _ = execute(tasks, choice)
     serial = serial_weekly(tasks)
-    assert list(pooled) == list(serial)
+    assert list(batched) == list(serial)
     for key, weekly in serial.items():
-        np.testing.assert_array_equal(pooled[key].weekly, weekly)
-
-
-def test_batches_on_a_dask_local_cluster_give_the_serial_results():
-    tasks = tiny_tasks(12)
-    on_dask, _ = execute(tasks, ExecutorChoice(dask_local=2))
-    serial = serial_weekly(tasks)
-    assert list(on_dask) == list(serial)
-    for key, weekly in serial.items():
-        np.testing.assert_array_equal(on_dask[key].weekly, weekly)
+        np.testing.assert_array_equal(batched[key].weekly, weekly)
