@@ -50,7 +50,6 @@ from npssim.seeds import replication_seeds, seed_from
 from npssim.survey import (
     DETRACTOR_MAX,
     census_nps,
-    key_order,
     pick,
     pick_mask,
     response_chance,
@@ -575,13 +574,13 @@ class NPSModel(mesa.Model):
         if policy.survey.sampler == "rep":
             avoid = roster.shun(self.rngs["tactics"], active, groups, perceived, self.params.reps)
         fraction = policy.survey.sample_fraction
-        by_key = key_order(self.rngs["survey"].random(active.size))
-        chosen, left_out = pick_mask(active, groups, roster.count, fraction, by_key, avoid)
+        key = self.rngs["survey"].random(active.size)
+        chosen, left_out = pick_mask(active, groups, roster.count, fraction, key, avoid)
         position = np.flatnonzero(chosen)
         invited = active[position]
         unpicked = invited
         if left_out.size:
-            unpicked, _ = pick(active, groups, roster.count, fraction, by_key)
+            unpicked, _ = pick(active, groups, roster.count, fraction, key)
         roster.record_cherry_picks(book.rep[left_out])
         return invited, perceived[position], int(left_out.size), unpicked
 

@@ -11,6 +11,7 @@ from npssim.survey import (
     nps,
     pick,
     pick_mask,
+    rank_order,
     respond,
 )
 
@@ -118,14 +119,59 @@ def test_sample_order_handles_more_groups_than_16_bits_hold():
     np.testing.assert_array_equal(group_order(groups, key_order(key)), np.lexsort((key, groups)))
 
 
+def _lexsort_rank(groups, key, avoid):
+    flags = np.zeros(key.size, bool) if avoid is None else avoid
+    order = np.lexsort((key, flags, groups))
+    return order, groups[order]
+
+
+@pytest.mark.parametrize("with_avoid", [False, True])
+def test_rank_order_is_the_lexsort_of_group_flag_and_key(with_avoid):
+    rng = np.random.default_rng(11)
+    groups = rng.integers(0, 300, 20_000)
+    key = rng.random(groups.size)
+    avoid = rng.random(groups.size) < 0.1 if with_avoid else None
+    order, sorted_groups = rank_order(groups, 300, key, avoid)
+    expected, expected_groups = _lexsort_rank(groups, key, avoid)
+    np.testing.assert_array_equal(order, expected)
+    np.testing.assert_array_equal(sorted_groups, expected_groups)
+
+
+@pytest.mark.parametrize(
+    "make_key",
+    [
+        pytest.param(lambda rng, n: 0.5 + rng.integers(0, 4, n) * 2.0**-52, id="same-leading-bits"),
+        pytest.param(lambda rng, n: np.round(rng.random(n), 2), id="tied"),
+        pytest.param(lambda rng, n: rng.random(n) + 1.0, id="outside-0-1"),
+    ],
+)
+def test_rank_order_stays_exact_where_packed_keys_would_collide(make_key):
+    rng = np.random.default_rng(12)
+    groups = rng.integers(0, 50, 3_000)
+    key = make_key(rng, groups.size)
+    avoid = rng.random(groups.size) < 0.2
+    order, sorted_groups = rank_order(groups, 50, key, avoid)
+    expected, expected_groups = _lexsort_rank(groups, key, avoid)
+    np.testing.assert_array_equal(order, expected)
+    np.testing.assert_array_equal(sorted_groups, expected_groups)
+
+
+def test_rank_order_handles_more_groups_and_rows_than_its_packing_holds():
+    rng = np.random.default_rng(13)
+    groups = rng.integers(0, 2**40, 5_000)
+    key = rng.random(groups.size)
+    order, _ = rank_order(groups, 2**40, key)
+    np.testing.assert_array_equal(order, np.lexsort((key, groups)))
+
+
 def test_avoided_accounts_rank_after_the_rest_of_their_rep_s_book():
     rng = np.random.default_rng(5)
     rows = np.arange(2_000)
     groups = rng.integers(0, 40, rows.size)
     key = rng.random(rows.size)
     avoid = rng.random(rows.size) < 0.3
-    invited, _ = pick(rows, groups, 40, 0.25, key_order(key), avoid)
-    expected, _ = pick(rows, groups, 40, 0.25, key_order(key + avoid), None)
+    invited, _ = pick(rows, groups, 40, 0.25, key, avoid)
+    expected, _ = pick(rows, groups, 40, 0.25, key + avoid, None)
     np.testing.assert_array_equal(invited, expected)
 
 
@@ -133,9 +179,9 @@ def test_the_same_keys_without_avoidance_give_the_unpicked_sample():
     rng = np.random.default_rng(6)
     rows = np.arange(1_000)
     groups = rng.integers(0, 20, rows.size)
-    order = key_order(rng.random(rows.size))
-    unpicked, left_out = pick(rows, groups, 20, 0.25, order)
-    picked, _ = pick(rows, groups, 20, 0.25, order, np.zeros(rows.size, bool))
+    key = rng.random(rows.size)
+    unpicked, left_out = pick(rows, groups, 20, 0.25, key)
+    picked, _ = pick(rows, groups, 20, 0.25, key, np.zeros(rows.size, bool))
     np.testing.assert_array_equal(unpicked, picked)
     assert left_out.size == 0
 
@@ -144,9 +190,9 @@ def test_the_pick_mask_marks_exactly_the_picked_rows():
     rng = np.random.default_rng(8)
     rows = np.sort(rng.choice(5_000, 1_000, replace=False))
     groups = rng.integers(0, 20, rows.size)
-    order = key_order(rng.random(rows.size))
+    key = rng.random(rows.size)
     avoid = rng.random(rows.size) < 0.2
-    invited, left_out = pick(rows, groups, 20, 0.25, order, avoid)
-    chosen, masked_left_out = pick_mask(rows, groups, 20, 0.25, order, avoid)
+    invited, left_out = pick(rows, groups, 20, 0.25, key, avoid)
+    chosen, masked_left_out = pick_mask(rows, groups, 20, 0.25, key, avoid)
     np.testing.assert_array_equal(rows[chosen], invited)
     np.testing.assert_array_equal(masked_left_out, left_out)
