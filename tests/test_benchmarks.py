@@ -88,3 +88,10 @@ def test_the_overhead_of_an_existing_cluster_is_measured_through_its_scheduler(o
     assert found["trivial_ms"]["best"] > 0 and found["start_s"]["best"] == 0
     plan = found["projection"]
     assert plan["batched_s"] >= plan["ideal_s"] == pytest.approx(100_000 * 0.25 / 64)
+
+
+def test_worker_peaks_reads_the_high_water_mark_of_a_python_child(bench):
+    allocate = "import time; block = bytearray(300 * 2**20); time.sleep(1.0)"
+    with bench.WorkerPeaks(every_s=0.05) as workers:
+        subprocess.run([sys.executable, "-c", allocate], check=True)
+    assert workers.peak_mib >= 300
