@@ -566,15 +566,26 @@ def run_scaling(sizes: Sizes, seed: int, report: Report, status: Any) -> None:
         report.target("1M accounts x 104 weeks under 1.5 GiB", "not run (smoke)", None)
 
 
+def _both_sizes(
+    child: str, size: str, what: str, status: Any, few: int, many: int
+) -> list[dict[str, Any]]:
+    """Run a memory child with its ``size`` argument at ``few`` and at ``many``.
+
+    A run whose command fails is a failed benchmark.
+    """
+    runs = []
+    for count in (few, many):
+        status.update(f"{what} of {count:,} {size}")
+        run = measure(child, **{size: count})
+        if run["status"] != 0:
+            raise Failed(f"{what} of {count:,} {size} exited {run['status']}")
+        runs.append(run)
+    return runs
+
+
 def run_memory(sizes: Sizes, seed: int, report: Report, status: Any) -> None:
     few, many = sizes.memory
-    status.update(f"experiment of {few} replications")
-    small = measure("experiment_memory", replications=few)
-    status.update(f"experiment of {many:,} replications")
-    large = measure("experiment_memory", replications=many)
-    for run in (small, large):
-        if run["status"] != 0:
-            raise Failed(f"npssim run of {run['replications']} replications exited {run['status']}")
+    small, large = _both_sizes("experiment_memory", "replications", "npssim run", status, few, many)
     ratio = large["peak_mib"] / small["peak_mib"]
     report.add(
         "Experiment peak memory against replications",
@@ -591,13 +602,8 @@ def run_memory(sizes: Sizes, seed: int, report: Report, status: Any) -> None:
         f"{ratio:.2f}x",
         ratio <= 1.5 if sizes is FULL else None,
     )
-    status.update(f"sweep of {few} runs on a Dask LocalCluster")
-    small = measure("sweep_memory", runs=few)
-    status.update(f"sweep of {many:,} runs on a Dask LocalCluster")
-    large = measure("sweep_memory", runs=many)
-    for run in (small, large):
-        if run["status"] != 0:
-            raise Failed(f"npssim sweep of {run['runs']} runs exited {run['status']}")
+
+    small, large = _both_sizes("sweep_memory", "runs", "npssim sweep on Dask", status, few, many)
     report.add(
         "Sweep peak memory on a Dask LocalCluster against runs",
         ["runs", "wall s", "peak MiB, caller", "peak MiB, largest worker"],
