@@ -166,6 +166,8 @@ def rank_order(
     Returns:
         The sorted positions, and the group of each.
     """
+    if avoid is not None:
+        avoid = np.asarray(avoid, dtype=bool)
     size = key.size
     index_bits = max(int(size - 1).bit_length(), 1)
     group_bits = max(int(n_groups - 1).bit_length(), 1)
