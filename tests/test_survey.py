@@ -156,6 +156,17 @@ def test_rank_order_stays_exact_where_packed_keys_would_collide(make_key):
     np.testing.assert_array_equal(sorted_groups, expected_groups)
 
 
+@pytest.mark.parametrize("tied", [False, True], ids=["packed", "exact"])
+def test_rank_order_reads_a_numeric_avoid_mask_as_flags(tied):
+    rng = np.random.default_rng(14)
+    groups = rng.integers(0, 30, 2_000)
+    key = np.round(rng.random(groups.size), 2) if tied else rng.random(groups.size)
+    avoid = rng.random(groups.size) < 0.3
+    as_flags, _ = rank_order(groups, 30, key, avoid)
+    as_numbers, _ = rank_order(groups, 30, key, avoid * 2)
+    np.testing.assert_array_equal(as_numbers, as_flags)
+
+
 def test_rank_order_handles_more_groups_and_rows_than_its_packing_holds():
     rng = np.random.default_rng(13)
     groups = rng.integers(0, 2**40, 5_000)
