@@ -128,6 +128,8 @@ def pick_mask(
     """
     if rows.size == 0:
         return np.zeros(0, dtype=bool), np.empty(0, dtype=rows.dtype)
+    if avoid is not None:
+        avoid = np.asarray(avoid, dtype=bool)  # once, for the ranking and the left-out rows
     order, sorted_groups = rank_order(groups, n_groups, key, avoid)
     sizes = np.bincount(groups, minlength=n_groups)
     quota = np.rint(fraction * sizes).astype(np.int64)
@@ -135,7 +137,7 @@ def pick_mask(
     rank = np.arange(rows.size) - starts[sorted_groups]
     chosen = np.zeros(rows.size, dtype=bool)
     chosen[order] = rank < quota[sorted_groups]
-    left_out = rows[avoid.astype(bool) & ~chosen] if avoid is not None else rows[:0]
+    left_out = rows[avoid & ~chosen] if avoid is not None else rows[:0]
     return chosen, left_out
 
 
