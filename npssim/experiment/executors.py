@@ -97,9 +97,11 @@ def open_executor(choice: ExecutorChoice, tasks: int) -> Iterator[Executor]:
     )
     try:
         with _interrupts_deferred():
-            # The first task launches every worker. Ctrl-C in the middle of a launch would cut
-            # off the start-up data a worker is reading, and it would print a traceback.
-            pool.submit(_nothing)
+            # A spawning pool launches a worker per task submitted while none is idle, so a task
+            # per worker launches them all here. Ctrl-C in the middle of a launch would cut off
+            # the start-up data a worker is reading, and it would print a traceback.
+            for _ in range(workers):
+                pool.submit(_nothing)
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

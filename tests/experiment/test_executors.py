@@ -1,4 +1,5 @@
 import contextlib
+import multiprocessing
 import subprocess
 import sys
 import threading
@@ -112,6 +113,14 @@ def test_an_executor_the_caller_manages_is_used_as_given(serial_ledger):
 def test_one_worker_runs_in_this_process():
     with open_executor(ExecutorChoice(workers=1), tasks=10) as executor:
         assert isinstance(executor, InlineExecutor)
+
+
+def test_a_process_pool_launches_every_worker_before_it_is_used():
+    # A worker launched later, by the first real task, could be cut off by Ctrl-C mid-launch.
+    before = set(multiprocessing.active_children())
+    with open_executor(ExecutorChoice(workers=2), tasks=10):
+        launched = set(multiprocessing.active_children()) - before
+        assert len(launched) == 2
 
 
 def test_no_more_local_workers_than_runs():
