@@ -14,6 +14,7 @@ import numpy as np
 
 from npssim.metrics import INTEGER, METRIC_NAMES
 from npssim.survey import nps
+from npssim.tactics import TACTICS
 
 #: The kinds of money the firm spends, as :meth:`Ledger.spend` books them.
 COSTS: tuple[str, ...] = (
@@ -62,6 +63,9 @@ class Ledger:
         self.costs = dict.fromkeys(COSTS, 0.0)
         self.revenue = 0.0
         self.discounts = 0.0
+        self.score_discounts = 0.0
+        self.salary_paid = 0.0
+        self.commission_paid = 0.0
         self.to_powerful = 0.0
         self.bonus_paid = 0.0
         self.bonus_cost = 0.0
@@ -92,13 +96,16 @@ class Ledger:
 
     @property
     def net_value(self) -> float:
-        """The firm's money: gross margin less the bonus, measurement, acquisition and turnover.
+        """The firm's money: gross margin less reps' pay, measurement, acquisition and turnover.
 
-        Price discounts are already out of revenue, so out of the gross margin.
+        Reps' pay is every payment of the pay plan: salaries, the sales component and the NPS
+        bonus. Price discounts are already out of revenue, so out of the gross margin.
         """
         costs = self.costs
         return (
             self.gross_margin
+            - self.salary_paid
+            - self.commission_paid
             - self.bonus_cost
             - costs["measurement"]
             - costs["acquisition"]
@@ -117,10 +124,22 @@ class Ledger:
         if powerful:
             self.to_powerful += amount
 
-    def earn(self, revenue: float, discounts: float = 0.0) -> None:
-        """Book a week's contract revenue, and what price discounts forwent of it."""
+    def earn(self, revenue: float, discounts: float = 0.0, score_discounts: float = 0.0) -> None:
+        """Book a week's contract revenue and what discounts forwent of it.
+
+        ``score_discounts`` is the part of ``discounts`` that reps traded for scores.
+        """
         self.revenue += revenue
         self.discounts += discounts
+        self.score_discounts += score_discounts
+
+    def pay_salary(self, amount: float) -> None:
+        """Book base salaries paid."""
+        self.salary_paid += amount
+
+    def pay_commission(self, amount: float) -> None:
+        """Book the sales component of reps' variable pay (commission or quota bonus)."""
+        self.commission_paid += amount
 
     def pay_bonus(self, paid: float, unearned: float, cost: float) -> None:
         """Book bonuses paid at a review.
@@ -228,7 +247,7 @@ class Ledger:
         savvy_share: float,
         rep_stress: float,
         honest_rep_share: float,
-        gaming_propensity: float,
+        tactic_use: np.ndarray,
     ) -> dict[str, float]:
         """Close the week's books into one value per metric.
 
@@ -241,7 +260,8 @@ class Ledger:
             savvy_share: Share of active accounts that are savvy.
             rep_stress: Mean rep stress.
             honest_rep_share: Share of reps with high integrity.
-            gaming_propensity: Reps' mean tactic propensity.
+            tactic_use: Reps' mean chance of using each tactic where it can, in
+                :data:`~npssim.tactics.TACTICS` order.
 
         Returns:
             The metrics, keyed by the names in :data:`~npssim.metrics.METRIC_NAMES`, in that
@@ -285,7 +305,14 @@ class Ledger:
             "rep_stress": rep_stress,
             "rep_turnover": self.departures / self.rep_positions,
             "honest_rep_share": honest_rep_share,
-            "gaming_propensity": gaming_propensity,
+            "gaming_propensity": float(np.mean(tactic_use)),
+            **{
+                f"tactic_use_{name}": float(use)
+                for name, use in zip(TACTICS, tactic_use, strict=True)
+            },
+            "score_discount_cost": self.score_discounts,
+            "salary_paid": self.salary_paid,
+            "commission_paid": self.commission_paid,
             "disrupted_accounts": self.disrupted_accounts,
             "latent_signal_validity": self.latent_signal_validity(),
             "renewals_due": self.renewals_due,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from npssim.errors import InputError
+from npssim.tactics import TACTIC_TABLE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -170,6 +171,12 @@ METRICS: tuple[Metric, ...] = (
         "Revenue forgone to price discounts at renewals and new deals, cumulative",
     ),
     _money(
+        "score_discount_cost",
+        "Revenue given up to discounts traded for scores",
+        "Revenue forgone to the parts of price discounts that reps traded for customers' "
+        "scores (within discount_cost), cumulative",
+    ),
+    _money(
         "money_given_away",
         "Money given away",
         "Concessions, free services, gifts and price discounts together, cumulative",
@@ -192,8 +199,8 @@ METRICS: tuple[Metric, ...] = (
     _money(
         "net_value",
         "The firm's net money",
-        "Gross margin - bonus cost - measurement cost - acquisition cost - rep turnover cost, "
-        "cumulative: the firm's money",
+        "Gross margin - reps' pay (salaries, pay on sales, NPS bonuses) - measurement cost - "
+        "acquisition cost - rep turnover cost, cumulative: the firm's money",
         "good",
     ),
     Metric(
@@ -268,7 +275,20 @@ METRICS: tuple[Metric, ...] = (
     _money(
         "bonus_cost",
         "What the bonus costs the firm",
-        "What the NPS bonus costs the firm: pay above the variable pay it replaces, cumulative",
+        "What the NPS bonuses cost the firm, reps' and managers' (the reps' bonus is funded "
+        "from variable pay: commission_paid is lower by the NPS weight), cumulative",
+    ),
+    _money(
+        "salary_paid",
+        "Reps' base salaries",
+        "Reps' base salaries paid, cumulative",
+        side="context",
+    ),
+    _money(
+        "commission_paid",
+        "Reps' pay on sales",
+        "The sales component of reps' variable pay (commission or quota bonus) paid, cumulative",
+        side="context",
     ),
     _money(
         "measurement_cost",
@@ -306,10 +326,23 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "gaming_propensity",
         "Reps' inclination to game",
-        "Reps' mean learned inclination to use the tactics: the culture",
+        "Reps' mean chance of using a tactic where they have the chance, over every tactic: "
+        "the culture their beliefs and pay make",
         "share",
         "bad",
         "lower",
+    ),
+    *(
+        Metric(
+            f"tactic_use_{tactic.name}",
+            f"Reps' use of {tactic.name.replace('_', ' ')}",
+            f"Reps' mean chance this week of using {tactic.name.replace('_', ' ')} where they "
+            f"have the chance ({tactic.meaning[0].lower()}{tactic.meaning[1:].rstrip('.')})",
+            "share",
+            "context",
+            None,
+        )
+        for tactic in TACTIC_TABLE
     ),
     _count("disrupted_accounts", "Customers whose rep left", "Accounts whose rep left, cumulative"),
     Metric(
@@ -469,6 +502,7 @@ STAKEHOLDERS: dict[str, tuple[tuple[str, Literal["higher", "lower"]], ...]] = {
     "The firm": (("gross_margin", "higher"), ("net_value", "higher")),
     "Reps": (
         ("bonus_paid", "higher"),
+        ("commission_paid", "higher"),
         ("rep_stress", "lower"),
         ("rep_turnover", "lower"),
         ("honest_rep_share", "higher"),

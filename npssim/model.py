@@ -42,7 +42,8 @@ from npssim.agents.managers import (
     review_teams,
     team_influence,
 )
-from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep
+from npssim.agents.pay import PayPlan
+from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep, contribution
 from npssim.ledger import Ledger
 from npssim.metrics import METRIC_NAMES, POWERFUL_SHARE, as_flows
 from npssim.scenario import PolicyParams, Scenario, load_scenario, with_overrides
@@ -210,6 +211,7 @@ class NPSModel(mesa.Model):
     manager_class: type[Manager] = Manager
     book_class: type[AccountBook] = AccountBook
     roster_class: type[RepRoster] = RepRoster
+    pay_class: type[PayPlan] = PayPlan
 
     def __init__(
         self,
@@ -274,8 +276,13 @@ class NPSModel(mesa.Model):
         #: a user has asked for (:meth:`account`), so churn and acquisition, which happen in
         #: bulk on the book, register nothing with Mesa.
         self._account_agents: dict[int, Account] = {}
-        #: Yearly revenue of the active contracts at their prices, and what discounts forgo.
+        #: Yearly revenue of the active contracts at their prices, what discounts forgo, and
+        #: what the parts of them traded for scores forgo.
         self.book_revenue, self.book_discounts = self.book.revenue(rows)
+        self.book_score_discounts = 0.0
+        list_revenue = np.bincount(owners, weights=columns["acv"], minlength=n_reps)
+        self.pay = self.pay_class(built.policy.pay.quota_share * list_revenue)
+        self.roster.expected_answers = self._expected_answers(rows)
 
         self.tally = Ledger(n_reps, firm.gross_margin_rate)
         self.metrics: dict[str, float] = {}
@@ -328,28 +335,54 @@ class NPSModel(mesa.Model):
         policy = self.policy
 
         push, condone, audit = team_influence(self.managers, policy, params.managers, roster)
-        returns = rules.tactic_returns(policy, params.reps, params.accounts.candor_mean)
-        roster.decide(policy, params.reps, push, condone, audit, returns)
+        stake = self.pay.stake(
+            policy,
+            params.reps,
+            greed=roster.greed,
+            fear=roster.fear,
+            last_score=roster.last_score,
+            on_plan=roster.on_plan,
+            manager_push=push,
+        )
+        roster.decide(
+            policy,
+            params.reps,
+            params.firm,
+            stake=stake,
+            drive=self.pay.drive(stake, policy),
+            hour_value=self.pay.hour_value(policy, params.firm.service_hours_per_rep),
+            condone=condone,
+            manager_audit_probability=audit,
+        )
         self.approvals = self._approval_chances()  # read by every pricing this week
 
         active = book.active_rows()
         book_sizes = np.bincount(book.rep[active], minlength=roster.count)
         visible = rules.survey_is_visible(policy)
         wave = week % policy.survey.wave_interval == 0
+        tactics_rng = self.rngs["tactics"]
         if wave:
             invited, perceived, cherry_picked, unpicked = self._invite(active)
-            roster.serve(book, params.firm, params.reps, book_sizes, invited if visible else None)
+            taught = roster.serve(
+                tactics_rng,
+                book,
+                params.firm,
+                params.reps,
+                book_sizes,
+                invited if visible else None,
+            )
         else:
-            roster.serve(book, params.firm, params.reps, book_sizes)
+            roster.serve(tactics_rng, book, params.firm, params.reps, book_sizes)
         book.drift(self.rngs["service"], params.firm)
         book.forget_savvy(params.accounts.savvy_forgetting)
         if wave:
-            self._survey(invited, perceived, cherry_picked, unpicked, active, visible)
+            if taught.size == 0:
+                taught = np.zeros(invited.size)
+            self._survey(invited, perceived, cherry_picked, unpicked, active, visible, taught)
 
         self._renew(week)
         self._acquire(week)
-        weekly = 1.0 / rules.WEEKS_PER_YEAR
-        self.tally.earn(self.book_revenue * weekly, self.book_discounts * weekly)
+        self._earn()
         if (week + 1) % rules.WEEKS_PER_QUARTER == 0:
             self._review_quarter()
 
@@ -446,39 +479,51 @@ class NPSModel(mesa.Model):
         if isinstance(agent, Account) and self._account_agents.get(agent.row) is agent:
             del self._account_agents[agent.row]
 
-    def price_contracts(self, rows: np.ndarray) -> np.ndarray:
+    def price_contracts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Negotiate the price of the contracts renewing or signed at ``rows`` (Larkin 2014).
 
         Each account asks for an ordinary discount in proportion to its power and, where its
-        next answer counts for its rep, for a price in exchange for its score; the rep gives as
-        much of the latter as they are willing to concede this week. The firm's rules then
-        apply: the part traded for the score needs the manager's approval above the approval
-        threshold (a year's worth), and no contract may carry more than the discount cap. A
-        savvy account whose score demand is cut punishes the refusal (its satisfaction falls,
-        so it is likelier to leave), and learns whether demanding pays.
+        next answer counts for its rep, for a price in exchange for its score. The rep trades
+        as its pay makes it (:meth:`RepRoster.willing_to_concede`): the commission on the
+        revenue given up against what it believes the promised answer is worth. The firm's
+        rules then apply: the part traded for the score needs the manager's approval above the
+        approval threshold (a year's worth), and no contract may carry more than the discount
+        cap. An account that got a price for its score owes its next answer
+        ``tactic_effect.concede`` points (in proportion to what it got) if it keeps its word
+        (``accounts.promise_kept``). A savvy account whose score demand is cut punishes the
+        refusal (its satisfaction falls, so it is likelier to leave), and learns whether
+        demanding pays.
 
         Args:
             rows: The contracts being priced (active accounts).
 
         Returns:
-            The discount each contract carries for the next year (share of list price).
+            The discount each contract carries for the next year, and the part of it traded
+            for the score (both shares of the list price).
         """
-        params, policy, book = self.params, self.policy, self.book
+        params, policy, book, roster = self.params, self.policy, self.book, self.roster
         accounts, rules_ = params.accounts, policy.concessions
         owners = book.rep[rows]
         exposure = self._answer_counts() * self._threat_weight(owners)
         ordinary, for_score = book.ask_discount(rows, accounts, exposure)
-        offered = self.roster.offer_discount(owners, ordinary, for_score) - ordinary
         acv = book.acv[rows]
+        draws = self.rngs["pricing"].random((3, rows.size))
+        money = self.pay.revenue_cost(policy, owners) * for_score * acv
+        willing = (for_score > 0) & roster.willing_to_concede(owners, money, draws[0], params.reps)
+        offered = np.where(willing, for_score, 0.0)
         needs_approval = acv * offered > rules_.approval_threshold
-        chance = self.approvals[self.roster.manager[owners]]
-        approved = self.rngs["pricing"].random(rows.size) < chance
+        approved = draws[1] < self.approvals[roster.manager[owners]]
         ceiling = rules_.approval_threshold / np.maximum(acv, 1e-9)
         for_price = np.where(needs_approval & ~approved, np.minimum(offered, ceiling), offered)
         discount = np.minimum(rules_.discount_cap, ordinary + for_price)
+        won = np.clip(discount - ordinary, 0.0, None)  # nothing when the cap binds first
+        traded = won > 0
+        roster.record_uses(rules.CONCEDE, owners[traded], params.reps)
+        kept = draws[2][traded] < accounts.promise_kept
+        share = won[traded] / for_score[traded]
+        book.promise_score(rows[traded], kept * params.reps.tactic_effect.concede * share)
         savvy = (book.savvy[rows] >= SAVVY_LINE) & (for_score > 0)
         if savvy.any():
-            won = np.clip(discount - ordinary, 0.0, None)  # nothing when the cap binds first
             denied = np.clip(for_score - won, 0.0, None) * savvy
             book.sour(rows, accounts.refusal_penalty * denied / accounts.score_discount)
             book.learn_from_demands(
@@ -487,9 +532,7 @@ class NPSModel(mesa.Model):
                 accounts.savvy_reinforcement,
                 accounts.savvy_fade,
             )
-        return discount
-
-    # ------------------------------------------------------------------ the week's parts
+        return discount, won
 
     def _settled(self, baseline: np.ndarray, owners: np.ndarray) -> np.ndarray:
         """Satisfaction accounts would have settled at under their rep's no-stake service."""
@@ -572,7 +615,10 @@ class NPSModel(mesa.Model):
         groups = book.rep[active]
         avoid = None
         if policy.survey.sampler == "rep":
-            avoid = roster.shun(self.rngs["tactics"], active, groups, perceived, self.params.reps)
+            tried, avoid = roster.shun(
+                self.rngs["tactics"], active, groups, perceived, self.params.reps
+            )
+            roster.record_uses(rules.CHERRY_PICK, groups[tried], self.params.reps)
         fraction = policy.survey.sample_fraction
         key = self.rngs["survey"].random(active.size)
         chosen, left_out = pick_mask(active, groups, roster.count, fraction, key, avoid)
@@ -581,7 +627,6 @@ class NPSModel(mesa.Model):
         unpicked = invited
         if left_out.size:
             unpicked, _ = pick(active, groups, roster.count, fraction, key)
-        roster.record_cherry_picks(book.rep[left_out])
         return invited, perceived[position], int(left_out.size), unpicked
 
     def _survey(
@@ -592,10 +637,28 @@ class NPSModel(mesa.Model):
         unpicked: np.ndarray,
         active: np.ndarray,
         visible: bool,
+        taught: np.ndarray,
     ) -> None:
-        """Run a survey wave: giveaways, hostage demands, pleas and bribes, then the answers."""
+        """Run a survey wave: giveaways, hostage demands, pleas and bribes, then the answers.
+
+        Every tactic's effect happens here, in the answers, and each rep is told what its uses
+        achieved: for each answer a tactic touched, the answer's NPS contribution with the
+        tactic against without it (:meth:`RepRoster.record_gains`; reps read it with noise when
+        they learn).
+
+        Args:
+            invited: The rows invited.
+            perceived: The rep's read of each invited account's satisfaction.
+            cherry_picked: How many accounts cherry-picking kept out of the sample.
+            unpicked: The sample the same random keys would have drawn without cherry-picking.
+            active: The active rows.
+            visible: Whether reps can tell who was asked.
+            taught: Satisfaction that hours moved by teaching to the test added to each
+                invited account.
+        """
         params, policy, book, roster = self.params, self.policy, self.book, self.roster
         accounts, reps = params.accounts, params.reps
+        effect = reps.tactic_effect
         tactics_rng, survey_rng = self.rngs["tactics"], self.rngs["survey"]
         owners = book.rep[invited]
 
@@ -609,46 +672,73 @@ class NPSModel(mesa.Model):
             policy.concessions.giveaway_budget,
         )
         self.tally.spend("giveaway", giveaway_cost)
+        before_gift = book.satisfaction[invited]
         book.lift(invited[given], accounts.giveaway_lift)
+        lifted = book.satisfaction[invited] - before_gift
 
-        demanded, granted = self._take_hostages(invited, active)
+        demanded, granted, bought = self._take_hostages(invited, active)
 
         pleaded, resented = roster.plead(
-            tactics_rng,
-            invited,
-            owners,
-            visible,
-            reps.blind_efficiency,
-            accounts.resent_probability,
+            tactics_rng, invited, owners, visible, reps, accounts.resent_probability
         )
+        before_plea = book.satisfaction[invited]
         book.sour(invited[resented], accounts.resent_penalty)
-        bribed = roster.bribe(tactics_rng, owners, visible, reps.blind_efficiency)
+        soured = before_plea - book.satisfaction[invited]
+        bribed = roster.bribe(tactics_rng, owners, visible, reps)
         self.tally.spend("bribe", float(np.count_nonzero(bribed)) * reps.bribe_amount)
 
-        push = (
-            (pleaded & ~resented) * accounts.coach_shift
-            + bribed * accounts.bribe_shift
-            + given * accounts.giveaway_shift
-        )
-        shift = push * (1.0 - book.candor[invited])
+        keep = 1.0 - book.candor[invited]
+        owed = book.promise[invited]
+        shifts = {
+            rules.COACH: (pleaded & ~resented) * effect.coach * keep,
+            rules.BRIBE: bribed * effect.bribe * keep,
+            rules.GIVEAWAY: given * effect.giveaway * keep,
+            rules.CONCEDE: bought + owed,
+        }
         satisfaction = book.satisfaction[invited]
         size = invited.size
         answers = survey_rng.random(size)
         noise = accounts.answer_noise * survey_rng.standard_normal(size)
         nudges = survey_rng.random(size)
-        tops = survey_rng.random(size)
         honestly = answers < self._response_chance(satisfaction)
         responds = honestly | ((pleaded | bribed) & (nudges < accounts.nudged_response)) | demanded
-        honest_scores = scores_from(satisfaction + noise)
-        scores = scores_from(satisfaction + noise + shift)
-        top = np.where(tops < accounts.granted_top_box, 10, 9).astype(scores.dtype)
-        scores = np.where(granted, np.maximum(scores, top), scores)
-        scores = np.where(demanded & ~granted, np.minimum(scores, accounts.punitive_score), scores)
+        raw = satisfaction + noise
+        shifted = sum(shifts.values())
+
+        def answer(points: np.ndarray, bought_off: np.ndarray = granted) -> np.ndarray:
+            """The scores given for ``points``; a hostage-taker not bought off punishes."""
+            scores = scores_from(points)
+            punished = demanded & ~bought_off
+            return np.where(punished, np.minimum(scores, accounts.punitive_score), scores)
+
+        honest_scores = scores_from(raw)
+        scores = answer(raw + shifted)
+        without = {
+            rules.COACH: answer(raw + shifted - shifts[rules.COACH] + soured),
+            rules.BRIBE: answer(raw + shifted - shifts[rules.BRIBE]),
+            rules.GIVEAWAY: answer(raw + shifted - shifts[rules.GIVEAWAY] - lifted),
+            rules.CONCEDE: answer(raw + shifted - shifts[rules.CONCEDE], np.zeros(size, bool)),
+            rules.TEACH_TO_TEST: answer(raw + shifted - taught),
+        }
+        touched = {
+            rules.COACH: pleaded,
+            rules.BRIBE: bribed,
+            rules.GIVEAWAY: given,
+            rules.CONCEDE: granted | (owed != 0),
+            rules.TEACH_TO_TEST: taught != 0,
+        }
+        achieved = contribution(scores)
+        for tactic, counterfactual in without.items():
+            seen = touched[tactic] & responds
+            roster.record_gains(
+                tactic, owners[seen], achieved[seen] - contribution(counterfactual[seen])
+            )
 
         rows, collected = invited[responds], scores[responds]
+        book.redeem_promises(rows)
         book.record_answers(rows, collected, self.week)
         roster.record_answers(book.rep[rows], collected)
-        self._record_honest(invited, unpicked, honestly, honest_scores)
+        self._record_honest(invited, unpicked, honestly, honest_scores, rows, collected)
         self.tally.record_wave(
             invited=size,
             eligible=active.size,
@@ -678,15 +768,19 @@ class NPSModel(mesa.Model):
         unpicked: np.ndarray,
         honestly: np.ndarray,
         honest_scores: np.ndarray,
+        answered: np.ndarray,
+        collected: np.ndarray,
     ) -> None:
         """Tally what the wave would have said without tactics: the bonus's honest benchmark.
 
         The honest answers are those of the sample the rep would have drawn without
         cherry-picking, answering as they would unpleaded, unbribed and unthreatened (with the
         same random numbers where they were asked). Accounts that only cherry-picking kept out
-        answer with draws of their own, from a stream no other mechanism uses.
+        answer with draws of their own, from a stream no other mechanism uses; what keeping
+        each of them out achieved is its rep's mean contribution this wave against its own
+        answer's (:meth:`RepRoster.record_gains`).
         """
-        book, accounts = self.book, self.params.accounts
+        book, accounts, roster = self.book, self.params.accounts, self.roster
         if unpicked is invited:
             rows, scores = invited[honestly], honest_scores[honestly]
         else:
@@ -700,17 +794,29 @@ class NPSModel(mesa.Model):
             satisfaction = book.satisfaction[extra]
             answers = rng.random(extra.size) < self._response_chance(satisfaction)
             raw = satisfaction + accounts.answer_noise * rng.standard_normal(extra.size)
+            shadow = scores_from(raw)[answers]
             rows = np.concatenate([invited[kept], extra[answers]])
-            scores = np.concatenate([honest_scores[kept], scores_from(raw)[answers]])
-        self.roster.record_honest_answers(book.rep[rows], scores)
+            scores = np.concatenate([honest_scores[kept], shadow])
+            owners = book.rep[answered]
+            counts = np.bincount(owners, minlength=roster.count)
+            sums = np.bincount(owners, weights=contribution(collected), minlength=roster.count)
+            mean = sums / np.maximum(counts, 1)
+            kept_out = book.rep[extra[answers]]
+            roster.record_gains(rules.CHERRY_PICK, kept_out, mean[kept_out] - contribution(shadow))
+        roster.record_honest_answers(book.rep[rows], scores)
 
     def _take_hostages(
         self, invited: np.ndarray, active: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Savvy, powerful accounts demand a concession before answering; reps grant or refuse.
 
+        A rep grants as its pay makes it (:meth:`SalesRep.consider_concession`); a granted
+        account adds ``tactic_effect.concede`` points to its answer if it keeps its word, a
+        refused one gives a punitive score.
+
         Returns:
-            Masks over ``invited``: demanded, and granted.
+            Masks over ``invited``: demanded, and granted; and the answer points each granted
+            account adds.
         """
         params, policy, book = self.params, self.policy, self.book
         accounts = params.accounts
@@ -719,12 +825,14 @@ class NPSModel(mesa.Model):
         chance = accounts.demand_rate * book.savvy[invited] * book.power[invited] * stakes
         demanded = rng.random(invited.size) < chance
         granted = np.zeros(invited.size, dtype=bool)
+        bought = np.zeros(invited.size)
         which = np.flatnonzero(demanded)
         if which.size == 0:
-            return demanded, granted
+            return demanded, granted, bought
         sizes = rng.standard_normal(which.size)
-        draws = rng.random((which.size, 2))
+        draws = rng.random((which.size, 3))
         powerful = quantile_of(book.power[active], 1.0 - POWERFUL_SHARE) if active.size else 0.0
+        revenue_cost = self.pay.revenue_cost(policy, book.rep[invited[which]])
         for k, position in enumerate(which):
             account = self.account(invited[position])
             rep = self.reps[account.rep_slot]
@@ -733,11 +841,15 @@ class NPSModel(mesa.Model):
                 amount,
                 account.acv,
                 policy,
+                params.reps,
                 self.managers[rep.slot // self.team_size],
+                float(revenue_cost[k]),
                 (float(draws[k, 0]), float(draws[k, 1])),
             )
             if ok:
                 self.tally.concede(amount, powerful=account.power >= powerful)
+                if draws[k, 2] < accounts.promise_kept:
+                    bought[position] = params.reps.tactic_effect.concede
             granted[position] = ok
         book.learn_from_demands(
             invited[which], granted[which], accounts.savvy_reinforcement, accounts.savvy_fade
@@ -757,7 +869,7 @@ class NPSModel(mesa.Model):
                 successes,
                 accounts.savvy_spread,
             )
-        return demanded, granted
+        return demanded, granted, bought
 
     def _follow_up(self, detractors: np.ndarray) -> None:
         """Closed loop: managers call detractors back and fix causes (a real good)."""
@@ -783,17 +895,19 @@ class NPSModel(mesa.Model):
         if rows.size == 0:
             return
         revenue_before, discounts_before = book.revenue(rows)
-        discount = self.price_contracts(rows)
+        traded_before = book.score_discounts(rows)
+        discount, for_score = self.price_contracts(rows)
         satisfaction = book.satisfaction[rows]
         disrupted = week - book.disrupted_week[rows] < accounts.disruption_weeks
         churns = draws < churn_chance(satisfaction, accounts, discount, disrupted)
         answered_recently = book.last_score_week[rows] > week - rules.WEEKS_PER_YEAR
         reported = np.where(answered_recently, book.last_score[rows], np.nan)
         self.tally.record_renewals(reported, satisfaction, ~churns)
-        book.reprice(rows, discount)
+        book.reprice(rows, discount, for_score)
         revenue_after, discounts_after = book.revenue(rows[~churns])
         self.book_revenue += revenue_after - revenue_before
         self.book_discounts += discounts_after - discounts_before
+        self.book_score_discounts += book.score_discounts(rows[~churns]) - traded_before
         leaving = rows[churns]
         book.churn(leaving)
         if self._account_agents:
@@ -818,14 +932,15 @@ class NPSModel(mesa.Model):
         columns["satisfaction"] = self._settled(columns["baseline"], owners)
         columns["renewal_offset"] = np.full(count, week % rules.WEEKS_PER_YEAR)
         rows = self.book.add(count, created_week=np.full(count, week), **columns)
-        self.book.reprice(rows, self.price_contracts(rows))
+        self.book.reprice(rows, *self.price_contracts(rows))
         revenue, discounts = self.book.revenue(rows)
         self.book_revenue += revenue
         self.book_discounts += discounts
+        self.book_score_discounts += self.book.score_discounts(rows)
         self.tally.spend("acquisition", firm.acquisition_cost * float(columns["acv"].sum()))
 
     def _review_quarter(self) -> None:
-        """Quarterly reviews: bonuses, audits, plans, learning, stress, quitting and firing."""
+        """Quarterly reviews: pay, audits, plans, learning, stress, quitting and firing."""
         params, policy, roster = self.params, self.policy, self.roster
         rng = self.rngs["reviews"]
         weeks = rules.WEEKS_PER_QUARTER
@@ -833,12 +948,12 @@ class NPSModel(mesa.Model):
         teams = np.arange(n).reshape(len(self.managers), self.team_size)
         audit = conduct(self.managers, "audit_probability", policy, params.managers)
         review = review_teams(roster, teams, policy, params.managers, audit, rng)
-        replaced = review.earned if policy.incentives.funded_from_variable_pay else 0.0
-        self.tally.pay_bonus(review.paid, review.unearned, review.paid - replaced)
+        sales = self.pay.close_quarter(policy, review.bonus.ravel())
+        self.tally.pay_commission(float(sales.sum()))
+        self.tally.pay_bonus(review.paid, review.unearned, review.paid)
         self.tally.spend("measurement", policy.audits.cost * policy.audits.probability * n)
         scores, caught = review.score, review.caught
-        payoff = review.bonus / max(policy.incentives.bonus_target, 1e-9)
-        roster.learn(teams, payoff, caught, params.reps, rng, weeks)
+        roster.learn(teams, self.pay.paid_variable[teams], caught, params.reps, rng)
         roster.feel(teams, scores, caught, policy, params.reps, weeks)
         scores, caught = scores.ravel(), caught.ravel()
         leaving = rng.random(n) < roster.quit_chance(params.reps, weeks)
@@ -899,5 +1014,35 @@ class NPSModel(mesa.Model):
             savvy_share=float(np.mean(book.savvy[active] >= SAVVY_LINE)) if active.size else 0.0,
             rep_stress=float(roster.stress.mean()),
             honest_rep_share=float(np.mean(roster.integrity >= HONEST_LINE)),
-            gaming_propensity=float(roster.propensity.mean()),
+            tactic_use=roster.usage.mean(axis=1),
         )
+
+    def _earn(self) -> None:
+        """Book the week's revenue, discounts and salaries, and each rep's revenue for pay."""
+        book, weekly = self.book, 1.0 / rules.WEEKS_PER_YEAR
+        self.tally.earn(
+            self.book_revenue * weekly,
+            self.book_discounts * weekly,
+            self.book_score_discounts * weekly,
+        )
+        active = book.active_rows()
+        price = book.acv[active] * (1.0 - book.discount[active])
+        self.pay.book_revenue(
+            np.bincount(book.rep[active], weights=price, minlength=self.roster.count) * weekly
+        )
+        self.tally.pay_salary(self.roster.count * self.pay.weekly_salary(self.policy))
+
+    def _expected_answers(self, rows: np.ndarray) -> np.ndarray:
+        """Answers each rep can expect in a quarter from its starting book under the policy.
+
+        A new roster has no quarter behind it; this is what it would count: each account's
+        invitations a quarter times its chance of answering. After the first review each rep
+        goes by its own last quarter (:meth:`RepRoster.learn`).
+        """
+        survey = self.policy.survey
+        invitations = survey.sample_fraction * rules.WEEKS_PER_QUARTER / survey.wave_interval
+        chance = self._response_chance(self.book.satisfaction[rows])
+        counts = np.bincount(
+            self.book.rep[rows], weights=invitations * chance, minlength=self.roster.count
+        )
+        return np.maximum(counts, 1.0)

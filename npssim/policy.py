@@ -1,7 +1,9 @@
 """The firm's policy: what the incentive scheme pays, what it threatens, and how it changes.
 
-These are the rules reps and managers respond to. They are pure functions of the policy values
-and scores, so the agents and the review can share them and tests can check them in isolation.
+These are the firm's rules, pure functions of the policy values and scores, so that the pay plan,
+the reps and the review share them and tests can check them in isolation. How a rep *responds*
+to them (the stake, the tactics' worth) lives with the rep (:class:`~npssim.agents.RepRoster`)
+and the pay plan (:class:`~npssim.agents.PayPlan`).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import numpy as np
 
 from npssim.scenario import PolicyParams, Scenario
 from npssim.scenario.paths import set_path
-from npssim.scenario.schema import RepParams
 from npssim.tactics import (
     BRIBE,
     CHERRY_PICK,
@@ -38,15 +39,11 @@ __all__ = [
     "WEEKS_PER_YEAR",
     "PolicySchedule",
     "capped_score",
-    "deterrence",
-    "incentive_drive",
     "manager_stakes",
-    "moral_weights",
+    "nps_bonus_target",
     "payout",
     "rank_and_yank",
     "survey_is_visible",
-    "tactic_returns",
-    "time_weights",
 ]
 
 #: Tactics an audit of survey practice can uncover (tampering, not business decisions).
@@ -117,102 +114,10 @@ def payout(scores: np.ndarray, policy: PolicyParams) -> np.ndarray:
     return np.where(np.isnan(scores), 0.0, paid)
 
 
-def incentive_drive(
-    policy: PolicyParams,
-    params: RepParams,
-    *,
-    greed: np.ndarray,
-    fear: np.ndarray,
-    last_score: np.ndarray,
-    on_plan: np.ndarray,
-    manager_push: np.ndarray,
-) -> np.ndarray:
-    """How much each rep has riding on the score: the stake that drives effort and tactics.
-
-    The drive grows with the NPS weight in pay (through greed), with the threats attached to a
-    low score (through fear: rank-and-yank, performance plans), and with pressure from managers
-    measured on the team's score. A cliff payout concentrates the drive on reps just short of the
-    line (Schweitzer, Ordonez & Douma 2004); a team target dilutes it (free-riding).
-
-    A rep whose last score already earned the most a linear payout pays has no more to gain
-    (greed drives them no further), though they still fear losing it.
-
-    Args:
-        policy: The policy in force.
-        params: The ``[reps]`` parameters.
-        greed: Each rep's weight on the bonus, 0-1.
-        fear: Each rep's weight on penalties, 0-1.
-        last_score: Each rep's score at the last review (NaN before the first).
-        on_plan: Whether each rep is on a performance plan.
-        manager_push: Pressure passed down by each rep's manager.
-
-    Returns:
-        The drive of each rep, 0 when NPS is an indicator only and nobody is measured on it.
-    """
-    inc = policy.incentives
-    threat = params.yank_threat * inc.rank_and_yank + params.plan_threat * on_plan
-    scope = 1.0 if inc.scope == "individual" else params.team_scope_factor
-    capped = last_score >= capped_score(policy) if inc.payout == "linear" else False
-    wanting = np.where(capped, 0.0, greed)  # no score yet (NaN) is not capped
-    drive = (
-        params.incentive_sensitivity * inc.nps_weight * (wanting + fear * (1.0 + threat)) * scope
-    )
-    if inc.payout == "cliff":
-        gap = inc.target_nps - last_score
-        near_miss = np.exp(-((np.nan_to_num(gap) / params.near_miss_width) ** 2)) * (gap >= 0)
-        span = params.near_miss_peak - params.near_miss_floor
-        shape = np.where(np.isnan(gap), 1.0, params.near_miss_floor + span * near_miss)
-        drive = drive * shape  # no score yet: neutral
-    return drive + manager_push * fear
-
-
 def capped_score(policy: PolicyParams) -> float:
     """The score at which a linear payout reaches its cap (``max_payout`` times the target)."""
     inc = policy.incentives
     return inc.floor_nps + inc.max_payout * (inc.target_nps - inc.floor_nps)
-
-
-def tactic_returns(policy: PolicyParams, params: RepParams, candor_mean: float) -> np.ndarray:
-    """What each tactic at full use is worth to a rep's score, per unit of drive (0-1).
-
-    This is where survey design and customers' candour enter a rep's choice: a tactic that the
-    design makes impossible is worth nothing (cherry-picking where reps do not pick, teaching to
-    the test where they cannot tell who was asked); a targeted tactic is worth
-    ``blind_efficiency`` of itself where reps cannot tell who was asked; and a tactic that works
-    by moving answers is worth less the more candid the customers are.
-
-    Args:
-        policy: The policy in force.
-        params: The ``[reps]`` parameters.
-        candor_mean: Customers' mean candour (``accounts.candor_mean``).
-
-    Returns:
-        One perceived return per tactic, in :data:`TACTICS` order.
-    """
-    visible = survey_is_visible(policy)
-    rep_samples = policy.survey.sampler == "rep"
-    returns = np.ones(len(TACTIC_TABLE))
-    for index, tactic in enumerate(TACTIC_TABLE):
-        if (tactic.needs_rep_sampling and not rep_samples) or (
-            tactic.needs_visibility and not visible
-        ):
-            returns[index] = 0.0
-            continue
-        if tactic.targeted and not visible:
-            returns[index] *= params.blind_efficiency
-        if tactic.shifts_answer:
-            returns[index] *= 1.0 - candor_mean
-    return returns
-
-
-def moral_weights(params: RepParams) -> np.ndarray:
-    """The moral weight of each tactic, in :data:`TACTICS` order."""
-    return np.array([getattr(params.moral_weight, name) for name in TACTICS])
-
-
-def time_weights(params: RepParams) -> np.ndarray:
-    """Share of the week each tactic takes at full use, in :data:`TACTICS` order."""
-    return params.time_cost * np.array([getattr(params.time_weight, name) for name in TACTICS])
 
 
 def manager_stakes(policy: PolicyParams) -> float:
@@ -221,31 +126,10 @@ def manager_stakes(policy: PolicyParams) -> float:
     return min(1.0, inc.manager_nps_weight + inc.nps_weight)
 
 
-def deterrence(
-    policy: PolicyParams,
-    params: RepParams,
-    manager_audit_probability: np.ndarray,
-    greed: np.ndarray,
-    fear: np.ndarray,
-) -> np.ndarray:
-    """Expected penalty a rep weighs before using an auditable tactic.
-
-    Args:
-        policy: The policy in force.
-        params: The ``[reps]`` parameters.
-        manager_audit_probability: Chance per quarter that each rep's manager spot-checks them.
-        greed: Each rep's weight on the bonus (what a forfeit costs them).
-        fear: Each rep's weight on penalties.
-
-    Returns:
-        The deterrence of each rep, in the same units as the drive.
-    """
-    audits = policy.audits
-    risk = 1.0 - (1.0 - audits.probability) * (1.0 - manager_audit_probability)
-    penalty = audits.forfeit * greed * policy.incentives.nps_weight + fear * (
-        params.penalty_fear + params.firing_fear * audits.fire_on_detection
-    )
-    return params.deterrence_scale * risk * audits.detection * penalty
+def nps_bonus_target(policy: PolicyParams) -> float:
+    """A rep's quarterly NPS bonus at full payout: the NPS weight's share of variable pay."""
+    quarters_per_year = WEEKS_PER_YEAR / WEEKS_PER_QUARTER
+    return policy.incentives.nps_weight * policy.pay.variable_target / quarters_per_year
 
 
 def rank_and_yank(

@@ -2,10 +2,12 @@
 
 Every per-tactic array in the model (reps' propensities, this week's use, audit counts) is
 ordered as :data:`TACTICS`, and every per-tactic scenario parameter (the starting propensity, the
-moral weight, the time weight) is generated from this table, so adding a tactic here adds its
-parameters to the schema, the docs and the dashboard. What a tactic *does* lives in the agents;
-what the table holds is how a rep weighs it: which survey designs make it possible, whether an
-audit can find it, whether customers' candour resists it, and its default weights.
+moral weight, the hours a use takes, the effect a use has) is generated from this table, so adding
+a tactic here adds its parameters to the schema, the docs and the dashboard. What a tactic *does*
+lives in the agents, and happens in the simulation: a plea moves an answer against candour, a
+concession moves the answer of the customer who got it as far as the promise is kept, a cherry-pick
+changes the sample. What the table holds is which survey designs make a tactic possible, whether
+an audit can find it, and its default size, cost and the belief a new hire brings about it.
 
 This module imports nothing from npssim, so both the scenario schema and the model can read it.
 """
@@ -28,12 +30,18 @@ class Tactic:
         needs_visibility: Possible only where reps can tell which customers were asked.
         targeted: Aimed at the customers about to answer; where reps cannot tell who they are
             it reaches them with only ``reps.blind_efficiency`` of its force.
-        shifts_answer: Works by moving the customer's answer, which candour resists; the
-            perceived return scales with ``1 - accounts.candor_mean``.
-        initial_propensity: Default starting inclination (0-1).
+        shifts_answer: Works by moving the customer's answer, which candour resists (the
+            answer moves by ``effect x (1 - candour)``).
+        effect: Default realised effect of one use (``reps.tactic_effect``), in ``effect_unit``.
+        effect_unit: The unit of the effect: answer points, or a share.
+        effect_meaning: What the effect of one use is.
+        prior_belief: Default gain a new hire expects from one use, in points of one answer's
+            NPS contribution (a promoter counts +100, a detractor -100): a folk belief that
+            experience then corrects (``reps.prior_belief``).
         moral_weight: Default relative moral cost (bribing feels worse than a free service).
-        time_weight: Default share of ``reps.time_cost`` the tactic takes at full use.
-        source: Where the default propensity comes from.
+        hours: Default hours one use takes from the rep's week (``reps.tactic_hours``).
+        source: Where the default effect comes from.
+        moral_source: Where the default moral weight comes from.
     """
 
     name: str
@@ -43,10 +51,14 @@ class Tactic:
     needs_visibility: bool
     targeted: bool
     shifts_answer: bool
-    initial_propensity: float
+    effect: float
+    effect_unit: str
+    effect_meaning: str
+    prior_belief: float
     moral_weight: float
-    time_weight: float
+    hours: float
     source: str = "assumption"
+    moral_source: str = "assumption"
 
 
 #: Every tactic, in the order of every per-tactic array.
@@ -59,9 +71,13 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         needs_visibility=False,
         targeted=False,
         shifts_answer=False,
-        initial_propensity=0.4,
+        effect=1.0,
+        effect_unit="share",
+        effect_meaning="Share of the at-risk accounts a rep tries to keep out of a sample that "
+        "are actually left out (1: a rep who picks the sample leaves out whom they like).",
+        prior_belief=40.0,
         moral_weight=0.5,
-        time_weight=0.2,
+        hours=0.1,
     ),
     Tactic(
         "teach_to_test",
@@ -71,9 +87,13 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         needs_visibility=True,
         targeted=True,
         shifts_answer=False,
-        initial_propensity=0.4,
+        effect=0.5,
+        effect_unit="share",
+        effect_meaning="Share of a rep's service hours for the rest of the book moved onto the "
+        "accounts about to be surveyed, in a wave the rep teaches to the test.",
+        prior_belief=20.0,
         moral_weight=0.15,
-        time_weight=0.0,
+        hours=0.0,
     ),
     Tactic(
         "coach",
@@ -83,10 +103,17 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         needs_visibility=False,
         targeted=True,
         shifts_answer=True,
-        initial_propensity=0.7,
-        moral_weight=0.35,
-        time_weight=0.15,
-        source="references.md: TrueDelta 2007, 25-28% of car buyers pressured for perfect scores",
+        effect=2.5,
+        effect_unit="points",
+        effect_meaning="Answer points a plea ('anything below a 10 is a fail for me') adds for "
+        "a customer of zero candour.",
+        prior_belief=40.0,
+        moral_weight=0.1,
+        hours=0.3,
+        source="assumption (references.md: TrueDelta 2007, 25-28% of car buyers pressured for "
+        "perfect scores, shows pleas are common, not their size)",
+        moral_source="calibrated: about a quarter of answers pleaded for under nps_bonus "
+        "(references.md: TrueDelta 2007, 25-28% of car buyers pressured for perfect scores)",
     ),
     Tactic(
         "bribe",
@@ -96,11 +123,12 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         needs_visibility=False,
         targeted=True,
         shifts_answer=True,
-        initial_propensity=0.35,
+        effect=3.0,
+        effect_unit="points",
+        effect_meaning="Answer points a gift for a high score adds for a customer of zero candour.",
+        prior_belief=50.0,
         moral_weight=1.0,
-        time_weight=0.15,
-        source="references.md: TrueDelta 2007, about 2% watched, form filled or bribed; set "
-        "so that about 1% of answers are bought under nps_bonus (integrity rules most reps out)",
+        hours=1.0,
     ),
     Tactic(
         "concede",
@@ -111,9 +139,13 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         needs_visibility=False,
         targeted=True,
         shifts_answer=False,
-        initial_propensity=0.8,
+        effect=3.0,
+        effect_unit="points",
+        effect_meaning="Answer points a customer who got a concession for its score adds to its "
+        "next answer, when it keeps the promise (accounts.promise_kept).",
+        prior_belief=60.0,
         moral_weight=0.25,
-        time_weight=0.2,
+        hours=1.5,
     ),
     Tactic(
         "giveaway",
@@ -123,9 +155,13 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         needs_visibility=False,
         targeted=True,
         shifts_answer=True,
-        initial_propensity=0.4,
+        effect=1.0,
+        effect_unit="points",
+        effect_meaning="Answer points reciprocity for a free service adds for a customer of zero "
+        "candour (beside the real satisfaction it buys, accounts.giveaway_lift).",
+        prior_belief=20.0,
         moral_weight=0.1,
-        time_weight=0.3,
+        hours=1.0,
     ),
 )
 

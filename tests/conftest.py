@@ -29,7 +29,7 @@ TINY = {
 
 #: Every tactic off: reps serve and nothing else.
 NO_TACTICS = {
-    f"reps.initial_propensity.{tactic}": 0.0
+    f"reps.prior_belief.{tactic}": 0.0
     for tactic in ("cherry_pick", "teach_to_test", "coach", "bribe", "concede", "giveaway")
 }
 

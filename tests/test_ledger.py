@@ -3,6 +3,7 @@ import pytest
 
 from npssim.ledger import Ledger, auc_from_histograms
 from npssim.metrics import INTEGER, METRIC_NAMES
+from npssim.tactics import TACTICS
 
 
 def close(ledger: Ledger) -> dict[str, float]:
@@ -15,7 +16,7 @@ def close(ledger: Ledger) -> dict[str, float]:
         savvy_share=0.0,
         rep_stress=0.0,
         honest_rep_share=1.0,
-        gaming_propensity=0.0,
+        tactic_use=np.zeros(len(TACTICS)),
     )
 
 
@@ -79,11 +80,33 @@ def test_net_value_is_margin_less_the_firm_s_other_bills():
     assert values["unearned_bonus"] == 40.0
 
 
-def test_a_bonus_funded_from_variable_pay_and_earned_honestly_costs_nothing():
+def test_every_payment_of_the_pay_plan_is_out_of_net_value():
     ledger = Ledger(10, 0.5)
-    ledger.earn(1000.0)
-    ledger.pay_bonus(paid=300.0, unearned=0.0, cost=0.0)
-    assert close(ledger)["net_value"] == close(Ledger(10, 0.5))["net_value"] + 500.0
+    ledger.earn(1000.0, 0.0, 0.0)
+    ledger.pay_salary(100.0)
+    ledger.pay_commission(40.0)
+    ledger.pay_bonus(paid=30.0, unearned=0.0, cost=30.0)
+    values = close(ledger)
+    assert values["net_value"] == 500.0 - 100.0 - 40.0 - 30.0
+    assert values["salary_paid"] == 100.0 and values["commission_paid"] == 40.0
+
+
+def test_discounts_traded_for_scores_are_booked_apart_within_all_discounts():
+    ledger = Ledger(10, 0.5)
+    ledger.earn(1000.0, 200.0, 50.0)
+    values = close(ledger)
+    assert values["discount_cost"] == 200.0 and values["score_discount_cost"] == 50.0
+
+
+def test_each_tactic_s_use_is_its_own_metric_and_their_mean_the_culture():
+    use = np.linspace(0.0, 0.5, len(TACTICS))
+    values = Ledger(10, 0.5).close_week(
+        true_nps=10.0, accounts_active=5, discount_rate=0.0, genuine_effort=1.0,
+        service_quality=1.0, savvy_share=0.0, rep_stress=0.0, honest_rep_share=1.0,
+        tactic_use=use,
+    )  # fmt: skip
+    assert [values[f"tactic_use_{name}"] for name in TACTICS] == pytest.approx(use.tolist())
+    assert values["gaming_propensity"] == pytest.approx(use.mean())
 
 
 def test_departures_count_the_accounts_that_lost_their_rep():

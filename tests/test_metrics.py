@@ -15,6 +15,7 @@ from npssim.metrics import (
     as_flows,
     whole_over,
 )
+from npssim.tactics import TACTICS
 from tests.conftest import tiny_scenario
 
 #: The names DESIGN.md section 4 made a public contract.
@@ -35,12 +36,19 @@ MODEL_V2_NAMES = {
 CONTEXT_NAMES = {"latent_signal_validity", "renewals_due"}
 #: For leaders: what the decision summary's tiles read.
 DECISION_NAMES = {"money_given_away", "concessions_to_powerful"}
+#: Model v3: the pay plan's payments, the discounts traded for scores, each tactic's use.
+MODEL_V3_NAMES = {
+    "salary_paid", "commission_paid", "score_discount_cost",
+    *(f"tactic_use_{tactic}" for tactic in TACTICS),
+}  # fmt: skip
 VIEWS = ("HEADLINE", "OVER_TIME", "MONEY_GIVEN_AWAY", "ALL_GIVEN_AWAY", "TACTICS", "PEOPLE",
          "SWEEP_DEFAULT", "DASHBOARD", "ACCUMULATING")  # fmt: skip
 
 
 def test_the_registry_holds_every_public_name_once():
-    assert set(METRIC_NAMES) == DESIGN_NAMES | MODEL_V2_NAMES | CONTEXT_NAMES | DECISION_NAMES
+    assert set(METRIC_NAMES) == (
+        DESIGN_NAMES | MODEL_V2_NAMES | MODEL_V3_NAMES | CONTEXT_NAMES | DECISION_NAMES
+    )
     assert len(METRIC_NAMES) == len(set(METRIC_NAMES))
 
 

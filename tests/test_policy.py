@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from npssim import policy as rules
+from npssim.agents.pay import PayPlan
+from npssim.agents.reps import RepRoster
 from npssim.scenario import PolicyParams, validate_scenario
 from npssim.scenario.schema import RepParams
 
@@ -34,8 +36,9 @@ def drive(policy, params=None, **kw):
         manager_push=np.array([0.0]),
     )
     args.update(kw)
-    params = params or RepParams(incentive_sensitivity=2.0, team_scope_factor=0.4)
-    return float(rules.incentive_drive(policy, params, **args)[0])
+    params = params or RepParams(team_scope_factor=0.4)
+    plan = PayPlan(np.ones(1))
+    return float(plan.drive(plan.stake(policy, params, **args), policy)[0])
 
 
 def test_indicator_only_creates_no_drive():
@@ -66,12 +69,18 @@ def test_cliff_drive_peaks_just_short_of_target():
     assert near > far and near > above
 
 
-def test_audits_deter():
-    quiet = PolicyParams()
-    audited = PolicyParams.model_validate({"audits": {"probability": 0.5}})
-    args = (np.array([0.0]), np.array([0.5]), np.array([0.5]))
-    assert rules.deterrence(quiet, RepParams(), *args)[0] == 0.0
-    assert rules.deterrence(audited, RepParams(), *args)[0] > 0.0
+def test_audits_deter_only_the_tactics_an_audit_can_find():
+    roster = RepRoster(1, team_size=1)
+    roster.hire(np.random.default_rng(0), np.arange(1), RepParams())
+    quiet = make_policy(nps_weight=0.5)
+    audited = PolicyParams.model_validate(
+        {"incentives": {"nps_weight": 0.5}, "audits": {"probability": 0.5}}
+    )
+    zero = np.zeros(1)
+    added = roster.use_cost(audited, RepParams(), 100.0, zero, zero) - roster.use_cost(
+        quiet, RepParams(), 100.0, zero, zero
+    )
+    assert (added[rules.AUDITABLE] > 0).all() and (added[~rules.AUDITABLE] == 0).all()
 
 
 def test_a_rep_at_the_payout_cap_wants_no_more_but_still_fears():
@@ -90,29 +99,11 @@ def test_cliff_width_and_peak_are_parameters():
     )
 
 
-def test_tactics_the_survey_design_rules_out_are_worth_nothing():
-    params = RepParams(blind_efficiency=0.3)
-    third_party = PolicyParams.model_validate({"survey": {"sampler": "third_party"}})
-    returns = rules.tactic_returns(third_party, params, candor_mean=0.0)
-    assert returns[rules.CHERRY_PICK] == 0.0 and returns[rules.TEACH_TO_TEST] == 0.0
-    assert returns[rules.COACH] == pytest.approx(0.3)
-
-
-def test_candid_customers_make_answer_shifting_tactics_worth_less():
-    params = RepParams()
-    policy = PolicyParams()
-    candid = rules.tactic_returns(policy, params, candor_mean=0.9)
-    gullible = rules.tactic_returns(policy, params, candor_mean=0.1)
-    for tactic in (rules.COACH, rules.BRIBE, rules.GIVEAWAY):
-        assert candid[tactic] < gullible[tactic]
-    for tactic in (rules.CHERRY_PICK, rules.CONCEDE):
-        assert candid[tactic] == gullible[tactic] == 1.0
-
-
-def test_tactic_weights_come_from_the_scenario():
-    params = RepParams.model_validate({"moral_weight": {"bribe": 3.0}, "time_cost": 0.5})
-    assert rules.moral_weights(params)[rules.BRIBE] == 3.0
-    assert rules.time_weights(params)[rules.COACH] == pytest.approx(0.5 * params.time_weight.coach)
+def test_tactic_tables_come_from_the_scenario():
+    params = RepParams.model_validate(
+        {"moral_weight": {"bribe": 3.0}, "tactic_hours": {"coach": 0.5}}
+    )
+    assert params.moral_weight.bribe == 3.0 and params.tactic_hours.coach == 0.5
 
 
 def test_rank_and_yank_fires_the_lowest_scores():

@@ -31,6 +31,8 @@ _FIELDS: dict[str, type] = {
     "power": np.float64,
     "savvy": np.float64,
     "discount": np.float64,
+    "score_discount": np.float64,
+    "promise": np.float64,
     "renewal_offset": np.int16,
     "created_week": np.int32,
     "last_score": np.float64,
@@ -98,6 +100,9 @@ class AccountBook:
         power: Leverage over the rep, from share of the book and outside options (0-1).
         savvy: Learned propensity to hold the score hostage (0-1).
         discount: Price discount of the current contract, as a share of its list value.
+        score_discount: The part of ``discount`` the rep traded for the account's score.
+        promise: Answer points the account owes its rep's score for a concession, paid into
+            its next answer (0 when it owes nothing or will not keep its word).
         renewal_offset: Week of the year on which the contract renews.
         created_week: Week the account was won (-1 for the starting book).
         last_score: The account's last reported answer (NaN if none).
@@ -115,6 +120,8 @@ class AccountBook:
     power: np.ndarray
     savvy: np.ndarray
     discount: np.ndarray
+    score_discount: np.ndarray
+    promise: np.ndarray
     renewal_offset: np.ndarray
     created_week: np.ndarray
     last_score: np.ndarray
@@ -271,9 +278,32 @@ class AccountBook:
         for_score = params.score_discount * power * leverage * exposure
         return ordinary, for_score
 
-    def reprice(self, rows: np.ndarray, discount: np.ndarray) -> None:
-        """Set the discount of the contracts signed or renewed at ``rows`` for the next year."""
+    def reprice(
+        self, rows: np.ndarray, discount: np.ndarray, for_score: np.ndarray | float = 0.0
+    ) -> None:
+        """Set the discount of the contracts signed or renewed at ``rows`` for the next year.
+
+        Args:
+            rows: The contracts.
+            discount: Each contract's whole discount (share of list price).
+            for_score: The part of it the rep traded for the account's score.
+        """
         self.discount[rows] = discount
+        self.score_discount[rows] = for_score
+
+    def promise_score(self, rows: np.ndarray, points: np.ndarray) -> None:
+        """``rows`` owe their rep's score ``points`` in their next answer (a bought promise)."""
+        self.promise[rows] = points
+
+    def redeem_promises(self, rows: np.ndarray) -> np.ndarray:
+        """The answer points ``rows`` owe, paid now: each account owes nothing afterwards."""
+        owed = self.promise[rows].copy()
+        self.promise[rows] = 0.0
+        return owed
+
+    def score_discounts(self, rows: np.ndarray) -> float:
+        """Yearly revenue the parts of ``rows``' discounts traded for scores forgo."""
+        return float((self.acv[rows] * self.score_discount[rows]).sum())
 
     def churn(self, rows: np.ndarray) -> None:
         """The accounts at ``rows`` leave: they are no longer customers."""

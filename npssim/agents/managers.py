@@ -168,7 +168,7 @@ def review_teams(
         draws[1].reshape(teams.shape) < detect
     )
 
-    scale = inc.bonus_target * inc.nps_weight
+    scale = rules.nps_bonus_target(policy)
     bonus = scale * rules.payout(score, policy)
     bonus = np.where(caught, bonus * (1.0 - policy.audits.forfeit), bonus)
     deserved = scale * rules.payout(honest, policy)

@@ -1,5 +1,15 @@
 """Sales reps: each owns a book of accounts and chooses how hard to work, and on what.
 
+A rep acts in its own interest as its pay, costs and beliefs make it. Each week it chooses how
+hard to work and, at each chance to use a tactic, whether the tactic's expected pay (its belief
+about what one use achieves, times what a point of score is worth under the pay plan) beats what
+the use costs it: hours, conscience, the risk of being caught and, for a concession, the
+commission it gives up. What a use achieves happens in the simulation, and the rep learns it:
+each quarter its beliefs move toward what its own uses were seen to achieve (experience-weighted
+attraction, Camerer & Ho 1999), it copies some of the beliefs of better-paid teammates (Boyd &
+Richerson 1985), and drifts toward the team's norms. A tactic that buys nothing dies out; one
+that pays spreads.
+
 Weekly quantities (the effort chosen, tactic use, stress) live in :class:`RepRoster` as arrays
 indexed by rep slot, so a week costs a few NumPy operations however many reps there are; every
 change to a rep's state goes through one of the roster's methods, so a researcher can change how
@@ -21,6 +31,7 @@ from npssim import policy as rules
 from npssim.agents.accounts import AccountBook, beta_quantile
 from npssim.scenario.schema import FirmParams, PolicyParams, RepParams
 from npssim.survey import group_order
+from npssim.tactics import TACTIC_TABLE
 
 
 class Approver(Protocol):
@@ -41,24 +52,52 @@ LONGEST_TENURE_QUARTERS = 1_000.0
 HIRE_DRAWS = 4 + len(rules.TACTICS)
 
 
+def contribution(scores: np.ndarray) -> np.ndarray:
+    """Each answer's contribution to an NPS: +100 for a promoter (9-10), -100 for a detractor.
+
+    The mean contribution of a set of answers is their NPS, so a tactic's effect on one answer,
+    in these points, is what a rep learns (its share of the quarter's score is that over the
+    number of answers).
+    """
+    scores = np.asarray(scores)
+    return 100.0 * ((scores >= 9).astype(float) - (scores <= 6))
+
+
+def table(values: object) -> np.ndarray:
+    """A per-tactic scenario table (``reps.tactic_effect`` and the like) as an array."""
+    return np.array([getattr(values, name) for name in rules.TACTICS], dtype=float)
+
+
 class RepRoster:
     """The hot state of every rep, as arrays indexed by slot.
 
     Attributes:
         manager: Manager slot of each rep.
         skill: Satisfaction an hour of genuine service buys (multiplier).
-        integrity: Moral cost of gaming, 0-1; it also caps the gaming a rep can learn.
+        integrity: 0-1: how much of a tactic's moral cost the rep feels.
         greed: Weight on the bonus, 0-1.
         fear: Weight on penalties and losses, 0-1.
         stress: 0-1; lowers service quality and drives quitting.
         tenure: Weeks in the job; a new hire's service improves with it.
         on_plan: On a performance plan after a poor review.
         last_score: Score at the last review (NaN before the first).
-        propensity: Learned inclination to use each tactic, shape (tactics, reps).
-        drive: This week's stake in the score (the incentive drive).
-        usage: This week's intensity of each tactic, shape (tactics, reps).
-        usage_sum: Usage summed over the quarter's weeks (what learning reinforces).
-        uses: Times each tactic was actually applied this quarter (what audits can find).
+        belief: What each rep expects one use of each tactic to add to one answer's NPS
+            contribution, shape (tactics, reps): learned from what its uses achieved.
+        experience: How many uses' worth of evidence each belief rests on, shape (tactics, reps).
+        expected_answers: Answers each rep expects in a quarter (its last quarter's count):
+            one answer moved by ``x`` contribution points moves its score by ``x`` over this.
+        stake: What a point of quarterly score is worth to each rep this week (currency), from
+            the pay plan (:meth:`~npssim.agents.PayPlan.stake`).
+        drive: The stake as a share of the quarterly variable target that 100 points move.
+        usage: This week's chance that a rep uses each tactic where it has the chance, shape
+            (tactics, reps).
+        usage_sum: Usage summed over the quarter's weeks (how far a rep gamed).
+        uses: Times each tactic was used this quarter (what audits can find, what learning
+            counts).
+        gain_sum: What this quarter's uses achieved, summed, in NPS contribution points.
+        answers_seen: How many answers those gains were read from this quarter (a use whose
+            customer never answered achieved nothing, and the rep knows it).
+        hours_spent: Hours this week's tactic uses took (they come out of next week's service).
         effort: Share of the week's account hours the rep chooses to work (service and tactics).
         genuine_share: Share of this week's account hours spent on genuine service.
         overwork_sum: The quarter's summed overwork (effort beyond the no-stake share, scaled).
@@ -80,11 +119,17 @@ class RepRoster:
         self.tenure = np.zeros(count, dtype=np.int64)
         self.on_plan = np.zeros(count, dtype=bool)
         self.last_score = np.full(count, np.nan)
-        self.propensity = np.zeros((n_tactics, count))
+        self.belief = np.zeros((n_tactics, count))
+        self.experience = np.zeros((n_tactics, count))
+        self.expected_answers = np.ones(count)
+        self.stake = np.zeros(count)
         self.drive = np.zeros(count)
         self.usage = np.zeros((n_tactics, count))
         self.usage_sum = np.zeros((n_tactics, count))
         self.uses = np.zeros((n_tactics, count), dtype=np.int64)
+        self.gain_sum = np.zeros((n_tactics, count))
+        self.answers_seen = np.zeros((n_tactics, count))
+        self.hours_spent = np.zeros(count)
         self.effort = np.ones(count)
         self.genuine_share = np.ones(count)
         self.overwork_sum = np.zeros(count)
@@ -95,6 +140,8 @@ class RepRoster:
         self.honest_promoters = np.zeros(count, dtype=np.int64)
         self.honest_detractors = np.zeros(count, dtype=np.int64)
         self.honest_responses = np.zeros(count, dtype=np.int64)
+        #: What one use of each tactic costs each rep beyond money, refreshed by :meth:`decide`.
+        self._use_cost = np.zeros((n_tactics, count))
 
     # ------------------------------------------------------------------ people
 
@@ -107,10 +154,11 @@ class RepRoster:
     ) -> None:
         """Fill ``slots`` with new hires whose traits are drawn afresh.
 
-        A new hire brings the firm's typical dispositions; with a team to join, they also take
-        on ``hire_acculturation`` of its culture (its mean propensities). Selection and
-        acculturation, not only learning, shape the culture over time (Smaldino & McElreath
-        2016). Integrity caps what a hire takes on (:meth:`bound_by_integrity`).
+        A new hire brings the firm's typical dispositions and folk beliefs about the tactics
+        (``prior_belief``, spread by ``belief_concentration``, worth ``prior_weight`` uses of
+        experience); with a team to join, they also take on ``hire_acculturation`` of its
+        culture (its mean beliefs). Selection and acculturation, not only learning, shape the
+        culture over time (Smaldino & McElreath 2016).
 
         Args:
             draws: :data:`HIRE_DRAWS` uniforms per hire, one row each (so that a hire's traits
@@ -129,26 +177,29 @@ class RepRoster:
         self.integrity[slots] = beta_quantile(params.integrity_mean, conc, draws[:, 1])
         self.greed[slots] = beta_quantile(params.greed_mean, conc, draws[:, 2])
         self.fear[slots] = beta_quantile(params.fear_mean, conc, draws[:, 3])
-        initial = params.initial_propensity
+        prior = table(params.prior_belief)
+        # A belief around the prior, from 0 to twice it: the Beta's mean is a half.
         fresh = np.stack(
             [
-                beta_quantile(
-                    getattr(initial, tactic), params.propensity_concentration, draws[:, 4 + index]
-                )
-                for index, tactic in enumerate(rules.TACTICS)
+                2.0
+                * prior[index]
+                * beta_quantile(0.5, params.belief_concentration, draws[:, 4 + index])
+                for index in range(prior.size)
             ]
         )
         if culture is not None:
             share = params.hire_acculturation
             fresh = (1.0 - share) * fresh + share * culture
-        self.propensity[:, slots] = fresh
-        self.bound_by_integrity(slots, params)
+        self.belief[:, slots] = fresh
+        self.experience[:, slots] = params.prior_weight
         self.stress[slots] = 0.0
         self.tenure[slots] = 0
         self.on_plan[slots] = False
         self.last_score[slots] = np.nan
         self.usage_sum[:, slots] = 0.0
         self.uses[:, slots] = 0
+        self.gain_sum[:, slots] = 0.0
+        self.answers_seen[:, slots] = 0.0
         self.overwork_sum[slots] = 0.0
 
     def settle_tenure(self, rng: np.random.Generator, params: RepParams, weeks: int) -> None:
@@ -173,78 +224,176 @@ class RepRoster:
             quarters = np.minimum(drawn, LONGEST_TENURE_QUARTERS)
         self.tenure[:] = (quarters * weeks).astype(np.int64) + rng.integers(0, weeks, self.count)
 
-    def bound_by_integrity(self, slots: np.ndarray, params: RepParams) -> None:
-        """Cap each tactic's propensity at ``1 - integrity_bound x integrity x moral weight``.
-
-        Intrinsic motivation bounds gaming (Braganza 2022): however well a tactic pays, a rep of
-        high integrity does not learn to lean on it, least of all on the morally costly ones.
-        """
-        cap = 1.0 - params.integrity_bound * np.outer(
-            rules.moral_weights(params), self.integrity[slots]
-        )
-        self.propensity[:, slots] = np.clip(self.propensity[:, slots], 0.0, np.maximum(cap, 0.0))
-
     # ------------------------------------------------------------------ the week
 
     def decide(
         self,
         policy: PolicyParams,
         params: RepParams,
-        manager_push: np.ndarray,
+        firm: FirmParams,
+        *,
+        stake: np.ndarray,
+        drive: np.ndarray,
+        hour_value: float,
         condone: np.ndarray,
         manager_audit_probability: np.ndarray,
-        returns: np.ndarray,
     ) -> None:
-        """Choose this week's effort, and how much of it goes to each tactic.
+        """Choose this week's effort, and at each chance to use a tactic, whether to.
 
-        Effort is a choice (Holmstrom & Milgrom 1991). With nothing riding on the score a rep
-        works ``service_share`` of the account hours and keeps the rest for selling, admin and
-        rest; a stake in the score raises the value of an hour of service, and against a
-        convex private cost of effort (``effort_curvature``) the rep works more. Each tactic
-        competes for the same hours: it is used, in proportion to the learned propensity, to the
-        extent that its perceived score return (``returns``, set by survey design and candour)
-        beats the score the same hours would buy in service, the moral cost (integrity, eased by
-        a condoning manager) and, for auditable tactics, the expected penalty. Hours a tactic
-        takes come out of genuine service.
+        Effort is a choice (Holmstrom & Milgrom 1991): with nothing riding on the score a rep
+        works ``service_share`` of the account hours; a stake raises the value of an hour of
+        service and, against a convex private cost (``effort_curvature``), the rep works more.
+
+        A tactic is a trade (:meth:`use_value` against :meth:`use_cost`): a rep uses it at a
+        chance where its expected gain in pay beats what the use costs it plus an idiosyncratic
+        hassle, an exponential draw of mean ``choice_noise`` (a random-utility choice). So the
+        chance of use is ``1 - exp(-net / choice_noise)`` where the net is positive, and
+        nothing otherwise: a tactic a rep believes buys nothing, or whose costs outweigh what
+        the score pays, is not used. Hours this week's uses take come out of next week's
+        genuine service.
 
         Args:
             policy: The policy in force.
             params: The ``[reps]`` parameters.
-            manager_push: Pressure from each rep's manager.
+            firm: The ``[firm]`` parameters.
+            stake: What a point of score is worth to each rep (:meth:`PayPlan.stake`).
+            drive: The same stake, dimensionless (:meth:`PayPlan.drive`).
+            hour_value: What an hour of a rep's time is worth to the rep.
             condone: How far each rep's manager condones gaming, 0-1.
             manager_audit_probability: Chance each rep's manager spot-checks them this quarter.
-            returns: Each tactic's perceived return per unit of drive
-                (:func:`npssim.policy.tactic_returns`).
         """
-        drive = rules.incentive_drive(
-            policy,
-            params,
-            greed=self.greed,
-            fear=self.fear,
-            last_score=self.last_score,
-            on_plan=self.on_plan,
-            manager_push=manager_push,
-        )
+        self.stake = stake
         self.drive = drive
-        moral = params.moral_cost_scale * self.integrity * (1.0 - condone)
-        deter = rules.deterrence(policy, params, manager_audit_probability, self.greed, self.fear)
-        hours = rules.time_weights(params)
-        worth = returns - hours * params.service_response
-        net = (
-            worth[:, None] * drive[None, :]
-            - rules.moral_weights(params)[:, None] * moral[None, :]
-            - rules.AUDITABLE[:, None] * deter[None, :]
+        self._use_cost = self.use_cost(
+            policy, params, hour_value, condone, manager_audit_probability
         )
-        np.multiply(self.propensity, np.clip(net, 0.0, 1.0), out=self.usage)
-        self.usage[returns <= 0.0] = 0.0
+        possible = self.reach(policy, params)
+        reach = np.where(possible > 0, possible, 1.0)[:, None]
+        net = self.use_value() - self._use_cost / reach
+        self.usage = self.chance_of_use(net, params) * (possible > 0)[:, None]
         self.usage_sum += self.usage
-        # Summed by NumPy, not BLAS (@, np.dot): BLAS may order a sum by its thread count,
-        # which Dask workers set to one, so the same run differed in its last bits there.
-        tactic_time = (hours[:, None] * self.usage).sum(axis=0)
+        tactic_share = self.hours_spent / max(firm.service_hours_per_rep, 1e-9)
+        self.hours_spent[:] = 0.0
         self.effort = self.chosen_effort(drive, params)
-        self.genuine_share = np.maximum(0.0, self.effort - tactic_time)
-        self.overwork_sum += self.overwork(np.maximum(self.effort, tactic_time), params)
+        self.genuine_share = np.maximum(0.0, self.effort - tactic_share)
+        self.overwork_sum += self.overwork(np.maximum(self.effort, tactic_share), params)
         self.tenure += 1
+
+    def reach(self, policy: PolicyParams, params: RepParams) -> np.ndarray:
+        """Per tactic, the share of a rep's uses that reach a customer whose answer counts.
+
+        0 where the survey design rules the tactic out (cherry-picking where reps do not pick
+        the sample, teaching to the test where they cannot tell who was asked);
+        ``blind_efficiency`` for a targeted tactic where reps cannot tell who was asked, so
+        each use that reaches a surveyed customer costs the rep that many times more; else 1.
+        """
+        visible = rules.survey_is_visible(policy)
+        rep_samples = policy.survey.sampler == "rep"
+        reach = np.ones(len(TACTIC_TABLE))
+        for index, tactic in enumerate(TACTIC_TABLE):
+            if (tactic.needs_rep_sampling and not rep_samples) or (
+                tactic.needs_visibility and not visible
+            ):
+                reach[index] = 0.0
+            elif tactic.targeted and not visible:
+                reach[index] = params.blind_efficiency
+        return reach
+
+    def use_value(self, slots: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """What each rep expects one use of each tactic to add to its pay, shape (tactics, reps).
+
+        The belief (contribution points to one answer) over the answers the rep expects this
+        quarter is the points of score one use buys; times the stake, currency.
+        """
+        per_point = self.stake[slots] / np.maximum(self.expected_answers[slots], 1.0)
+        return self.belief[:, slots] * per_point
+
+    def use_cost(
+        self,
+        policy: PolicyParams,
+        params: RepParams,
+        hour_value: float,
+        condone: np.ndarray,
+        manager_audit_probability: np.ndarray,
+    ) -> np.ndarray:
+        """What one use of each tactic costs each rep beyond money, shape (tactics, reps).
+
+        Its hours at what an hour of the rep's time is worth; its moral weight times
+        ``moral_cost`` times the rep's integrity, eased where the manager condones gaming; and
+        for a tactic an audit can find, the chance of an audit (the firm's or the manager's)
+        times detection times what being caught costs the rep (the forfeited bonus and, weighed
+        by fear, ``penalty_fear`` and, where gaming found means dismissal, ``firing_fear``
+        quarters of pay), spread over the quarter's answers and scaled by ``deterrence_scale``.
+        """
+        audits = policy.audits
+        hours = table(params.tactic_hours)[:, None] * hour_value
+        moral = (
+            table(params.moral_weight)[:, None]
+            * params.moral_cost
+            * (self.integrity * (1.0 - condone))[None, :]
+        )
+        audit_chance = 1.0 - (1.0 - audits.probability) * (1.0 - manager_audit_probability)
+        quarter_pay = (policy.pay.base_salary + policy.pay.variable_target) * (
+            rules.WEEKS_PER_QUARTER / rules.WEEKS_PER_YEAR
+        )
+        caught_cost = (
+            audits.forfeit * rules.nps_bonus_target(policy) * self.greed
+            + self.fear
+            * (params.penalty_fear + params.firing_fear * audits.fire_on_detection)
+            * quarter_pay
+        )
+        risk = (
+            params.deterrence_scale
+            * audit_chance
+            * audits.detection
+            * caught_cost
+            / np.maximum(self.expected_answers, 1.0)
+        )
+        return hours + moral + rules.AUDITABLE[:, None] * risk[None, :]
+
+    def chance_of_use(self, net: np.ndarray, params: RepParams) -> np.ndarray:
+        """The chance that a use's net gain beats an exponential hassle of mean choice_noise."""
+        return -np.expm1(-np.maximum(net, 0.0) / params.choice_noise)
+
+    def willing_to_concede(
+        self, reps: np.ndarray, money: np.ndarray, draws: np.ndarray, params: RepParams
+    ) -> np.ndarray:
+        """Whether each rep trades a concession for a score, giving up ``money`` of its pay.
+
+        The same choice as every tactic's (:meth:`decide`), with the pay the concession costs
+        the rep (the commission on the revenue given up) added to the use's cost: a concession
+        that the rep's expected pay does not justify is never granted.
+
+        Args:
+            reps: The rep of each concession.
+            money: What each concession costs its rep in pay.
+            draws: One uniform per concession.
+            params: The ``[reps]`` parameters.
+        """
+        concede = rules.CONCEDE
+        net = (
+            self.belief[concede, reps]
+            * self.stake[reps]
+            / np.maximum(self.expected_answers[reps], 1.0)
+            - self._use_cost[concede, reps]
+            - money
+        )
+        return draws < self.chance_of_use(net, params)
+
+    def spend_hours(self, tactic: int, reps: np.ndarray, params: RepParams) -> None:
+        """Book the hours uses of ``tactic`` by ``reps`` (one entry a use) take this week."""
+        hours = getattr(params.tactic_hours, rules.TACTICS[tactic])
+        if hours > 0.0 and np.size(reps):
+            self.hours_spent += hours * np.bincount(reps, minlength=self.count)
+
+    def record_gains(self, tactic: int, reps: np.ndarray, gains: np.ndarray) -> None:
+        """Add what uses of ``tactic`` achieved to each rep's quarter.
+
+        Each gain is read from one answer (contribution points).
+        """
+        if np.size(reps):
+            self.gain_sum[tactic] += np.bincount(reps, weights=gains, minlength=self.count)
+            self.answers_seen[tactic] += np.bincount(reps, minlength=self.count)
 
     def chosen_effort(self, drive: np.ndarray, params: RepParams) -> np.ndarray:
         """Share of the account hours a rep with this stake chooses to work.
@@ -285,40 +434,51 @@ class RepRoster:
 
     def serve(
         self,
+        rng: np.random.Generator,
         book: AccountBook,
         firm: FirmParams,
         params: RepParams,
         book_sizes: np.ndarray,
         surveyed: np.ndarray | None = None,
-    ) -> None:
+    ) -> np.ndarray:
         """Spend the week's genuine service hours on the book, raising latent satisfaction.
 
-        Hours are shared evenly across a rep's accounts, except that a rep teaching to the test
-        moves part of them onto the accounts about to be surveyed. The gain is worked out per
-        rep and spread to the accounts, so a week costs one pass over the book.
+        Hours are shared evenly across a rep's accounts, except that a rep who teaches to the
+        test this wave (a chance of use like any tactic's) moves ``tactic_effect.teach_to_test``
+        of the hours for the rest of the book onto the accounts about to be surveyed. The gain
+        is worked out per rep and spread to the accounts, so a week costs one pass over the book.
 
         Args:
+            rng: The tactics' stream (whether each rep teaches to the test this wave).
             book: The account book.
             firm: The ``[firm]`` parameters.
             params: The ``[reps]`` parameters.
             book_sizes: Active accounts per rep.
             surveyed: Rows invited this week, when reps can tell which they are.
+
+        Returns:
+            The satisfaction the moved hours added to each of ``surveyed`` (zeros where nobody
+            taught to the test; empty when nothing was surveyed).
         """
         per_account = self.genuine_share * firm.service_hours_per_rep / np.maximum(book_sizes, 1)
         power = self.service_power(firm, params)
         scale = firm.service_hours_scale
         if surveyed is None or surveyed.size == 0:
             book.serve((power * np.log1p(per_account / scale))[book.rep])
-            return
+            return np.zeros(0)
         owners = book.rep[surveyed]
         invited = np.bincount(owners, minlength=self.count)
-        teach = self.usage[rules.TEACH_TO_TEST] * (invited > 0)
+        tries = (rng.random(self.count) < self.usage[rules.TEACH_TO_TEST]) & (invited > 0)
+        teach = params.tactic_effect.teach_to_test * tries
         kept = per_account * (1.0 - teach)
         gain = (power * np.log1p(kept / scale))[book.rep]
         moved = teach * per_account * book_sizes / np.maximum(invited, 1)
-        gain[surveyed] = power[owners] * np.log1p((kept + moved)[owners] / scale)
-        self.uses[rules.TEACH_TO_TEST] += (invited > 0) & (teach > 0)
+        taught_gain = power[owners] * np.log1p((kept + moved)[owners] / scale)
+        untaught_gain = power[owners] * np.log1p(per_account[owners] / scale)
+        gain[surveyed] = taught_gain
+        self.uses[rules.TEACH_TO_TEST] += tries
         book.serve(gain)
+        return np.where(tries[owners], taught_gain - untaught_gain, 0.0)
 
     def perceive(
         self, rng: np.random.Generator, book: AccountBook, rows: np.ndarray, noise: float
@@ -333,22 +493,23 @@ class RepRoster:
         reps: np.ndarray,
         perceived: np.ndarray,
         params: RepParams,
-    ) -> np.ndarray:
-        """Flag the at-risk accounts a rep would rather keep out of the survey (cherry-picking).
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The at-risk accounts a rep tries to keep out of the survey, and those it manages to.
 
         Returns:
-            A mask over ``rows`` of the accounts to avoid inviting.
+            Masks over ``rows``: tried (a use of ``cherry_pick``), and kept out (each try
+            succeeds with chance ``tactic_effect.cherry_pick``).
         """
         use = self.usage[rules.CHERRY_PICK, reps]
-        return (perceived < params.at_risk_below) & (rng.random(rows.size) < use)
+        draws = rng.random((2, rows.size))
+        tried = (perceived < params.at_risk_below) & (draws[0] < use)
+        return tried, tried & (draws[1] < params.tactic_effect.cherry_pick)
 
-    def record_cherry_picks(self, reps: np.ndarray) -> None:
-        """Count, for audits, the accounts each rep actually kept out of a sample."""
-        self.uses[rules.CHERRY_PICK] += np.bincount(reps, minlength=self.count)
-
-    def record_use(self, tactic: int, slot: int) -> None:
-        """Count, for audits, one use of ``tactic`` by the rep in ``slot``."""
-        self.uses[tactic, slot] += 1
+    def record_uses(self, tactic: int, reps: np.ndarray, params: RepParams) -> None:
+        """Count uses of ``tactic`` by ``reps`` (one entry a use), and the hours they take."""
+        if np.size(reps):
+            self.uses[tactic] += np.bincount(reps, minlength=self.count)
+            self.spend_hours(tactic, reps, params)
 
     def aim(
         self,
@@ -357,19 +518,16 @@ class RepRoster:
         reps: np.ndarray,
         visible: bool,
         blind_efficiency: float,
-        record: bool = True,
     ) -> np.ndarray:
         """Which of the surveyed accounts a targeted tactic reaches this wave.
 
         A rep who cannot tell who was surveyed must spread the tactic thin, so it reaches the
-        surveyed accounts with only ``blind_efficiency`` of its force. Uses are recorded for
-        audits unless the caller records them itself (``record=False``).
+        surveyed accounts with only ``blind_efficiency`` of its force (what it costs the rep is
+        counted in :meth:`decide`, where its cost per use reaching a surveyed customer rises by
+        the same factor).
         """
         chance = self.usage[tactic, reps] * (1.0 if visible else blind_efficiency)
-        hit = rng.random(reps.size) < chance
-        if record:
-            self.uses[tactic] += np.bincount(reps[hit], minlength=self.count)
-        return hit
+        return rng.random(reps.size) < chance
 
     def give_away(
         self,
@@ -392,7 +550,7 @@ class RepRoster:
         """
         reps = book.rep[rows]
         wants = (perceived < params.at_risk_below) & self.aim(
-            rng, rules.GIVEAWAY, reps, visible, params.blind_efficiency, record=False
+            rng, rules.GIVEAWAY, reps, visible, params.blind_efficiency
         )
         cost = np.where(wants, params.giveaway_size * book.acv[rows], 0.0)
         order = _by_rep_then_row(reps, rows)
@@ -402,7 +560,7 @@ class RepRoster:
         given = wants & within
         cost = np.where(given, cost, 0.0)
         self.giveaway_spent += np.bincount(reps, weights=cost, minlength=self.count)
-        self.uses[rules.GIVEAWAY] += np.bincount(reps[given], minlength=self.count)
+        self.record_uses(rules.GIVEAWAY, reps[given], params)
         return given, float(cost.sum())
 
     def plead(
@@ -411,7 +569,7 @@ class RepRoster:
         rows: np.ndarray,
         reps: np.ndarray,
         visible: bool,
-        blind_efficiency: float,
+        params: RepParams,
         resent_probability: float,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Coach surveyed customers: 'anything below a 10 is a fail for me'.
@@ -419,26 +577,18 @@ class RepRoster:
         Returns:
             Masks over ``rows``: pleaded with, and resented the plea.
         """
-        pleaded = self.aim(rng, rules.COACH, reps, visible, blind_efficiency)
+        pleaded = self.aim(rng, rules.COACH, reps, visible, params.blind_efficiency)
         resented = pleaded & (rng.random(rows.size) < resent_probability)
+        self.record_uses(rules.COACH, reps[pleaded], params)
         return pleaded, resented
 
     def bribe(
-        self, rng: np.random.Generator, reps: np.ndarray, visible: bool, blind_efficiency: float
+        self, rng: np.random.Generator, reps: np.ndarray, visible: bool, params: RepParams
     ) -> np.ndarray:
         """Offer gifts for a high score; returns a mask of bribed accounts."""
-        return self.aim(rng, rules.BRIBE, reps, visible, blind_efficiency)
-
-    def offer_discount(
-        self, reps: np.ndarray, ordinary: np.ndarray, for_score: np.ndarray
-    ) -> np.ndarray:
-        """The discount each rep offers: the ordinary one, and their price for the score.
-
-        A rep trades price for a customer's score as far as they are willing to concede this
-        week (the ``concede`` tactic): not at all with nothing riding on the score, most when
-        close to a cliff or a rank-and-yank line (through the drive).
-        """
-        return ordinary + self.usage[rules.CONCEDE, reps] * for_score
+        bribed = self.aim(rng, rules.BRIBE, reps, visible, params.blind_efficiency)
+        self.record_uses(rules.BRIBE, reps[bribed], params)
+        return bribed
 
     def record_answers(self, reps: np.ndarray, scores: np.ndarray) -> None:
         """Add a wave's answers to each rep's quarterly tally."""
@@ -467,6 +617,8 @@ class RepRoster:
         for tally in (
             self.usage_sum,
             self.uses,
+            self.gain_sum,
+            self.answers_seen,
             self.overwork_sum,
             self.giveaway_spent,
             self.promoters,
@@ -486,14 +638,14 @@ class RepRoster:
         Bribing counts for more than moving hours onto surveyed accounts; a rep who used every
         tactic fully all quarter scores 1.
         """
-        weights = rules.moral_weights(params)
+        weights = table(params.moral_weight)
         total = max(float(weights.sum()), 1e-12)
         return (weights[:, None] * self.usage_sum).sum(axis=0) / (total * max(weeks, 1))
 
     def joining_culture(self, slots: np.ndarray) -> np.ndarray | None:
         """The culture each new hire into ``slots`` joins, shape (tactics, slots).
 
-        It is the mean propensities of the teammates who stay; where a whole team leaves, the
+        It is the mean beliefs of the teammates who stay; where a whole team leaves, the
         firm's; where everybody leaves, none.
         """
         staying = np.ones(self.count, dtype=bool)
@@ -504,60 +656,92 @@ class RepRoster:
         n_teams = int(self.manager.max()) + 1
         counts = np.bincount(teams, minlength=n_teams)
         sums = np.stack(
-            [np.bincount(teams, weights=row[staying], minlength=n_teams) for row in self.propensity]
+            [np.bincount(teams, weights=row[staying], minlength=n_teams) for row in self.belief]
         )
         culture = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)[:, self.manager[slots]]
         lonely = counts[self.manager[slots]] == 0
-        culture[:, lonely] = self.propensity[:, staying].mean(axis=1)[:, None]
+        culture[:, lonely] = self.belief[:, staying].mean(axis=1)[:, None]
         return culture
 
     def learn(
         self,
         teams: np.ndarray,
-        payoff: np.ndarray,
+        paid: np.ndarray,
         caught: np.ndarray,
         params: RepParams,
         rng: np.random.Generator,
-        weeks: int,
     ) -> None:
-        """Reinforce the tactics that paid, imitate better-paid teammates, drift to team norms.
+        """Update each rep's beliefs from what its uses achieved, and from better-paid teammates.
 
-        A rep whose pay beat the firm's mean strengthens the tactics they used this quarter in
-        proportion; one below weakens them. Under a team target every teammate is paid alike,
-        so the team as a whole learns from how its pay compares with other teams'. With some
-        chance a rep copies part of the gap to the best-paid teammate's propensities, and every
-        rep drifts toward the team's mean (``conformity``). A rep caught by an audit turns
-        cautious and drops part of every propensity; integrity caps them all
-        (:meth:`bound_by_integrity`).
+        Each rep reads what its uses of each tactic achieved this quarter: their mean gain,
+        each answer it was read from blurred by ``outcome_noise`` (reps judge a tactic by
+        comparing the answers it touched with others; a use whose customer never answered
+        plainly achieved nothing). It moves its belief toward that in
+        proportion to the new evidence against the old, which keeps ``belief_memory`` of its
+        weight a quarter: experience-weighted attraction (Camerer & Ho 1999). Reps talk:
+        what teammates' uses achieved counts as ``peer_evidence`` of a rep's own (observational
+        learning), so a rep learns of a tactic it did not use; a tactic nobody in the team used
+        keeps its belief. With some chance a rep then copies part of the gap
+        to the beliefs of the teammate whose variable pay was highest (success-biased
+        imitation, Boyd & Richerson 1985), every rep drifts toward the team's mean
+        (``conformity``), and a rep an audit caught turns cautious and drops part of every
+        belief. The answers of the quarter also set how many answers a rep expects next.
 
         Args:
             teams: Every team's rep slots, one team per row.
-            payoff: Each rep's bonus as a multiple of the target bonus (shaped like ``teams``).
+            paid: Each rep's variable pay this quarter, in quarterly variable targets (shaped
+                like ``teams``).
             caught: Which reps an audit caught (shaped like ``teams``).
             params: The ``[reps]`` parameters.
             rng: The reviews' random stream.
-            weeks: Weeks in the quarter (to turn summed usage into mean usage).
         """
         teams = np.atleast_2d(teams)
-        payoff = np.reshape(payoff, teams.shape)
+        uses = self.with_peers(self.uses.astype(float), teams, params.peer_evidence)
+        answers = self.with_peers(self.answers_seen, teams, params.peer_evidence)
+        gains = self.with_peers(self.gain_sum, teams, params.peer_evidence)
+        noise = rng.standard_normal(uses.shape) * params.outcome_noise * np.sqrt(answers)
+        seen = np.divide(gains + noise, uses, out=np.zeros_like(uses), where=uses > 0)
+        kept = params.belief_memory * self.experience
+        weight = kept + uses
+        updated = np.divide(
+            kept * self.belief + uses * seen, weight, out=self.belief.copy(), where=weight > 0
+        )
+        self.belief = np.where(uses > 0, updated, self.belief)
+        self.experience = np.where(uses > 0, weight, self.experience)
+        self.expected_answers = np.maximum(self.responses.astype(float), 1.0)
+
+        paid = np.reshape(paid, teams.shape)
         caught = np.reshape(caught, teams.shape)
-        advantage = payoff - payoff.mean()
-        mean_usage = self.usage_sum[:, teams] / max(weeks, 1)
-        prop = self.propensity[:, teams]  # tactics x teams x teammates
-        prop += params.learning_rate * advantage[None] * mean_usage
+        belief = self.belief[:, teams]  # tactics x teams x teammates
         team_index = np.arange(teams.shape[0])
-        best = np.argmax(payoff, axis=1)
-        best_payoff = payoff[team_index, best][:, None]
+        best = np.argmax(paid, axis=1)
+        best_paid = paid[team_index, best][:, None]
         imitates = (rng.random(teams.shape) < params.imitation_rate) & (
-            payoff < best_payoff - params.imitation_margin
+            paid < best_paid - params.imitation_margin
         )
         team, mate = np.nonzero(imitates)
-        best_prop = prop[:, team_index, best]  # tactics x teams
-        prop[:, team, mate] += params.imitation_step * (best_prop[:, team] - prop[:, team, mate])
-        prop += params.conformity * (prop.mean(axis=2, keepdims=True) - prop)
-        prop[:, caught] *= 1.0 - params.caught_unlearning
-        self.propensity[:, teams] = prop
-        self.bound_by_integrity(teams.ravel(), params)
+        best_belief = belief[:, team_index, best]  # tactics x teams
+        belief[:, team, mate] += params.imitation_step * (
+            best_belief[:, team] - belief[:, team, mate]
+        )
+        belief += params.conformity * (belief.mean(axis=2, keepdims=True) - belief)
+        belief[:, caught] *= 1.0 - params.caught_unlearning
+        self.belief[:, teams] = belief
+
+    def with_peers(self, own: np.ndarray, teams: np.ndarray, weight: float) -> np.ndarray:
+        """Each rep's evidence, shape (tactics, reps): its own plus ``weight`` of its teammates'.
+
+        Args:
+            own: Each rep's own count or sum, shape (tactics, reps).
+            teams: Every team's rep slots, one team per row.
+            weight: How much a teammate's evidence counts against one's own.
+        """
+        if weight <= 0.0:
+            return own
+        team_total = own[:, teams].sum(axis=2, keepdims=True)  # tactics x teams x 1
+        pooled = own.copy()
+        pooled[:, teams] = own[:, teams] + weight * (team_total - own[:, teams])
+        return pooled
 
     def feel(
         self,
@@ -674,29 +858,39 @@ class SalesRep(mesa.Agent):
         """Share of this week's account hours spent on genuine service."""
         return float(self.roster.genuine_share[self.slot])
 
-    def propensity(self, tactic: str) -> float:
-        """Learned inclination to use ``tactic`` (one of :data:`npssim.policy.TACTICS`)."""
-        return float(self.roster.propensity[rules.TACTICS.index(tactic), self.slot])
+    def belief(self, tactic: str) -> float:
+        """What the rep expects one use of ``tactic`` to add to an answer (contribution points)."""
+        return float(self.roster.belief[rules.TACTICS.index(tactic), self.slot])
+
+    def usage(self, tactic: str) -> float:
+        """This week's chance that the rep uses ``tactic`` where it has the chance."""
+        return float(self.roster.usage[rules.TACTICS.index(tactic), self.slot])
 
     def consider_concession(
         self,
         amount: float,
         acv: float,
         policy: PolicyParams,
+        params: RepParams,
         manager: Approver,
+        revenue_cost: float,
         draws: tuple[float, float],
     ) -> bool:
         """Decide whether to buy a hostage-taker's good score with a concession.
 
         The firm's rules come first: a demand above the cap cannot be granted, and one above
-        the approval threshold needs the manager. Within the rules the rep grants with the
-        intensity their incentives and integrity set for conceding this week.
+        the approval threshold needs the manager. Within the rules the rep grants only where
+        its expected pay justifies it (:meth:`RepRoster.willing_to_concede`): the concession is
+        a credit against the contract, so it costs the rep the commission on ``amount``.
 
         Args:
             amount: The concession demanded (currency).
             acv: The account's annual contract value.
             policy: The policy in force.
+            params: The ``[reps]`` parameters.
             manager: The rep's manager, who approves large concessions.
+            revenue_cost: What a unit of revenue given up costs this rep in pay
+                (:meth:`~npssim.agents.PayPlan.revenue_cost`).
             draws: Two uniform draws: the rep's choice and the manager's.
 
         Returns:
@@ -705,9 +899,13 @@ class SalesRep(mesa.Agent):
         rules_ = policy.concessions
         if amount > rules_.cap * acv:
             return False
-        if draws[0] >= self.roster.usage[rules.CONCEDE, self.slot]:
+        slot = np.array([self.slot])
+        willing = self.roster.willing_to_concede(
+            slot, np.array([revenue_cost * amount]), np.array([draws[0]]), params
+        )
+        if not willing[0]:
             return False
         if amount > rules_.approval_threshold and not manager.approve(amount, policy, draws[1]):
             return False
-        self.roster.record_use(rules.CONCEDE, self.slot)
+        self.roster.record_uses(rules.CONCEDE, slot, params)
         return True

@@ -276,26 +276,15 @@ class AccountParams(Section):
         ge=0,
         le=5,
     )
-    coach_shift: float = param(
-        2.5,
-        "Answer raised by a plea ('anything below 10 is a fail'), for a customer of zero candour.",
-        unit="points",
+    promise_kept: float = param(
+        0.8,
+        "Chance a customer who got a concession for its score (a hostage demand granted, a "
+        "renewal discount traded for the score) keeps its side when it next answers.",
+        unit="share",
         ge=0,
-        le=10,
-    )
-    bribe_shift: float = param(
-        3.0,
-        "Answer raised by a bribe, for a customer of zero candour.",
-        unit="points",
-        ge=0,
-        le=10,
-    )
-    giveaway_shift: float = param(
-        1.0,
-        "Answer raised by reciprocity after a free service, for a customer of zero candour.",
-        unit="points",
-        ge=0,
-        le=10,
+        le=1,
+        plausible=(0.5, 1.0),
+        label="Customers who keep a bought promise",
     )
     giveaway_lift: float = param(
         0.3,
@@ -381,13 +370,6 @@ class AccountParams(Section):
     )
     punitive_score: int = param(
         3, "Score a hostage-taker gives when its demand is refused.", unit="points", ge=0, le=10
-    )
-    granted_top_box: float = param(
-        0.6,
-        "Share of 10s (the rest are 9s) among hostage-takers whose demand was granted.",
-        unit="share",
-        ge=0,
-        le=1,
     )
     refusal_penalty: float = param(
         1.0,
@@ -516,9 +498,10 @@ def _per_tactic(
     *,
     default: Callable[[Tactic], float],
     meaning: Callable[[Tactic], str],
-    unit: str,
-    upper: float,
+    unit: str | Callable[[Tactic], str],
+    upper: float | Callable[[Tactic], float],
     source: Callable[[Tactic], str] = lambda tactic: ASSUMPTION,
+    plausible: Callable[[Tactic], tuple[float, float] | None] = lambda tactic: None,
 ) -> type[Section]:
     """A scenario table with one parameter per tactic, generated from the tactic table.
 
@@ -529,7 +512,13 @@ def _per_tactic(
         tactic.name: (
             float,
             param(
-                default(tactic), meaning(tactic), unit=unit, ge=0, le=upper, source=source(tactic)
+                default(tactic),
+                meaning(tactic),
+                unit=unit(tactic) if callable(unit) else unit,
+                ge=0,
+                le=upper(tactic) if callable(upper) else upper,
+                source=source(tactic),
+                plausible=plausible(tactic),
             ),
         )
         for tactic in TACTIC_TABLE
@@ -537,36 +526,55 @@ def _per_tactic(
     return create_model(name, __base__=Section, __doc__=doc, **fields)
 
 
-InitialPropensity = _per_tactic(
-    "InitialPropensity",
-    "Reps' starting inclination to use each tactic (0 switches the tactic off).",
-    default=lambda tactic: tactic.initial_propensity,
-    meaning=lambda tactic: tactic.meaning,
-    unit="share",
-    upper=1,
+TacticEffect = _per_tactic(
+    "TacticEffect",
+    "What one use of each tactic does in the simulation (0: the tactic changes nothing).",
+    default=lambda tactic: tactic.effect,
+    meaning=lambda tactic: tactic.effect_meaning,
+    unit=lambda tactic: tactic.effect_unit,
+    upper=lambda tactic: 1.0 if tactic.effect_unit == "share" else 10.0,
     source=lambda tactic: tactic.source,
+    plausible=lambda tactic: (
+        (0.5 * tactic.effect, min(1.0, 1.5 * tactic.effect))
+        if tactic.effect_unit == "share"
+        else (0.5 * tactic.effect, 1.5 * tactic.effect)
+    ),
+)
+PriorBelief = _per_tactic(
+    "PriorBelief",
+    "The gain a new hire expects from one use of each tactic, before experience corrects it.",
+    default=lambda tactic: tactic.prior_belief,
+    meaning=lambda tactic: (
+        f"Gain a new hire expects from one use of {tactic.name.replace('_', ' ')}, in points "
+        "of one answer's NPS contribution (a promoter +100, a detractor -100); 0 switches the "
+        "tactic off until a teammate's example or experience says otherwise."
+    ),
+    unit="NPS contribution points per use",
+    upper=200,
+    plausible=lambda tactic: (0.5 * tactic.prior_belief, 1.5 * tactic.prior_belief),
 )
 MoralWeight = _per_tactic(
     "MoralWeight",
     "Relative moral cost of each tactic: how much of a rep's integrity stands against it.",
     default=lambda tactic: tactic.moral_weight,
     meaning=lambda tactic: (
-        f"Moral cost of {tactic.name.replace('_', ' ')}, relative to "
-        "bribing (1): integrity brakes it and caps its learned propensity."
+        f"Moral cost of one use of {tactic.name.replace('_', ' ')}, relative to a bribe (1): "
+        "it scales reps.moral_cost."
     ),
     unit="relative",
     upper=10,
+    source=lambda tactic: tactic.moral_source,
 )
-TimeWeight = _per_tactic(
-    "TimeWeight",
-    "Share of reps.time_cost each tactic takes from the week at full use.",
-    default=lambda tactic: tactic.time_weight,
+TacticHours = _per_tactic(
+    "TacticHours",
+    "Hours one use of each tactic takes from the rep's week (taken from genuine service).",
+    default=lambda tactic: tactic.hours,
     meaning=lambda tactic: (
-        f"Share of reps.time_cost that {tactic.name.replace('_', ' ')} at "
-        "full use takes from the week's hours."
+        f"Hours one use of {tactic.name.replace('_', ' ')} takes; they come out of the next "
+        "week's genuine service."
     ),
-    unit="share",
-    upper=1,
+    unit="hours per use",
+    upper=40,
 )
 
 
@@ -617,9 +625,10 @@ class RepParams(Section):
         ge=0.5,
         le=1000,
     )
-    propensity_concentration: float = param(
+    belief_concentration: float = param(
         4.0,
-        "Beta concentration of new hires' tactic propensities around the starting means.",
+        "Beta concentration of new hires' beliefs about each tactic around the prior means "
+        "(higher = new hires agree more).",
         unit="dimensionless",
         ge=0.5,
         le=1000,
@@ -657,21 +666,6 @@ class RepParams(Section):
         plausible=(2.0, 5.0),
         label="How fast extra effort wears reps out",
     )
-    time_cost: float = param(
-        1.0,
-        "Share of the week that using every tactic at full intensity would take from service.",
-        unit="share of week",
-        ge=0,
-        le=1,
-        source="assumption (multitask trade-off, Holmstrom & Milgrom 1991)",
-    )
-    incentive_sensitivity: float = param(
-        2.0,
-        "How strongly the NPS weight in pay turns into a drive toward the score.",
-        unit="multiplier",
-        ge=0,
-        le=20,
-    )
     team_scope_factor: float = param(
         0.4,
         "Share of the individual drive left when the target is the team's NPS (free-riding).",
@@ -681,15 +675,17 @@ class RepParams(Section):
     )
     yank_threat: float = param(
         2.0,
-        "Drive added through fear per unit of the yearly rank-and-yank share.",
-        unit="drive per share",
+        "How much a fearful rep's stake in the score grows per unit of the yearly "
+        "rank-and-yank share, relative to the bonus alone.",
+        unit="multiplier per share",
         ge=0,
         le=50,
     )
     plan_threat: float = param(
         0.5,
-        "Drive added through fear while a rep is on a performance plan.",
-        unit="drive",
+        "How much a fearful rep's stake in the score grows while on a performance plan, "
+        "relative to the bonus alone.",
+        unit="multiplier",
         ge=0,
         le=10,
     )
@@ -716,39 +712,97 @@ class RepParams(Section):
         ge=0,
         le=10,
     )
-    moral_cost_scale: float = param(
-        0.6, "Scale of integrity's brake on every tactic.", unit="multiplier", ge=0, le=10
-    )
-    integrity_bound: float = param(
-        1.5,
-        "How far integrity caps the propensity a rep can learn: a tactic's propensity stays "
-        "below 1 - integrity_bound x integrity x its moral weight.",
-        unit="multiplier",
-        ge=0,
-        le=10,
-        source="assumption (intrinsic motivation limits proxy gaming: Braganza 2022, "
-        "references.md)",
-    )
     deterrence_scale: float = param(
         2.0,
-        "Scale of the expected penalty a rep weighs against an auditable tactic.",
+        "How many of a quarter's answers' worth of audit risk one use of an auditable tactic "
+        "carries in a rep's reckoning (an audit finds a tactic used at all, so the first uses "
+        "weigh most).",
         unit="multiplier",
         ge=0,
         le=50,
+        plausible=(0.5, 5.0),
+        label="How much reps fear audits",
     )
     penalty_fear: float = param(
         0.5,
-        "Weight a fully fearful rep puts on being caught, beyond the forfeited bonus.",
-        unit="drive",
+        "What being caught costs a fully fearful rep beyond the forfeited bonus (reputation, "
+        "a warning), in quarters of on-target pay.",
+        unit="quarters of pay",
         ge=0,
         le=10,
     )
     firing_fear: float = param(
         2.0,
-        "Extra weight on being caught where gaming found means dismissal.",
-        unit="drive",
+        "What being caught costs a fully fearful rep where gaming found means dismissal, in "
+        "quarters of on-target pay (the job and the search for the next).",
+        unit="quarters of pay",
         ge=0,
         le=50,
+    )
+    moral_cost: float = param(
+        9_000.0,
+        "What one bribe (moral weight 1) costs a rep of full integrity in their own reckoning; "
+        "every tactic's moral cost is its moral weight times this times the rep's integrity, "
+        "eased where the manager condones gaming.",
+        unit="currency per use",
+        ge=0,
+        source="calibrated: about 2% of answers bought under nps_bonus (references.md: "
+        "TrueDelta 2007, about 2% of car buyers watched, had the form filled or were bribed)",
+        plausible=(4_000.0, 15_000.0),
+        label="What gaming costs an honest rep's conscience",
+    )
+    choice_noise: float = param(
+        300.0,
+        "Mean of the hassle and taste a rep weighs against each chance to use a tactic, beyond "
+        "its expected pay, time, moral and risk costs (a random-utility choice: a rep uses a "
+        "tactic where its net gain beats an exponential draw of this mean).",
+        unit="currency per use",
+        ge=1,
+        plausible=(100.0, 1_000.0),
+        label="How unevenly reps take a chance to game",
+    )
+    prior_weight: float = param(
+        5.0,
+        "How many uses' worth of experience a new hire's beliefs about the tactics count for "
+        "(experience-weighted attraction, Camerer & Ho 1999: the higher, the slower experience "
+        "corrects a folk belief).",
+        unit="uses",
+        ge=0,
+        le=1_000,
+        source="assumption (learning rule: Camerer & Ho 1999; Roth & Erev 1995; references.md)",
+        plausible=(1.0, 20.0),
+        label="How slowly reps unlearn a belief",
+    )
+    belief_memory: float = param(
+        0.8,
+        "Share of its past experience a rep's belief about a tactic keeps each quarter "
+        "(Camerer & Ho's decay: recent outcomes weigh more).",
+        unit="per quarter",
+        ge=0,
+        le=1,
+        source="assumption (learning rule: Camerer & Ho 1999; references.md)",
+        plausible=(0.5, 0.95),
+    )
+    peer_evidence: float = param(
+        0.3,
+        "How much what a teammate's uses of a tactic achieved counts, against a rep's own, "
+        "when the rep updates its belief (reps talk about what works: observational learning).",
+        unit="share",
+        ge=0,
+        le=1,
+        source="assumption (social learning from observed outcomes: Boyd & Richerson 1985; "
+        "references.md)",
+        plausible=(0.0, 0.6),
+    )
+    outcome_noise: float = param(
+        80.0,
+        "How far a rep's read of what one use of a tactic achieved is off (s.d., in points of "
+        "one answer's NPS contribution): reps judge a tactic by comparing the answers it touched "
+        "with others, and one answer's contribution varies by about this much.",
+        unit="NPS contribution points",
+        ge=0,
+        le=500,
+        plausible=(40.0, 120.0),
     )
     perception_noise: float = param(
         1.0,
@@ -808,38 +862,33 @@ class RepParams(Section):
         source="assumption (service-profit chain: Heskett et al. 1994, references.md; "
         "seed text 002)",
     )
-    learning_rate: float = param(
-        0.5,
-        "How far a quarter's pay advantage over the firm's mean reinforces the tactics used.",
-        unit="per quarter",
-        ge=0,
-        le=10,
-    )
     imitation_rate: float = param(
         0.25,
-        "Chance per quarter that a rep copies part of the best-paid teammate's tactics.",
+        "Chance per quarter that a rep copies part of the best-paid teammate's beliefs about "
+        "the tactics (success-biased imitation: Boyd & Richerson 1985).",
         unit="per quarter",
         ge=0,
         le=1,
     )
     imitation_step: float = param(
         0.5,
-        "Share of the gap to the best-paid teammate's propensities that an imitator closes.",
+        "Share of the gap to the best-paid teammate's beliefs that an imitator closes.",
         unit="share",
         ge=0,
         le=1,
     )
     imitation_margin: float = param(
         0.05,
-        "Pay advantage (in target bonuses) a teammate needs before others imitate them.",
-        unit="target bonuses",
+        "Variable-pay advantage a teammate needs before others imitate them, in quarters of "
+        "on-target variable pay.",
+        unit="quarterly variable targets",
         ge=0,
         le=10,
     )
     conformity: float = param(
         0.1,
-        "Share of the gap to the team's mean propensities a rep closes each quarter (team "
-        "norms), whatever the pay.",
+        "Share of the gap to the team's mean beliefs about the tactics a rep closes each "
+        "quarter (team norms), whatever the pay.",
         unit="per quarter",
         ge=0,
         le=1,
@@ -847,8 +896,8 @@ class RepParams(Section):
     )
     hire_acculturation: float = param(
         0.5,
-        "Share of a new hire's tactic propensities taken from the team's culture rather than "
-        "brought in.",
+        "Share of a new hire's beliefs about the tactics taken from the team's culture rather "
+        "than brought in.",
         unit="share",
         ge=0,
         le=1,
@@ -857,8 +906,8 @@ class RepParams(Section):
     )
     caught_unlearning: float = param(
         0.5,
-        "Share of every tactic propensity a rep drops when an audit catches them: caught, they "
-        "turn cautious about chasing the score.",
+        "Share of every belief about the tactics' gains a rep drops when an audit catches them: "
+        "caught, they turn cautious about chasing the score.",
         unit="share",
         ge=0,
         le=1,
@@ -911,17 +960,21 @@ class RepParams(Section):
         ge=0,
         le=5,
     )
-    initial_propensity: InitialPropensity = Field(  # type: ignore[valid-type]
-        default_factory=InitialPropensity,
-        description="Starting inclination to use each tactic.",
+    tactic_effect: TacticEffect = Field(  # type: ignore[valid-type]
+        default_factory=TacticEffect,
+        description="What one use of each tactic does in the simulation.",
+    )
+    prior_belief: PriorBelief = Field(  # type: ignore[valid-type]
+        default_factory=PriorBelief,
+        description="The gain a new hire expects from one use of each tactic.",
     )
     moral_weight: MoralWeight = Field(  # type: ignore[valid-type]
         default_factory=MoralWeight,
         description="Relative moral cost of each tactic.",
     )
-    time_weight: TimeWeight = Field(  # type: ignore[valid-type]
-        default_factory=TimeWeight,
-        description="Share of reps.time_cost each tactic takes at full use.",
+    tactic_hours: TacticHours = Field(  # type: ignore[valid-type]
+        default_factory=TacticHours,
+        description="Hours one use of each tactic takes.",
     )
 
 
@@ -1007,7 +1060,9 @@ class IncentiveParams(Section):
 
     nps_weight: float = param(
         0.0,
-        "Share of reps' variable pay tied to NPS (0 = NPS is an indicator only).",
+        "Share of reps' on-target variable pay moved from the sales component to an NPS "
+        "bonus (0 = NPS is an indicator only): raising it raises the bonus and lowers the "
+        "commission a rep loses by discounting.",
         unit="share",
         ge=0,
         le=1,
@@ -1015,12 +1070,6 @@ class IncentiveParams(Section):
         "(Accenture-Medallia 2017)",
         lever=True,
         label="Share of variable pay on NPS",
-    )
-    bonus_target: float = param(
-        6_000.0,
-        "A rep's quarterly NPS bonus at full payout, before the NPS weight.",
-        unit="currency",
-        ge=0,
     )
     target_nps: float = param(
         50.0, "NPS at which the bonus pays 100%.", unit="NPS points", ge=-100, le=100
@@ -1066,14 +1115,6 @@ class IncentiveParams(Section):
         unit="NPS points",
         ge=-100,
         le=100,
-    )
-    funded_from_variable_pay: bool = param(
-        True,
-        "The NPS bonus takes the place of variable pay the firm would have paid on honest "
-        "performance, so it costs only what it pays above that (the part paid for inflated "
-        "scores); false adds the whole bonus on top of pay.",
-        source="assumption (a customer measure reweights existing pay: Hauser, Simester & "
-        "Wernerfelt 1994, references.md)",
     )
 
 
@@ -1209,8 +1250,85 @@ class FollowUpParams(Section):
     )
 
 
+class PayParams(Section):
+    """How reps are paid: a base salary and variable pay on sales, part of which may ride on NPS.
+
+    Real B2B reps are paid salary plus a commission or quota bonus on sales (Chung, Steenburgh &
+    Sudhir 2014). The NPS bonus is funded from variable pay: ``policy.incentives.nps_weight`` of
+    the variable target moves from the sales component to the NPS bonus, so a rep paid more on
+    the score loses less by discounting (Holmstrom & Milgrom 1991).
+    """
+
+    base_salary: float = param(
+        100_000.0,
+        "A rep's yearly base salary: paid whatever the results.",
+        unit="currency per year",
+        ge=0,
+        source="assumption (salary plus variable pay, sales-force cost about 10% of revenue: "
+        "Chung, Steenburgh & Sudhir 2014; references.md); on-target pay here is about 6% of a "
+        "rep's book",
+    )
+    variable_target: float = param(
+        100_000.0,
+        "A rep's yearly variable pay at target (sales component plus NPS bonus).",
+        unit="currency per year",
+        ge=0,
+        source="assumption (a 50/50 split of on-target pay, common in B2B field sales; "
+        "Chung, Steenburgh & Sudhir 2014, references.md)",
+    )
+    plan: Literal["commission", "quota"] = param(
+        "commission",
+        "How the sales component pays: a commission on the revenue of the rep's accounts, or "
+        "a quota bonus on attainment with an accelerator above quota and an optional cliff.",
+        source="references.md: Chung, Steenburgh & Sudhir 2014; Misra & Nair 2011",
+        label="How sales pay works",
+    )
+    commission_rate: float = param(
+        0.03,
+        "Commission on each unit of revenue from the rep's accounts, before the NPS weight "
+        "takes its share (commission plan): a discount costs the rep this much of it.",
+        unit="share of revenue",
+        ge=0,
+        le=1,
+        source="assumption, set so that a typical book (about 3.2M a year) earns the variable "
+        "target (references.md: Chung, Steenburgh & Sudhir 2014)",
+        plausible=(0.015, 0.06),
+        lever=True,
+        label="Commission on sales",
+    )
+    quota_share: float = param(
+        1.0,
+        "A rep's yearly quota, as a share of the list revenue of the book the rep starts with "
+        "(quota plan).",
+        unit="share",
+        ge=0.01,
+        le=10,
+    )
+    accelerator: float = param(
+        1.5,
+        "Pay per unit of attainment above quota, relative to below it (quota plan; 1 = none).",
+        unit="multiplier",
+        ge=0,
+        le=10,
+        source="references.md: overachievement commissions kept the best working past quota "
+        "(Chung, Steenburgh & Sudhir 2014)",
+    )
+    cliff: float = param(
+        0.0,
+        "Attainment below which the quota bonus pays nothing (quota plan; 0 = no cliff).",
+        unit="share of quota",
+        ge=0,
+        le=1,
+        source="references.md: non-linear plans invite timing games (Larkin 2014)",
+    )
+
+
 class PolicyParams(Section):
     """The firm's measurement and incentive policy (changeable by the timeline)."""
+
+    pay: PayParams = Field(
+        default_factory=PayParams, description="How reps are paid: salary and variable pay."
+    )
 
     incentives: IncentiveParams = Field(
         default_factory=IncentiveParams, description="How NPS is used in pay and reviews."

@@ -44,11 +44,12 @@ def bonus_policy(**extra) -> PolicyParams:
     data = {
         "incentives": {
             "nps_weight": 0.5,
-            "bonus_target": 1000.0,
             "target_nps": 50.0,
             "floor_nps": 0.0,
             **extra.pop("incentives", {}),
-        }
+        },
+        # A quarterly bonus of 500 at full payout: half of a quarter of 4,000.
+        "pay": {"variable_target": 4_000.0},
     }
     data.update(extra)
     return PolicyParams.model_validate(data)

@@ -4,11 +4,13 @@ import pytest
 from npssim import NPSModel
 from npssim import policy as rules
 from npssim.agents.accounts import AccountBook
-from npssim.agents.reps import HIRE_DRAWS, RepRoster, _by_rep_then_row
+from npssim.agents.pay import PayPlan
+from npssim.agents.reps import HIRE_DRAWS, RepRoster, _by_rep_then_row, contribution, table
 from npssim.scenario import PolicyParams
 from npssim.scenario.schema import FirmParams, RepParams
 
 WEEKS = 13
+NO_TACTICS = {"prior_belief": dict.fromkeys(rules.TACTICS, 0.0)}
 
 
 def roster_of(count=2, **params) -> RepRoster:
@@ -23,11 +25,37 @@ def bonus_policy(weight: float = 0.5, **survey) -> PolicyParams:
     )
 
 
-def decide(roster: RepRoster, policy: PolicyParams, params: RepParams | None = None) -> None:
+def decide(
+    roster: RepRoster,
+    policy: PolicyParams,
+    params: RepParams | None = None,
+    *,
+    stake: np.ndarray | None = None,
+) -> None:
+    """One week's choice, with the stake the pay plan gives (or the one given)."""
     params = params or RepParams()
     zero = np.zeros(roster.count)
-    returns = rules.tactic_returns(policy, params, candor_mean=0.5)
-    roster.decide(policy, params, zero, zero, zero, returns)
+    plan = PayPlan(np.full(roster.count, 1e6))
+    if stake is None:
+        stake = plan.stake(
+            policy,
+            params,
+            greed=roster.greed,
+            fear=roster.fear,
+            last_score=roster.last_score,
+            on_plan=roster.on_plan,
+            manager_push=zero,
+        )
+    roster.decide(
+        policy,
+        params,
+        FirmParams(),
+        stake=stake,
+        drive=plan.drive(stake, policy),
+        hour_value=plan.hour_value(policy, FirmParams().service_hours_per_rep),
+        condone=zero,
+        manager_audit_probability=zero,
+    )
 
 
 def book_of(count: int, reps, satisfaction: float = 7.0) -> AccountBook:
@@ -61,9 +89,8 @@ def test_without_a_stake_reps_give_service_only_part_of_their_hours():
 
 
 def test_a_stake_raises_service_effort_where_no_tactic_pays():
-    no_tactics = {"initial_propensity": dict.fromkeys(rules.TACTICS, 0.0)}
-    params = RepParams(service_response=0.5, **no_tactics)
-    roster = roster_of(4, **no_tactics)
+    params = RepParams(service_response=0.5, **NO_TACTICS)
+    roster = roster_of(4, **NO_TACTICS)
     decide(roster, PolicyParams(), params)
     unpaid = roster.genuine_share.copy()
     decide(roster, bonus_policy(0.3, sampler="third_party"), params)
@@ -72,9 +99,8 @@ def test_a_stake_raises_service_effort_where_no_tactic_pays():
 
 
 def test_effort_does_not_respond_when_service_response_is_zero():
-    no_tactics = {"initial_propensity": dict.fromkeys(rules.TACTICS, 0.0)}
-    params = RepParams(service_response=0.0, **no_tactics)
-    roster = roster_of(4, **no_tactics)
+    params = RepParams(service_response=0.0, **NO_TACTICS)
+    roster = roster_of(4, **NO_TACTICS)
     decide(roster, bonus_policy(0.5, sampler="third_party"), params)
     assert roster.genuine_share.tolist() == pytest.approx([params.service_share] * 4)
 
@@ -101,21 +127,16 @@ def test_nobody_works_more_than_all_their_hours():
     assert roster.chosen_effort(np.array([100.0]), RepParams())[0] == 1.0
 
 
-def test_tactics_take_their_hours_from_service():
-    roster = roster_of(4, integrity_mean=0.1)
-    params = RepParams(integrity_mean=0.1)
-    decide(roster, bonus_policy(), params)
-    tactic_time = rules.time_weights(params) @ roster.usage
-    assert roster.usage.sum() > 0
-    np.testing.assert_allclose(roster.genuine_share, roster.effort - tactic_time)
-
-
-def test_a_large_stake_on_a_gameable_survey_draws_effort_from_service():
-    params = RepParams()
-    small, large = roster_of(50), roster_of(50)
-    decide(small, bonus_policy(0.05), params)
-    decide(large, bonus_policy(1.0), params)
-    assert small.genuine_share.mean() > params.service_share > large.genuine_share.mean()
+def test_the_hours_a_week_s_uses_take_come_out_of_next_week_s_service():
+    roster = roster_of(2)
+    params = RepParams(tactic_hours={"coach": 2.0})
+    roster.record_uses(rules.COACH, np.array([1, 1, 1]), params)  # three pleas by rep 1
+    assert roster.hours_spent.tolist() == [0.0, 6.0]
+    decide(roster, PolicyParams(), params)
+    hours = FirmParams().service_hours_per_rep
+    np.testing.assert_allclose(roster.genuine_share, roster.effort - np.array([0.0, 6.0 / hours]))
+    decide(roster, PolicyParams(), params)  # the hours were spent once
+    np.testing.assert_allclose(roster.genuine_share, roster.effort)
 
 
 def test_stress_lowers_the_quality_of_service():
@@ -161,15 +182,92 @@ def test_integrity_restrains_gaming():
     assert honest.usage.mean() < crooked.usage.mean()
 
 
-def test_integrity_caps_what_a_rep_can_learn():
+def test_nothing_riding_on_the_score_means_no_tactic_is_used():
+    roster = roster_of(20, integrity_mean=0.0)
+    decide(roster, PolicyParams())
+    assert roster.stake.sum() == 0.0 and roster.usage.sum() == 0.0
+
+
+def test_a_rep_uses_a_tactic_only_where_its_expected_pay_beats_its_cost():
+    roster = roster_of(3)
+    roster.integrity[:] = 0.0
+    roster.belief[:] = 50.0
+    roster.expected_answers[:] = 10.0
+    stake = np.array([0.0, 1.0, 100.0])  # a point of score worth nothing, 1, 100
+    decide(roster, bonus_policy(), stake=stake)
+    value = roster.use_value()
+    cost = roster.use_cost(
+        bonus_policy(),
+        RepParams(),
+        PayPlan(np.ones(3)).hour_value(bonus_policy(), FirmParams().service_hours_per_rep),
+        np.zeros(3),
+        np.zeros(3),
+    )
+    reach = roster.reach(bonus_policy(), RepParams())[:, None]
+    unprofitable = value - cost / reach <= 0
+    assert (roster.usage[unprofitable] == 0).all()
+    assert (roster.usage[:, 2] > roster.usage[:, 1]).all()
+
+
+def test_use_grows_with_the_belief_and_falls_with_the_moral_cost():
+    policy = bonus_policy()
+    low, high = roster_of(10, integrity_mean=0.3), roster_of(10, integrity_mean=0.3)
+    low.belief[:] = 20.0
+    high.belief[:] = 80.0
+    decide(low, policy)
+    decide(high, policy)
+    assert high.usage.sum() > low.usage.sum()
+    cheap, dear = roster_of(10, integrity_mean=0.3), roster_of(10, integrity_mean=0.3)
+    decide(cheap, policy, RepParams(moral_cost=1_000.0))
+    decide(dear, policy, RepParams(moral_cost=20_000.0))
+    assert cheap.usage.sum() > dear.usage.sum()
+
+
+def test_chance_of_use_is_the_chance_the_net_gain_beats_an_exponential_hassle():
+    roster = roster_of(1)
+    params = RepParams(choice_noise=100.0)
+    chance = roster.chance_of_use(np.array([-50.0, 0.0, 100.0]), params)
+    assert chance.tolist() == pytest.approx([0.0, 0.0, 1.0 - np.exp(-1.0)])
+
+
+def test_where_reps_cannot_tell_who_was_asked_a_targeted_use_costs_more():
+    roster = roster_of(1)
+    seen = roster.reach(bonus_policy(), RepParams(blind_efficiency=0.25))
+    blind = roster.reach(bonus_policy(sampler="third_party"), RepParams(blind_efficiency=0.25))
+    assert seen[rules.COACH] == 1.0 and blind[rules.COACH] == 0.25
+    assert blind[rules.CHERRY_PICK] == 0.0 and blind[rules.TEACH_TO_TEST] == 0.0
+
+
+def test_no_concession_is_granted_that_the_rep_s_pay_does_not_justify():
     roster = roster_of(2)
-    roster.integrity[:] = [0.9, 0.1]
-    roster.propensity[:] = 1.0
-    params = RepParams(integrity_bound=1.5)
-    roster.bound_by_integrity(np.arange(2), params)
-    cap = 1.0 - 1.5 * rules.moral_weights(params)[:, None] * roster.integrity[None, :]
-    np.testing.assert_allclose(roster.propensity, np.clip(cap, 0.0, 1.0))
-    assert roster.propensity[rules.BRIBE, 0] == 0.0
+    roster.integrity[:] = 0.0
+    roster.belief[rules.CONCEDE] = 100.0
+    roster.expected_answers[:] = 10.0
+    decide(roster, bonus_policy(), stake=np.full(2, 50.0))  # one use worth 500
+    params = RepParams()
+    zero_draws = np.zeros(2)  # the most willing draw there is
+    affordable = roster.willing_to_concede(np.arange(2), np.zeros(2), zero_draws, params)
+    too_dear = roster.willing_to_concede(np.arange(2), np.full(2, 501.0), zero_draws, params)
+    assert affordable.all() and not too_dear.any()
+
+
+def test_the_more_a_concession_costs_in_commission_the_fewer_are_granted():
+    roster = roster_of(1)
+    roster.integrity[:] = 0.0
+    roster.belief[rules.CONCEDE] = 100.0
+    roster.expected_answers[:] = 10.0
+    decide(roster, bonus_policy(), stake=np.full(1, 50.0))
+    draws = np.random.default_rng(2).random(5_000)
+    reps = np.zeros(5_000, int)
+    cheap = roster.willing_to_concede(reps, np.full(5_000, 10.0), draws, RepParams()).mean()
+    dear = roster.willing_to_concede(reps, np.full(5_000, 200.0), draws, RepParams()).mean()
+    assert cheap > dear
+
+
+def test_an_answer_s_contribution_is_what_it_adds_to_an_nps():
+    scores = np.array([10, 9, 8, 7, 6, 0])
+    assert contribution(scores).tolist() == [100, 100, 0, 0, -100, -100]
+    assert contribution(scores).mean() == pytest.approx(0.0)
 
 
 def test_cherry_picking_only_where_reps_pick():
@@ -186,21 +284,39 @@ def test_teaching_to_the_test_needs_to_know_who_is_surveyed():
     assert roster.usage[rules.TEACH_TO_TEST].sum() == 0.0
 
 
+def serve(roster, book, sizes, surveyed, params=None):
+    rng = np.random.default_rng(0)
+    return roster.serve(rng, book, FirmParams(), params or RepParams(), sizes, surveyed)
+
+
 def test_teaching_to_the_test_moves_service_to_surveyed_accounts():
     roster = roster_of(1)
     roster.usage[rules.TEACH_TO_TEST] = 1.0
     book = book_of(4, np.zeros(4))
-    roster.serve(book, FirmParams(), RepParams(), np.array([4]), surveyed=np.array([0]))
+    params = RepParams(tactic_effect={"teach_to_test": 1.0})
+    taught = serve(roster, book, np.array([4]), np.array([0]), params)
     assert book.satisfaction[0] > 7.0
     assert (book.satisfaction[1:] == 7.0).all()
+    assert taught[0] > 0.0 and roster.uses[rules.TEACH_TO_TEST, 0] == 1
+
+
+def test_teaching_to_the_test_to_no_effect_moves_nothing_but_is_still_a_use():
+    roster = roster_of(1)
+    roster.usage[rules.TEACH_TO_TEST] = 1.0
+    book = book_of(4, np.zeros(4))
+    params = RepParams(tactic_effect={"teach_to_test": 0.0})
+    taught = serve(roster, book, np.array([4]), np.array([0]), params)
+    assert taught.tolist() == [0.0] and roster.uses[rules.TEACH_TO_TEST, 0] == 1
+    assert book.satisfaction[0] == book.satisfaction[1]
 
 
 def test_no_invitees_no_teaching_to_the_test():
     roster = roster_of(2)
     roster.usage[rules.TEACH_TO_TEST] = 1.0
     book = book_of(4, [0, 0, 1, 1])
-    roster.serve(book, FirmParams(), RepParams(), np.array([2, 2]), surveyed=np.array([0]))
+    serve(roster, book, np.array([2, 2]), np.array([0]))
     assert book.satisfaction[2] == book.satisfaction[3] > 7.0  # rep 1 served as usual
+    assert roster.uses[rules.TEACH_TO_TEST].tolist() == [1, 0]
 
 
 def test_giveaways_stop_at_budget():
@@ -242,32 +358,24 @@ def test_some_pleas_are_resented():
     roster.usage[rules.COACH] = 1.0
     rows = np.arange(10_000)
     pleaded, resented = roster.plead(
-        np.random.default_rng(0), rows, np.zeros_like(rows), True, 1.0, 0.2
+        np.random.default_rng(0), rows, np.zeros_like(rows), True, RepParams(), 0.2
     )
     assert pleaded.all() and resented.mean() == pytest.approx(0.2, abs=0.02)
+    assert roster.uses[rules.COACH, 0] == rows.size
 
 
-def test_only_accounts_kept_out_count_as_cherry_picked():
+def test_cherry_picking_tries_only_at_risk_accounts_and_succeeds_as_its_effect_says():
     roster = roster_of(1)
     roster.usage[rules.CHERRY_PICK] = 1.0
-    avoid = roster.shun(
-        np.random.default_rng(0),
-        np.arange(3),
-        np.zeros(3, int),
-        np.array([2.0, 9.0, 5.0]),
-        RepParams(at_risk_below=7.0),
-    )
-    assert avoid.tolist() == [True, False, True]
-    assert roster.uses[rules.CHERRY_PICK, 0] == 0  # flagged, not yet kept out
-    roster.record_cherry_picks(np.array([0]))
-    assert roster.uses[rules.CHERRY_PICK, 0] == 1
-
-
-def test_reps_trade_price_for_scores_as_far_as_they_concede():
-    roster = roster_of(2)
-    roster.usage[rules.CONCEDE] = [0.0, 0.5]
-    offered = roster.offer_discount(np.arange(2), np.full(2, 0.02), np.full(2, 0.1))
-    assert offered.tolist() == pytest.approx([0.02, 0.07])
+    perceived = np.tile([2.0, 9.0], 5_000)
+    rows = np.arange(perceived.size)
+    for effect, share in ((1.0, 1.0), (0.4, 0.4), (0.0, 0.0)):
+        params = RepParams(at_risk_below=7.0, tactic_effect={"cherry_pick": effect})
+        tried, kept_out = roster.shun(
+            np.random.default_rng(0), rows, np.zeros_like(rows), perceived, params
+        )
+        assert tried.tolist() == (perceived < 7.0).tolist()
+        assert kept_out.sum() / tried.sum() == pytest.approx(share, abs=0.02)
 
 
 def test_honest_answers_are_tallied_apart_from_the_reported_ones():
@@ -283,75 +391,137 @@ def test_honest_answers_are_tallied_apart_from_the_reported_ones():
 # ---------------------------------------------------------------------- learning and culture
 
 
-def learn(roster, payoff, caught=None, **params):
+def learn(roster, paid=None, caught=None, **params):
     teams = np.arange(roster.count).reshape(-1, 2)
+    paid = np.zeros(teams.shape) if paid is None else np.reshape(paid, teams.shape)
     caught = np.zeros(teams.shape, bool) if caught is None else np.reshape(caught, teams.shape)
-    roster.learn(teams, np.reshape(payoff, teams.shape), caught,
-                 RepParams(**params), np.random.default_rng(0), WEEKS)  # fmt: skip
+    quiet = {"imitation_rate": 0.0, "conformity": 0.0, "peer_evidence": 0.0, "outcome_noise": 0.0}
+    roster.learn(teams, paid, caught, RepParams(**{**quiet, **params}), np.random.default_rng(0))
 
 
-def test_learning_reinforces_tactics_that_paid():
+def used(roster, tactic, rep, times, gain_each, answered=None):
+    """``rep`` used ``tactic`` ``times`` times, ``answered`` of them read from an answer."""
+    answered = times if answered is None else answered
+    roster.uses[tactic, rep] += times
+    roster.record_gains(tactic, np.full(answered, rep), np.full(answered, gain_each))
+
+
+def test_beliefs_move_toward_what_the_uses_achieved():
     roster = roster_of(2)
-    roster.integrity[:] = 0.0
-    roster.propensity[:] = 0.5
-    roster.usage_sum[:, 0] = 13.0  # rep 0 used every tactic fully all quarter
-    learn(roster, [1.0, 0.0], imitation_rate=0.0, conformity=0.0)
-    assert (roster.propensity[:, 0] > 0.5).all()
-    assert (roster.propensity[:, 1] == 0.5).all()
+    roster.belief[:] = 50.0
+    roster.experience[:] = 4.0
+    used(roster, rules.COACH, 0, 12, 10.0)
+    learn(roster, belief_memory=0.5)
+    # (0.5 x 4 x 50 + 12 x 10) / (0.5 x 4 + 12)
+    assert roster.belief[rules.COACH, 0] == pytest.approx((100.0 + 120.0) / 14.0)
+    assert roster.belief[rules.COACH, 1] == 50.0  # not used, nothing learned
+    assert roster.experience[rules.COACH, 0] == pytest.approx(14.0)
 
 
-def test_a_team_learns_from_its_pay_against_other_teams():
-    roster = roster_of(4)
-    roster.integrity[:] = 0.0
-    roster.propensity[:] = 0.5
-    roster.usage_sum[:] = 13.0
-    learn(roster, [1.0, 1.0, 0.0, 0.0], imitation_rate=0.0, conformity=0.0)
-    assert (roster.propensity[:, :2] > 0.5).all() and (roster.propensity[:, 2:] < 0.5).all()
+def test_a_tactic_that_achieves_nothing_loses_its_belief():
+    roster = roster_of(2)
+    roster.belief[:] = 60.0
+    roster.experience[:] = 5.0
+    beliefs = []
+    for _quarter in range(4):
+        used(roster, rules.BRIBE, 0, 5, 0.0)
+        learn(roster)
+        roster.start_quarter()
+        beliefs.append(roster.belief[rules.BRIBE, 0])
+    assert (np.diff(beliefs) < 0).all() and beliefs[-1] < 0.15 * 60.0
+
+
+def test_a_use_whose_customer_never_answered_counts_as_achieving_nothing():
+    roster = roster_of(2)
+    roster.belief[:] = 40.0
+    roster.experience[:] = 0.0
+    used(roster, rules.CONCEDE, 0, 4, 80.0, answered=1)
+    learn(roster)
+    assert roster.belief[rules.CONCEDE, 0] == pytest.approx(20.0)
+
+
+def test_the_noise_in_what_a_rep_reads_grows_with_the_answers_read():
+    spreads = []
+    for answered in (1, 16):
+        beliefs = []
+        for seed in range(400):
+            roster = roster_of(2)
+            roster.experience[:] = 0.0
+            used(roster, rules.COACH, 0, 16, 0.0, answered=answered)
+            teams = np.arange(2).reshape(1, 2)
+            roster.learn(teams, np.zeros((1, 2)), np.zeros((1, 2), bool),
+                         RepParams(imitation_rate=0.0, conformity=0.0, peer_evidence=0.0,
+                                   outcome_noise=80.0), np.random.default_rng(seed))  # fmt: skip
+            beliefs.append(roster.belief[rules.COACH, 0])
+        spreads.append(np.std(beliefs))
+    # The mean of 16 uses read from n answers: s.d. 80 x sqrt(n) / 16.
+    assert spreads[0] == pytest.approx(80.0 / 16, rel=0.15)
+    assert spreads[1] == pytest.approx(80.0 * 4 / 16, rel=0.15)
+
+
+def test_reps_learn_from_what_teammates_uses_achieved():
+    roster = roster_of(2)
+    roster.belief[:] = 50.0
+    roster.experience[:] = 0.0
+    used(roster, rules.COACH, 0, 10, 0.0)
+    learn(roster, peer_evidence=0.5)
+    assert roster.belief[rules.COACH, 1] == pytest.approx(0.0)  # heard it achieved nothing
 
 
 def test_reps_imitate_the_best_paid_teammate():
     roster = roster_of(2)
-    roster.integrity[:] = 0.0
-    roster.propensity[:, 0] = 1.0
-    roster.propensity[:, 1] = 0.0
-    learn(roster, [1.0, 0.0], imitation_rate=1.0, learning_rate=0.0, conformity=0.0)
-    assert roster.propensity[:, 1] == pytest.approx(np.full(6, 0.5))
+    roster.belief[:, 0] = 100.0
+    roster.belief[:, 1] = 0.0
+    learn(roster, [1.0, 0.0], imitation_rate=1.0)
+    assert roster.belief[:, 1] == pytest.approx(np.full(6, 50.0))
 
 
 def test_reps_drift_toward_their_team_s_norms():
     roster = roster_of(2)
-    roster.integrity[:] = 0.0
-    roster.propensity[:, 0] = 0.8
-    roster.propensity[:, 1] = 0.2
-    learn(roster, [0.0, 0.0], imitation_rate=0.0, learning_rate=0.0, conformity=0.5)
-    assert roster.propensity[:, 0] == pytest.approx(np.full(6, 0.65))
-    assert roster.propensity[:, 1] == pytest.approx(np.full(6, 0.35))
+    roster.belief[:, 0] = 80.0
+    roster.belief[:, 1] = 20.0
+    learn(roster, conformity=0.5)
+    assert roster.belief[:, 0] == pytest.approx(np.full(6, 65.0))
+    assert roster.belief[:, 1] == pytest.approx(np.full(6, 35.0))
 
 
-def test_caught_reps_cut_their_propensities():
+def test_caught_reps_cut_their_beliefs():
     roster = roster_of(2)
-    roster.integrity[:] = 0.0
-    roster.propensity[:] = 0.8
-    learn(roster, [0.0, 0.0], caught=[True, False], imitation_rate=0.0, conformity=0.0)
-    assert roster.propensity[:, 0] == pytest.approx(np.full(6, 0.4))
-    assert roster.propensity[:, 1] == pytest.approx(np.full(6, 0.8))
+    roster.belief[:] = 80.0
+    learn(roster, caught=[True, False])
+    assert roster.belief[:, 0] == pytest.approx(np.full(6, 40.0))
+    assert roster.belief[:, 1] == pytest.approx(np.full(6, 80.0))
+
+
+def test_a_quarter_s_answers_set_how_many_a_rep_expects_next():
+    roster = roster_of(2)
+    roster.record_answers(np.array([0, 0, 0, 1]), np.array([9, 9, 3, 10]))
+    learn(roster)
+    assert roster.expected_answers.tolist() == [3.0, 1.0]
 
 
 def test_new_hires_take_on_their_team_s_culture():
     params = RepParams(hire_acculturation=1.0, integrity_mean=0.0)
     roster = roster_of(2)
-    culture = np.full((len(rules.TACTICS), 1), 0.9)
+    culture = np.full((len(rules.TACTICS), 1), 90.0)
     roster.hire(np.random.default_rng(1), np.array([1]), params, culture)
-    assert roster.propensity[:, 1] == pytest.approx(np.full(6, 0.9))
+    assert roster.belief[:, 1] == pytest.approx(np.full(6, 90.0))
+
+
+def test_new_hires_bring_folk_beliefs_around_the_prior():
+    roster = roster_of(2_000, belief_concentration=50.0)
+    prior = table(RepParams().prior_belief)
+    np.testing.assert_allclose(roster.belief.mean(axis=1), prior, rtol=0.05)
+    assert (roster.experience == RepParams().prior_weight).all()
 
 
 def test_hire_gives_fresh_traits():
     roster = roster_of(3)
     roster.stress[:] = 1.0
-    roster.propensity[:] = 1.0
+    roster.belief[:] = 1_000.0
     roster.hire(np.random.default_rng(9), np.array([1]), RepParams())
     assert roster.stress[1] == 0.0 and roster.stress[0] == 1.0
-    assert roster.propensity[:, 1].max() < 1.0
+    assert roster.belief[:, 1].max() < 1_000.0
 
 
 def test_a_hire_s_traits_come_only_from_its_own_draws():
@@ -389,24 +559,44 @@ def test_honest_reps_leave_gaming_teams_more():
 # ---------------------------------------------------------------------- the rep agent
 
 
+def willing_rep(model):
+    roster = model.roster
+    roster.integrity[0] = 0.0
+    roster.belief[rules.CONCEDE, 0] = 100.0
+    roster.stake[0] = 1_000.0
+    roster.expected_answers[0] = 1.0
+    return model.reps[0], model.managers[0]
+
+
 def test_concession_above_cap_is_refused():
     model = NPSModel(seed=0)
-    rep, manager = model.reps[0], model.managers[0]
-    model.roster.usage[rules.CONCEDE, 0] = 1.0
+    rep, manager = willing_rep(model)
+    params = model.params.reps
     policy = PolicyParams.model_validate({"concessions": {"cap": 0.1}})
-    assert not rep.consider_concession(2000.0, 10_000.0, policy, manager, (0.0, 0.0))
-    assert rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
+    assert not rep.consider_concession(2000.0, 10_000.0, policy, params, manager, 0.0, (0.0, 0.0))
+    assert rep.consider_concession(500.0, 10_000.0, policy, params, manager, 0.0, (0.0, 0.0))
+    assert model.roster.uses[rules.CONCEDE, 0] == 1
+
+
+def test_a_concession_whose_commission_outweighs_the_score_is_refused():
+    model = NPSModel(seed=0)
+    rep, manager = willing_rep(model)
+    params = model.params.reps
+    policy = PolicyParams.model_validate({"concessions": {"cap": 1.0}})
+    # The score is worth 100,000 to the rep; a concession of 5,000 at a rate of 30 costs 150,000.
+    assert not rep.consider_concession(5_000.0, 1e6, policy, params, manager, 30.0, (0.0, 0.0))
+    assert rep.consider_concession(5_000.0, 1e6, policy, params, manager, 0.03, (0.0, 0.0))
 
 
 def test_large_concession_needs_manager_approval():
     model = NPSModel(seed=0)
-    rep, manager = model.reps[0], model.managers[0]
-    model.roster.usage[rules.CONCEDE, 0] = 1.0
+    rep, manager = willing_rep(model)
+    params = model.params.reps
     policy = PolicyParams.model_validate({"concessions": {"cap": 1.0, "approval_threshold": 100.0}})
     manager.integrity = 1.0  # an honest manager never approves
-    assert not rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
+    assert not rep.consider_concession(500.0, 10_000.0, policy, params, manager, 0.0, (0.0, 0.0))
     manager.integrity = 0.0
-    assert rep.consider_concession(500.0, 10_000.0, policy, manager, (0.0, 0.0))
+    assert rep.consider_concession(500.0, 10_000.0, policy, params, manager, 0.0, (0.0, 0.0))
 
 
 @pytest.mark.parametrize("sorted_rows", [True, False])

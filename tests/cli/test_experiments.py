@@ -115,7 +115,7 @@ def test_sensitivity_prints_indices_for_every_parameter(capsys, tmp_path):
     status, stdout, _ = run_cli(
         capsys, "sensitivity", "nps_bonus", "--method", "morris", "--samples", "2",
         "--param", "policy.incentives.nps_weight=0:1",
-        "--param", "reps.initial_propensity.coach=0:0.5",
+        "--param", "reps.prior_belief.coach=0:80",
         "--out", str(tmp_path / "out"), *FAST,
     )  # fmt: skip
     assert status == 0
@@ -123,7 +123,7 @@ def test_sensitivity_prints_indices_for_every_parameter(capsys, tmp_path):
     indices = pd.read_csv(tmp_path / "out" / "indices.csv")
     assert set(indices["parameter"]) == {
         "policy.incentives.nps_weight",
-        "reps.initial_propensity.coach",
+        "reps.prior_belief.coach",
     }
 
 

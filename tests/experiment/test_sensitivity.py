@@ -8,7 +8,7 @@ from .conftest import SMALL
 
 FACTORS = [
     parse_factor("policy.incentives.nps_weight=0:1"),
-    parse_factor("reps.initial_propensity.coach=0:0.5"),
+    parse_factor("reps.prior_belief.coach=0:80"),
 ]
 
 

@@ -133,7 +133,7 @@ def test_template_has_one_header_per_table_holding_parameters():
     headers = [line for line in scenario_template("demo").splitlines() if HEADER.match(line)]
     expected = list(dict.fromkeys(f"[{path.rsplit('.', 1)[0]}]" for path in PATHS))
     assert sorted(headers) == sorted(expected)
-    assert {"[firm]", "[reps.initial_propensity]", "[policy.incentives]", "[run]"} <= set(headers)
+    assert {"[firm]", "[reps.tactic_effect]", "[policy.incentives]", "[run]"} <= set(headers)
 
 
 def test_template_lines_fit_in_100_columns():
