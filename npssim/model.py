@@ -33,8 +33,6 @@ from npssim.agents.accounts import (
     churn_chance,
     draw_accounts,
     equilibrium_satisfaction,
-    quantile_of,
-    spread_savvy,
 )
 from npssim.agents.managers import (
     Manager,
@@ -42,19 +40,14 @@ from npssim.agents.managers import (
     review_teams,
     team_influence,
 )
-from npssim.agents.pay import PayPlan
-from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep, contribution
+from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep
 from npssim.ledger import Ledger
-from npssim.metrics import METRIC_NAMES, POWERFUL_SHARE, as_flows
+from npssim.mechanisms import PayPlan, Pricing, SurveyWave
+from npssim.metrics import METRIC_NAMES, as_flows
 from npssim.scenario import PolicyParams, Scenario, load_scenario, with_overrides
 from npssim.seeds import replication_seeds, seed_from
 from npssim.survey import (
-    DETRACTOR_MAX,
     census_nps,
-    pick,
-    pick_mask,
-    response_chance,
-    scores_from,
 )
 
 #: Independent random streams, one per mechanism, spawned from the run's seed. Mechanisms whose
@@ -212,6 +205,8 @@ class NPSModel(mesa.Model):
     book_class: type[AccountBook] = AccountBook
     roster_class: type[RepRoster] = RepRoster
     pay_class: type[PayPlan] = PayPlan
+    survey_class: type[SurveyWave] = SurveyWave
+    pricing_class: type[Pricing] = Pricing
 
     def __init__(
         self,
@@ -282,6 +277,8 @@ class NPSModel(mesa.Model):
         self.book_score_discounts = 0.0
         list_revenue = np.bincount(owners, weights=columns["acv"], minlength=n_reps)
         self.pay = self.pay_class(built.policy.pay.quota_share * list_revenue)
+        self.survey = self.survey_class(self)
+        self.pricing = self.pricing_class(self)
         self.roster.expected_answers = self._expected_answers(rows)
 
         self.tally = Ledger(n_reps, firm.gross_margin_rate)
@@ -362,7 +359,7 @@ class NPSModel(mesa.Model):
         wave = week % policy.survey.wave_interval == 0
         tactics_rng = self.rngs["tactics"]
         if wave:
-            invited, perceived, cherry_picked, unpicked = self._invite(active)
+            invited, perceived, cherry_picked, unpicked = self.survey.invite(active)
             taught = roster.serve(
                 tactics_rng,
                 book,
@@ -378,9 +375,9 @@ class NPSModel(mesa.Model):
         if wave:
             if taught.size == 0:
                 taught = np.zeros(invited.size)
-            self._survey(invited, perceived, cherry_picked, unpicked, active, visible, taught)
+            self.survey.answer(invited, perceived, cherry_picked, unpicked, active, visible, taught)
 
-        self._renew(week)
+        self.pricing.renew(week)
         self._acquire(week)
         self._earn()
         if (week + 1) % rules.WEEKS_PER_QUARTER == 0:
@@ -473,66 +470,19 @@ class NPSModel(mesa.Model):
         self.account_agents()
         return super().agent_types
 
+    def release_accounts(self, rows: np.ndarray) -> None:
+        """The accounts at ``rows`` churned: their agents, where any were made, leave the model."""
+        if self._account_agents:
+            for row in np.asarray(rows).tolist():
+                agent = self._account_agents.get(row)
+                if agent is not None:
+                    agent.leave()
+
     def deregister_agent(self, agent: mesa.Agent) -> None:
         """Mesa's deregistration, which also forgets an account's agent once it is removed."""
         super().deregister_agent(agent)
         if isinstance(agent, Account) and self._account_agents.get(agent.row) is agent:
             del self._account_agents[agent.row]
-
-    def price_contracts(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Negotiate the price of the contracts renewing or signed at ``rows`` (Larkin 2014).
-
-        Each account asks for an ordinary discount in proportion to its power and, where its
-        next answer counts for its rep, for a price in exchange for its score. The rep trades
-        as its pay makes it (:meth:`RepRoster.willing_to_concede`): the commission on the
-        revenue given up against what it believes the promised answer is worth. The firm's
-        rules then apply: the part traded for the score needs the manager's approval above the
-        approval threshold (a year's worth), and no contract may carry more than the discount
-        cap. An account that got a price for its score owes its next answer
-        ``tactic_effect.concede`` points (in proportion to what it got) if it keeps its word
-        (``accounts.promise_kept``). A savvy account whose score demand is cut punishes the
-        refusal (its satisfaction falls, so it is likelier to leave), and learns whether
-        demanding pays.
-
-        Args:
-            rows: The contracts being priced (active accounts).
-
-        Returns:
-            The discount each contract carries for the next year, and the part of it traded
-            for the score (both shares of the list price).
-        """
-        params, policy, book, roster = self.params, self.policy, self.book, self.roster
-        accounts, rules_ = params.accounts, policy.concessions
-        owners = book.rep[rows]
-        exposure = self._answer_counts() * self._threat_weight(owners)
-        ordinary, for_score = book.ask_discount(rows, accounts, exposure)
-        acv = book.acv[rows]
-        draws = self.rngs["pricing"].random((3, rows.size))
-        money = self.pay.revenue_cost(policy, owners) * for_score * acv
-        willing = (for_score > 0) & roster.willing_to_concede(owners, money, draws[0], params.reps)
-        offered = np.where(willing, for_score, 0.0)
-        needs_approval = acv * offered > rules_.approval_threshold
-        approved = draws[1] < self.approvals[roster.manager[owners]]
-        ceiling = rules_.approval_threshold / np.maximum(acv, 1e-9)
-        for_price = np.where(needs_approval & ~approved, np.minimum(offered, ceiling), offered)
-        discount = np.minimum(rules_.discount_cap, ordinary + for_price)
-        won = np.clip(discount - ordinary, 0.0, None)  # nothing when the cap binds first
-        traded = won > 0
-        roster.record_uses(rules.CONCEDE, owners[traded], params.reps)
-        kept = draws[2][traded] < accounts.promise_kept
-        share = won[traded] / for_score[traded]
-        book.promise_score(rows[traded], kept * params.reps.tactic_effect.concede * share)
-        savvy = (book.savvy[rows] >= SAVVY_LINE) & (for_score > 0)
-        if savvy.any():
-            denied = np.clip(for_score - won, 0.0, None) * savvy
-            book.sour(rows, accounts.refusal_penalty * denied / accounts.score_discount)
-            book.learn_from_demands(
-                rows[savvy],
-                1.0 - denied[savvy] / for_score[savvy],
-                accounts.savvy_reinforcement,
-                accounts.savvy_fade,
-            )
-        return discount, won
 
     def _settled(self, baseline: np.ndarray, owners: np.ndarray) -> np.ndarray:
         """Satisfaction accounts would have settled at under their rep's no-stake service."""
@@ -578,344 +528,6 @@ class NPSModel(mesa.Model):
         policy = self.policy
         return conduct(self.managers, "approval_chance", policy, self.params.managers)
 
-    def _answer_counts(self) -> float:
-        """How surely an account's next answer reaches its rep's score, 0-1.
-
-        It does if the account is asked before the next review, and if the rep can tell
-        whether it was: otherwise a threat is only ``blind_efficiency`` as credible.
-        """
-        policy = self.policy
-        survey = policy.survey
-        waves = rules.WEEKS_PER_QUARTER / survey.wave_interval
-        asked = 1.0 - (1.0 - survey.sample_fraction) ** waves
-        seen = 1.0 if rules.survey_is_visible(policy) else self.params.reps.blind_efficiency
-        return asked * seen
-
-    def _threat_weight(self, reps: np.ndarray) -> np.ndarray:
-        """How much holding the score hostage is worth against each rep, 0-1.
-
-        A threat to the score is worth as much as the rep has riding on it (their drive,
-        capped at 1); even where nobody is paid on the score it keeps a little worth
-        (``accounts.indicator_demand_share``): reps care how they look.
-        """
-        floor = self.params.accounts.indicator_demand_share
-        return floor + (1.0 - floor) * np.minimum(1.0, self.roster.drive[reps])
-
-    def _invite(self, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
-        """Pick this wave's sample; where reps pick, they may keep at-risk accounts out.
-
-        Returns:
-            The invited rows, the rep's read of each, how many were kept out, and the sample
-            the same random keys would have drawn without cherry-picking.
-        """
-        policy, book, roster = self.policy, self.book, self.roster
-        perceived = roster.perceive(
-            self.rngs["tactics"], book, active, self.params.reps.perception_noise
-        )
-        groups = book.rep[active]
-        avoid = None
-        if policy.survey.sampler == "rep":
-            tried, avoid = roster.shun(
-                self.rngs["tactics"], active, groups, perceived, self.params.reps
-            )
-            roster.record_uses(rules.CHERRY_PICK, groups[tried], self.params.reps)
-        fraction = policy.survey.sample_fraction
-        key = self.rngs["survey"].random(active.size)
-        chosen, left_out = pick_mask(active, groups, roster.count, fraction, key, avoid)
-        position = np.flatnonzero(chosen)
-        invited = active[position]
-        unpicked = invited
-        if left_out.size:
-            unpicked, _ = pick(active, groups, roster.count, fraction, key)
-        return invited, perceived[position], int(left_out.size), unpicked
-
-    def _survey(
-        self,
-        invited: np.ndarray,
-        perceived: np.ndarray,
-        cherry_picked: int,
-        unpicked: np.ndarray,
-        active: np.ndarray,
-        visible: bool,
-        taught: np.ndarray,
-    ) -> None:
-        """Run a survey wave: giveaways, hostage demands, pleas and bribes, then the answers.
-
-        Every tactic's effect happens here, in the answers, and each rep is told what its uses
-        achieved: for each answer a tactic touched, the answer's NPS contribution with the
-        tactic against without it (:meth:`RepRoster.record_gains`; reps read it with noise when
-        they learn).
-
-        Args:
-            invited: The rows invited.
-            perceived: The rep's read of each invited account's satisfaction.
-            cherry_picked: How many accounts cherry-picking kept out of the sample.
-            unpicked: The sample the same random keys would have drawn without cherry-picking.
-            active: The active rows.
-            visible: Whether reps can tell who was asked.
-            taught: Satisfaction that hours moved by teaching to the test added to each
-                invited account.
-        """
-        params, policy, book, roster = self.params, self.policy, self.book, self.roster
-        accounts, reps = params.accounts, params.reps
-        effect = reps.tactic_effect
-        tactics_rng, survey_rng = self.rngs["tactics"], self.rngs["survey"]
-        owners = book.rep[invited]
-
-        given, giveaway_cost = roster.give_away(
-            tactics_rng,
-            book,
-            invited,
-            perceived,
-            visible,
-            reps,
-            policy.concessions.giveaway_budget,
-        )
-        self.tally.spend("giveaway", giveaway_cost)
-        before_gift = book.satisfaction[invited]
-        book.lift(invited[given], accounts.giveaway_lift)
-        lifted = book.satisfaction[invited] - before_gift
-
-        demanded, granted, bought = self._take_hostages(invited, active)
-
-        pleaded, resented = roster.plead(
-            tactics_rng, invited, owners, visible, reps, accounts.resent_probability
-        )
-        before_plea = book.satisfaction[invited]
-        book.sour(invited[resented], accounts.resent_penalty)
-        soured = before_plea - book.satisfaction[invited]
-        bribed = roster.bribe(tactics_rng, owners, visible, reps)
-        self.tally.spend("bribe", float(np.count_nonzero(bribed)) * reps.bribe_amount)
-
-        keep = 1.0 - book.candor[invited]
-        owed = book.promise[invited]
-        shifts = {
-            rules.COACH: (pleaded & ~resented) * effect.coach * keep,
-            rules.BRIBE: bribed * effect.bribe * keep,
-            rules.GIVEAWAY: given * effect.giveaway * keep,
-            rules.CONCEDE: bought + owed,
-        }
-        satisfaction = book.satisfaction[invited]
-        size = invited.size
-        answers = survey_rng.random(size)
-        noise = accounts.answer_noise * survey_rng.standard_normal(size)
-        nudges = survey_rng.random(size)
-        honestly = answers < self._response_chance(satisfaction)
-        responds = honestly | ((pleaded | bribed) & (nudges < accounts.nudged_response)) | demanded
-        raw = satisfaction + noise
-        shifted = sum(shifts.values())
-
-        def answer(points: np.ndarray, bought_off: np.ndarray = granted) -> np.ndarray:
-            """The scores given for ``points``; a hostage-taker not bought off punishes."""
-            scores = scores_from(points)
-            punished = demanded & ~bought_off
-            return np.where(punished, np.minimum(scores, accounts.punitive_score), scores)
-
-        honest_scores = scores_from(raw)
-        scores = answer(raw + shifted)
-        without = {
-            rules.COACH: answer(raw + shifted - shifts[rules.COACH] + soured),
-            rules.BRIBE: answer(raw + shifted - shifts[rules.BRIBE]),
-            rules.GIVEAWAY: answer(raw + shifted - shifts[rules.GIVEAWAY] - lifted),
-            rules.CONCEDE: answer(raw + shifted - shifts[rules.CONCEDE], np.zeros(size, bool)),
-            rules.TEACH_TO_TEST: answer(raw + shifted - taught),
-        }
-        touched = {
-            rules.COACH: pleaded,
-            rules.BRIBE: bribed,
-            rules.GIVEAWAY: given,
-            rules.CONCEDE: granted | (owed != 0),
-            rules.TEACH_TO_TEST: taught != 0,
-        }
-        achieved = contribution(scores)
-        for tactic, counterfactual in without.items():
-            seen = touched[tactic] & responds
-            roster.record_gains(
-                tactic, owners[seen], achieved[seen] - contribution(counterfactual[seen])
-            )
-
-        rows, collected = invited[responds], scores[responds]
-        book.redeem_promises(rows)
-        book.record_answers(rows, collected, self.week)
-        roster.record_answers(book.rep[rows], collected)
-        self._record_honest(invited, unpicked, honestly, honest_scores, rows, collected)
-        self.tally.record_wave(
-            invited=size,
-            eligible=active.size,
-            cherry_picked=cherry_picked,
-            scores=collected,
-            coached=int(np.count_nonzero(pleaded & responds)),
-            bribed=int(np.count_nonzero(bribed & responds)),
-            hostage=int(np.count_nonzero(demanded & responds)),
-        )
-        if policy.survey.sampler == "third_party":
-            self.tally.spend("measurement", policy.survey.third_party_cost * size)
-        self._follow_up(rows[collected <= DETRACTOR_MAX])
-
-    def _response_chance(self, satisfaction: np.ndarray) -> np.ndarray:
-        accounts = self.params.accounts
-        return response_chance(
-            satisfaction,
-            accounts.response_rate,
-            accounts.nonresponse_bias,
-            self.policy.survey.reminders,
-            accounts.reminder_effect,
-        )
-
-    def _record_honest(
-        self,
-        invited: np.ndarray,
-        unpicked: np.ndarray,
-        honestly: np.ndarray,
-        honest_scores: np.ndarray,
-        answered: np.ndarray,
-        collected: np.ndarray,
-    ) -> None:
-        """Tally what the wave would have said without tactics: the bonus's honest benchmark.
-
-        The honest answers are those of the sample the rep would have drawn without
-        cherry-picking, answering as they would unpleaded, unbribed and unthreatened (with the
-        same random numbers where they were asked). Accounts that only cherry-picking kept out
-        answer with draws of their own, from a stream no other mechanism uses; what keeping
-        each of them out achieved is its rep's mean contribution this wave against its own
-        answer's (:meth:`RepRoster.record_gains`).
-        """
-        book, accounts, roster = self.book, self.params.accounts, self.roster
-        if unpicked is invited:
-            rows, scores = invited[honestly], honest_scores[honestly]
-        else:
-            in_sample = np.zeros(book.size, dtype=bool)
-            in_sample[unpicked] = True
-            kept = in_sample[invited] & honestly
-            in_sample[:] = False
-            in_sample[invited] = True
-            extra = unpicked[~in_sample[unpicked]]
-            rng = self.rngs["shadow"]
-            satisfaction = book.satisfaction[extra]
-            answers = rng.random(extra.size) < self._response_chance(satisfaction)
-            raw = satisfaction + accounts.answer_noise * rng.standard_normal(extra.size)
-            shadow = scores_from(raw)[answers]
-            rows = np.concatenate([invited[kept], extra[answers]])
-            scores = np.concatenate([honest_scores[kept], shadow])
-            owners = book.rep[answered]
-            counts = np.bincount(owners, minlength=roster.count)
-            sums = np.bincount(owners, weights=contribution(collected), minlength=roster.count)
-            mean = sums / np.maximum(counts, 1)
-            kept_out = book.rep[extra[answers]]
-            roster.record_gains(rules.CHERRY_PICK, kept_out, mean[kept_out] - contribution(shadow))
-        roster.record_honest_answers(book.rep[rows], scores)
-
-    def _take_hostages(
-        self, invited: np.ndarray, active: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Savvy, powerful accounts demand a concession before answering; reps grant or refuse.
-
-        A rep grants as its pay makes it (:meth:`SalesRep.consider_concession`); a granted
-        account adds ``tactic_effect.concede`` points to its answer if it keeps its word, a
-        refused one gives a punitive score.
-
-        Returns:
-            Masks over ``invited``: demanded, and granted; and the answer points each granted
-            account adds.
-        """
-        params, policy, book = self.params, self.policy, self.book
-        accounts = params.accounts
-        rng = self.rngs["tactics"]
-        stakes = self._threat_weight(book.rep[invited])
-        chance = accounts.demand_rate * book.savvy[invited] * book.power[invited] * stakes
-        demanded = rng.random(invited.size) < chance
-        granted = np.zeros(invited.size, dtype=bool)
-        bought = np.zeros(invited.size)
-        which = np.flatnonzero(demanded)
-        if which.size == 0:
-            return demanded, granted, bought
-        sizes = rng.standard_normal(which.size)
-        draws = rng.random((which.size, 3))
-        powerful = quantile_of(book.power[active], 1.0 - POWERFUL_SHARE) if active.size else 0.0
-        revenue_cost = self.pay.revenue_cost(policy, book.rep[invited[which]])
-        for k, position in enumerate(which):
-            account = self.account(invited[position])
-            rep = self.reps[account.rep_slot]
-            amount = account.demand_concession(accounts, float(sizes[k]))
-            ok = rep.consider_concession(
-                amount,
-                account.acv,
-                policy,
-                params.reps,
-                self.managers[rep.slot // self.team_size],
-                float(revenue_cost[k]),
-                (float(draws[k, 0]), float(draws[k, 1])),
-            )
-            if ok:
-                self.tally.concede(amount, powerful=account.power >= powerful)
-                if draws[k, 2] < accounts.promise_kept:
-                    bought[position] = params.reps.tactic_effect.concede
-            granted[position] = ok
-        book.learn_from_demands(
-            invited[which], granted[which], accounts.savvy_reinforcement, accounts.savvy_fade
-        )
-        refused = invited[demanded & ~granted]
-        book.sour(refused, accounts.refusal_penalty * book.power[refused])
-        territory_of = self.roster.manager
-        successes = np.bincount(
-            territory_of[book.rep[invited[granted]]], minlength=len(self.managers)
-        )
-        if successes.any():
-            spread_savvy(
-                rng,
-                book,
-                active,
-                territory_of[book.rep[active]],
-                successes,
-                accounts.savvy_spread,
-            )
-        return demanded, granted, bought
-
-    def _follow_up(self, detractors: np.ndarray) -> None:
-        """Closed loop: managers call detractors back and fix causes (a real good)."""
-        policy = self.policy
-        if policy.follow_up.closed_loop <= 0 or detractors.size == 0:
-            return
-        managers = self.params.managers
-        chance = conduct(self.managers, "follow_up_chance", policy, managers)
-        team = self.roster.manager[self.book.rep[detractors]]
-        called = detractors[self.rngs["tactics"].random(detractors.size) < chance[team]]
-        self.book.fix(called, managers.closed_loop_fix)
-        self.book.lift(called, managers.closed_loop_lift)
-        self.tally.record_follow_ups(int(called.size))
-        self.tally.spend("measurement", policy.follow_up.call_cost * called.size)
-
-    def _renew(self, week: int) -> None:
-        """Contracts due this week are priced, then renew or churn on latent satisfaction."""
-        book, accounts = self.book, self.params.accounts
-        due = book.due(week, rules.WEEKS_PER_YEAR)
-        draws = self.rngs["renewals"].random(due.size)
-        still = book.active[due]
-        rows, draws = due[still], draws[still]
-        if rows.size == 0:
-            return
-        revenue_before, discounts_before = book.revenue(rows)
-        traded_before = book.score_discounts(rows)
-        discount, for_score = self.price_contracts(rows)
-        satisfaction = book.satisfaction[rows]
-        disrupted = week - book.disrupted_week[rows] < accounts.disruption_weeks
-        churns = draws < churn_chance(satisfaction, accounts, discount, disrupted)
-        answered_recently = book.last_score_week[rows] > week - rules.WEEKS_PER_YEAR
-        reported = np.where(answered_recently, book.last_score[rows], np.nan)
-        self.tally.record_renewals(reported, satisfaction, ~churns)
-        book.reprice(rows, discount, for_score)
-        revenue_after, discounts_after = book.revenue(rows[~churns])
-        self.book_revenue += revenue_after - revenue_before
-        self.book_discounts += discounts_after - discounts_before
-        self.book_score_discounts += book.score_discounts(rows[~churns]) - traded_before
-        leaving = rows[churns]
-        book.churn(leaving)
-        if self._account_agents:
-            for row in leaving.tolist():
-                agent = self._account_agents.get(row)
-                if agent is not None:
-                    agent.leave()
-
     def _acquire(self, week: int) -> None:
         """Win new accounts at the firm's steady rate, at a negotiated price and a cost."""
         firm, rng = self.params.firm, self.rngs["acquisition"]
@@ -932,7 +544,7 @@ class NPSModel(mesa.Model):
         columns["satisfaction"] = self._settled(columns["baseline"], owners)
         columns["renewal_offset"] = np.full(count, week % rules.WEEKS_PER_YEAR)
         rows = self.book.add(count, created_week=np.full(count, week), **columns)
-        self.book.reprice(rows, *self.price_contracts(rows))
+        self.book.reprice(rows, *self.pricing.price(rows))
         revenue, discounts = self.book.revenue(rows)
         self.book_revenue += revenue
         self.book_discounts += discounts
@@ -1041,7 +653,7 @@ class NPSModel(mesa.Model):
         """
         survey = self.policy.survey
         invitations = survey.sample_fraction * rules.WEEKS_PER_QUARTER / survey.wave_interval
-        chance = self._response_chance(self.book.satisfaction[rows])
+        chance = self.survey.response_chance(self.book.satisfaction[rows])
         counts = np.bincount(
             self.book.rep[rows], weights=invitations * chance, minlength=self.roster.count
         )

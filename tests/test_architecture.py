@@ -1,8 +1,9 @@
 """The package's folders show its architecture, and its imports keep to it.
 
-scenario -> model (agents, survey, policy, ledger) -> experiment -> report -> cli/app: a module
-imports only from its own layer or the layers below it, and no two modules import each other,
-directly or round a loop (imports inside functions and under TYPE_CHECKING count too).
+scenario -> model (agents, mechanisms, survey, policy, ledger) -> experiment -> report ->
+cli/app: a module imports only from its own layer or the layers below it, and no two modules
+import each other, directly or round a loop (imports inside functions and under TYPE_CHECKING
+count too).
 """
 
 import ast
@@ -19,6 +20,7 @@ LAYERS = (
     {"npssim.scenario"},
     {"npssim.policy", "npssim.survey", "npssim.ledger"},
     {"npssim.agents"},
+    {"npssim.mechanisms"},
     {"npssim.model"},
     {"npssim.report"},
     {"npssim.experiment"},

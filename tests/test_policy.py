@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from npssim import policy as rules
-from npssim.agents.pay import PayPlan
 from npssim.agents.reps import RepRoster
+from npssim.mechanisms.pay import PayPlan
 from npssim.scenario import PolicyParams, validate_scenario
 from npssim.scenario.schema import RepParams
 

@@ -4,8 +4,8 @@ import pytest
 from npssim import NPSModel
 from npssim import policy as rules
 from npssim.agents.accounts import AccountBook
-from npssim.agents.pay import PayPlan
 from npssim.agents.reps import HIRE_DRAWS, RepRoster, _by_rep_then_row, contribution, table
+from npssim.mechanisms.pay import PayPlan
 from npssim.scenario import PolicyParams
 from npssim.scenario.schema import FirmParams, RepParams
 

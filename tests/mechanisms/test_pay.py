@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from npssim import policy as rules
-from npssim.agents.pay import DRIVE_POINTS, PayPlan
+from npssim.mechanisms.pay import DRIVE_POINTS, PayPlan
 from npssim.scenario import PolicyParams
 from npssim.scenario.schema import RepParams
 
