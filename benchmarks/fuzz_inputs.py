@@ -160,12 +160,12 @@ def file_cases(work: Path) -> list[Case]:
         "dotted_key_100kb": (f"{dotted_100kb} = 1\n", {2}, ""),
         "extends_300_chars": (f'extends = "{"e" * 300}.toml"\n', {2}, "extends"),
         "name_300_chars": (f'{extends}name = "{"n" * 300}"\n', {0, 2}, "name"),
-        "timeline_inf": (bonus + timeline.format("bonus_target", "inf"), {2}, "bonus_target"),
+        "timeline_inf": (bonus + timeline.format("target_nps", "inf"), {2}, "target_nps"),
         "timeline_nan": (bonus + timeline.format("nps_weight", "nan"), {2}, "nps_weight"),
-        "policy_bonus_target_inf": (
-            f"{bonus}[policy.incentives]\nbonus_target = inf\n",
+        "policy_base_salary_inf": (
+            f"{bonus}[policy.pay]\nbase_salary = inf\n",
             {2},
-            "policy.incentives.bonus_target",
+            "policy.pay.base_salary",
         ),
         "managers_bonus_target_inf": (
             f"{bonus}[managers]\nbonus_target = inf\n",

@@ -160,12 +160,12 @@ def test_salib_s_own_evaluation_still_takes_a_function():
 
 def test_ema_names_are_the_shortest_unambiguous_endings():
     names = ema_names(
-        ["policy.incentives.nps_weight", "policy.incentives.bonus_target", "managers.bonus_target"]
+        ["policy.incentives.nps_weight", "reps.moral_weight.coach", "reps.tactic_hours.coach"]
     )
     assert names == {
         "policy.incentives.nps_weight": "nps_weight",
-        "policy.incentives.bonus_target": "incentives_bonus_target",
-        "managers.bonus_target": "managers_bonus_target",
+        "reps.moral_weight.coach": "moral_weight_coach",
+        "reps.tactic_hours.coach": "tactic_hours_coach",
     }
     assert all(name.isidentifier() for name in names.values())
 

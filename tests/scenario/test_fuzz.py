@@ -450,7 +450,7 @@ def test_huge_numbers_run_with_finite_metrics_or_are_rejected(data):
 #: The parameters that issue 15 found bounded only below (the schema may since bound them).
 UNBOUNDED_ABOVE = [
     *("firm.rep_turnover_cost", "accounts.acv_median", "reps.bribe_amount"),
-    *("managers.bonus_target", "policy.incentives.bonus_target", "policy.survey.third_party_cost"),
+    *("managers.bonus_target", "policy.pay.variable_target", "policy.survey.third_party_cost"),
     *("policy.audits.cost", "policy.concessions.approval_threshold"),
     *("policy.concessions.giveaway_budget", "policy.follow_up.call_cost"),
 ]
@@ -473,10 +473,10 @@ def test_infinity_in_a_parameter_bounded_only_below_is_rejected(path):
 
 
 def test_infinity_in_a_timeline_is_rejected_naming_the_entry():
-    timeline = [{"week": 1, "set": {"policy.incentives.bonus_target": math.inf}}]
+    timeline = [{"week": 1, "set": {"policy.pay.base_salary": math.inf}}]
     with scratch() as folder:
         outcome = load(write(folder, {"extends": "nps_bonus.toml", "timeline": timeline}))
-    assert_rejected(outcome, "s.toml", "timeline[0]", "policy.incentives.bonus_target")
+    assert_rejected(outcome, "s.toml", "timeline[0]", "policy.pay.base_salary")
 
 
 def bad_raw(info: ParamInfo) -> st.SearchStrategy[str]:

@@ -348,7 +348,7 @@ def test_set_values_are_as_strict_as_the_files():
     [
         "accounts.acv_median",
         "firm.rep_turnover_cost",
-        "policy.incentives.bonus_target",
+        "policy.pay.base_salary",
         "policy.concessions.approval_threshold",
     ],
 )
