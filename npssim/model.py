@@ -529,11 +529,15 @@ class NPSModel(mesa.Model):
         return conduct(self.managers, "approval_chance", policy, self.params.managers)
 
     def _acquire(self, week: int) -> None:
-        """Win new accounts at the firm's steady rate, at a negotiated price and a cost."""
+        """Win new accounts at a negotiated price and a cost.
+
+        The firm's steady rate, scaled by the selling time reps have left
+        (:meth:`selling_time`): hours given to service or tactics beyond the no-stake share are
+        hours not spent finding new business (Holmstrom & Milgrom 1991).
+        """
         firm, rng = self.params.firm, self.rngs["acquisition"]
-        count = int(
-            rng.poisson(firm.acquisition_rate * self.initial_accounts / rules.WEEKS_PER_YEAR)
-        )
+        rate = firm.acquisition_rate * self.initial_accounts / rules.WEEKS_PER_YEAR
+        count = int(rng.poisson(rate * self.selling_time() ** firm.selling_elasticity))
         if count == 0:
             return
         owners = rng.integers(0, self.roster.count, count)
@@ -628,6 +632,13 @@ class NPSModel(mesa.Model):
             honest_rep_share=float(np.mean(roster.integrity >= HONEST_LINE)),
             tactic_use=roster.usage.mean(axis=1),
         )
+
+    def selling_time(self) -> float:
+        """Reps' mean hours left for selling, relative to those they keep with no stake (1)."""
+        spare = 1.0 - self.params.reps.service_share
+        if spare <= 0.0:
+            return 1.0
+        return float(np.mean(np.clip(1.0 - self.roster.effort, 0.0, 1.0))) / spare
 
     def _earn(self) -> None:
         """Book the week's revenue, discounts and salaries, and each rep's revenue for pay."""

@@ -659,3 +659,25 @@ def test_a_reporter_added_to_the_collector_is_collected_too():
     frame = model.datacollector.get_model_vars_dataframe()
     assert frame["week"].tolist() == [0, 1, 2]
     assert frame["revenue"].notna().all()
+
+
+def test_effort_beyond_the_no_stake_share_costs_new_business(tiny):
+    scenario = tiny("baseline", {"run.weeks": 1, "firm.selling_elasticity": 1.0})
+    model = NPSModel(scenario, seed=1)
+    model.step()
+    assert model.selling_time() == pytest.approx(1.0)  # nothing at stake: the usual hours
+    model.roster.effort[:] = 1.0 - 0.5 * (1.0 - model.params.reps.service_share)
+    assert model.selling_time() == pytest.approx(0.5)
+
+
+def test_less_selling_time_wins_fewer_accounts(tiny):
+    def accounts_won(elasticity: float) -> float:
+        overrides = {"run.weeks": 52, "firm.selling_elasticity": elasticity}
+        model = NPSModel(tiny("nps_bonus", overrides), seed=2)
+        frame = model.run()
+        return model.book.size - model.initial_accounts, frame["genuine_effort"].mean()
+
+    free, effort = accounts_won(0.0)
+    tied, _ = accounts_won(3.0)
+    assert effort > NPSModel(tiny("baseline"), seed=2).params.reps.service_share
+    assert tied < free

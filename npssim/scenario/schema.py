@@ -179,6 +179,19 @@ class FirmParams(Section):
         le=5,
         source="references.md: median B2B SaaS annual logo churn about 13% (replacement rate)",
     )
+    selling_elasticity: float = param(
+        0.5,
+        "How far new business follows reps' selling time: accounts won scale with the reps' "
+        "mean hours left for selling, relative to what they keep with nothing on the score, "
+        "to this power (0: new business does not depend on selling time).",
+        unit="elasticity",
+        ge=0,
+        le=3,
+        source="assumption (effort drawn to a measured task leaves others: Holmstrom & "
+        "Milgrom 1991, references.md)",
+        plausible=(0.0, 1.0),
+        label="How far new business needs selling time",
+    )
     acquisition_cost: float = param(
         0.3,
         "Cost of winning a new account, as a share of its annual contract value.",
