@@ -32,6 +32,7 @@ from npssim.experiment import (
 from npssim.experiment.calibration import parse_free, parse_target
 from npssim.experiment.design import parse_factor, parse_vary
 from npssim.experiment.evidence import run_evidence
+from npssim.experiment.evidence.document import summary as evidence_summary
 from npssim.experiment.runs import load_model_class
 from npssim.experiment.store import RUNS
 from npssim.files import FolderLock
@@ -174,26 +175,41 @@ def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
             model_class=_model_class(args),
         )
         table = results.table()
-        shown = table.assign(holds=["yes" if holds else "NO" for holds in table["holds"]])
         stdout.print(
             rich_table(
-                shown[["pattern", "shown", "expected", "holds"]].rename(columns={"shown": "model"}),
+                table[["pattern", "label", "shown", "expected", "status"]].rename(
+                    columns={"shown": "model", "status": "holds?"}
+                ),
                 f"Published patterns, from the defaults ({args.replications} replications)",
+            )
+        )
+        stdout.print(
+            rich_table(
+                results.identity_table().rename(columns={"shown": "model", "status": "holds?"}),
+                "Identity checks (tests of the code, not evidence)",
             )
         )
         command = "npssim " + " ".join(sys.argv[1:]) if sys.argv[1:2] == ["evidence"] else ""
         results.save(out, command or f"npssim evidence --replications {args.replications}")
-        held = int(table["holds"].sum())
         flip = results.flip
-        where = f" near {flip.crossing:.2f}" if np.isfinite(flip.crossing) else ""
+        if flip is not None:
+            where = f" near {flip.crossing:.2f}" if np.isfinite(flip.crossing) else ""
+            stdout.print(
+                f"Where the verdict flips: {flip.scenario} against baseline "
+                f"{'changes sign' if flip.changes_sign else 'does not clearly change sign'} "
+                f"along {flip.parameter}{where}.",
+                highlight=False,
+            )
+        failed = [f.key for f in results.identities if f.status == "does not hold"]
+        if failed:
+            stdout.print(
+                f"Identity checks that fail (a bug in the model, not a finding): "
+                f"{', '.join(failed)}.",
+                highlight=False,
+            )
+        # A pattern that does not hold is a finding, not an error: the exit status stays 0.
         stdout.print(
-            f"Where the verdict flips: {flip.scenario} against baseline "
-            f"{'changes sign' if flip.changes_sign else 'does not clearly change sign'} along "
-            f"{flip.parameter}{where}.",
-            highlight=False,
-        )
-        stdout.print(
-            f"{held} of {len(table)} patterns hold. Table and figures: {out / 'evidence.md'}",
+            f"{evidence_summary(results.findings)} Table and figures: {out / 'evidence.md'}",
             highlight=False,
         )
         return 0

@@ -341,9 +341,11 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_simulation_options(DEFAULT_REPLICATIONS)],
         help="check the model against published patterns of metric gaming",
         description="Run fixed experiments from the shipped defaults and tabulate, for each "
-        "published pattern, its source, the model's figure with a 95% interval, what the "
-        "source leads one to expect and whether it holds; write evidence.md, evidence.csv and "
-        "a figure per pattern (img/evidence/).",
+        "published pattern, its source, its label (input, calibrated or prediction), the "
+        "model's figure with a 95% interval, what the source leads one to expect and whether "
+        "it holds, then the identity checks; write evidence.md, evidence.csv and a figure per "
+        "pattern (img/evidence/). A pattern that does not hold is a finding: the exit status "
+        "is 0 unless something failed to run.",
     )
     evidence.add_argument(
         "--out",

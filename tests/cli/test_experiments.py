@@ -11,7 +11,9 @@ import pytest
 from npssim import load_scenario
 from npssim.cli import main
 from npssim.experiment import run_experiment
-from npssim.experiment.evidence import CHECKS
+from npssim.experiment.evidence import IDENTITIES, PATTERNS, Ledgers, read
+from npssim.experiment.evidence.measurement import OFFICIAL_GAP
+from npssim.experiment.evidence.runs import BASELINE, NPS_BONUS
 from npssim.metrics import METRIC_NAMES
 
 from .conftest import assert_one_line_error, run_cli
@@ -361,12 +363,39 @@ def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, t
         "--replications", "2", "--workers", "1", "--quiet",
     )  # fmt: skip
     assert status == 0
-    assert "patterns hold" in printed and "holds" in printed
-    assert "Where the verdict flips" in printed
+    assert "patterns hold" in printed and "are predictions" in printed
+    assert "Identity checks" in printed and "prediction" in printed
     assert (tmp_path / "evidence.md").read_text().startswith("# Evidence")
-    assert len(pd.read_csv(tmp_path / "evidence.csv")) == len(CHECKS)
-    # One figure per pattern, and one of where the verdict flips.
-    assert len(list((tmp_path / "img" / "evidence").glob("*.png"))) == len(CHECKS) + 1
+    table = pd.read_csv(tmp_path / "evidence.csv")
+    assert table["label"].tolist() == [pattern.label for pattern in PATTERNS]
+    # One figure per pattern computed in this model, per identity check, and the flip's.
+    computed = int((table["status"] != "not computed").sum())
+    figures = list((tmp_path / "img" / "evidence").glob("*.png"))
+    assert len(figures) == computed + len(IDENTITIES) + 1
+
+
+def test_evidence_exits_0_and_reports_a_pattern_that_does_not_hold(capsys, tmp_path, monkeypatch):
+    made = pd.DataFrame(
+        {
+            "scenario": ["baseline"] * 3 + ["nps_bonus"] * 3,
+            "replication": [0, 1, 2] * 2,
+            "nps_inflation": [1.0, 2.0, 3.0, 60.0, 61.0, 62.0],  # far from the 10-30 expected
+        }
+    )
+    assert {BASELINE.name, NPS_BONUS.name} == set(made["scenario"])
+    results = read(
+        Ledgers({"long": made, "short": made}),
+        (OFFICIAL_GAP,),
+        (),
+        {"replications": 3, "seed": 1, "weeks": 30},
+        with_flip=False,
+    )
+    monkeypatch.setattr("npssim.cli.experiments.run_evidence", lambda **_: results)
+    status, printed, err = run_cli(capsys, "evidence", "--out", str(tmp_path), "--quiet")
+    assert status == 0, err
+    assert "does not hold" in printed
+    assert "0 of 1 patterns hold" in printed
+    assert "| **no** |" in (tmp_path / "evidence.md").read_text()
 
 
 def test_evidence_refuses_a_file_as_its_output_folder(capsys, tmp_path):

@@ -1,0 +1,86 @@
+"""Identity checks: what must come out of the model whatever the world is like.
+
+These are not evidence. A null world in which a bonus can move nothing real must leave the
+firm's money where it was (an accounting identity), and a bonus with no weight is no stake, so
+nothing can be traded for a score. When one fails, the code is wrong, not the world; they sit in
+a section of their own so that they are never counted among the patterns.
+"""
+
+from __future__ import annotations
+
+from npssim.experiment.analysis import interval
+from npssim.experiment.evidence.pattern import (
+    IdentityCheck,
+    Reading,
+    around_zero,
+    money,
+    plot_estimates,
+)
+from npssim.experiment.evidence.runs import BASELINE, NULL_WORLD, Ledgers, Variant
+from npssim.experiment.evidence.trades import WEIGHTS
+
+BASELINE_NULL_WORLD = Variant("baseline", "null_world", NULL_WORLD)
+NPS_BONUS_NULL_WORLD = Variant("nps_bonus", "null_world", NULL_WORLD)
+#: The plain bonus with no weight on the score: no stake (a point of the bonus-weight sweep).
+NO_STAKE = WEIGHTS.at(0.0)
+#: Money a rep can trade for a score, by the ledger's names.
+TRADED = ("discount_cost", "concession_cost", "giveaway_cost", "bribe_cost")
+
+
+def _null_world(ledgers: Ledgers) -> Reading:
+    difference = interval(
+        ledgers.difference(NPS_BONUS_NULL_WORLD, "net_value", reference=BASELINE_NULL_WORLD)
+    )
+    bonus = interval(ledgers.values(NPS_BONUS_NULL_WORLD, "bonus_paid"))
+    return Reading(
+        estimate=difference,
+        shown=f"net value, bonus minus no bonus, both in the null world: {money(difference)} a "
+        f"year, while {bonus.mean:,.0f} of bonus is paid",
+        holds=around_zero(difference),
+        figure=plot_estimates(
+            {"bonus - no bonus (null world)": difference},
+            "Net value in a null world, per year (long run)",
+            "currency",
+        ),
+    )
+
+
+NULL_WORLD_CHECK = IdentityCheck(
+    key="null_world",
+    claim="A null world: where no tactic is possible and nobody responds to the stake, a bonus "
+    "funded from variable pay changes the firm's net value by nothing",
+    reason="Accounting: the bonus replaces variable pay the firm pays anyway "
+    "(policy.incentives.funded_from_variable_pay) and honest scores earn all of it, so the "
+    "money must not move; if it does, the accounting invents goods or bads.",
+    reads=(BASELINE_NULL_WORLD, NPS_BONUS_NULL_WORLD),
+    compute=_null_world,
+)
+
+
+def _no_stake(ledgers: Ledgers) -> Reading:
+    traded = interval(sum(ledgers.difference(NO_STAKE, metric) for metric in TRADED))
+    return Reading(
+        estimate=traded,
+        shown=f"discounts, concessions, giveaways and gifts, nps_bonus at weight 0 minus "
+        f"baseline: {money(traded)} a year",
+        holds=around_zero(traded),
+        figure=plot_estimates(
+            {"weight 0 - baseline": traded},
+            "Money traded for scores with no stake in the score, per year (long run)",
+            "currency",
+        ),
+    )
+
+
+NO_STAKE_CHECK = IdentityCheck(
+    key="no_stake_no_trade",
+    claim="With no weight on the score, nothing is traded for it: discounts and concessions are "
+    "at the baseline's level",
+    reason="A rep trades price, time or integrity for a score only where its pay says so; with "
+    "a weight of 0 the score pays nothing, so the bonus scenario is the baseline.",
+    reads=(BASELINE, NO_STAKE),
+    compute=_no_stake,
+)
+
+#: Every identity check, in the document's order.
+IDENTITIES = (NULL_WORLD_CHECK, NO_STAKE_CHECK)
