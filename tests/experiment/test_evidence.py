@@ -312,6 +312,12 @@ def test_culture_selection_reads_the_honest_share_under_selection_alone():
     reading = outcomes.CULTURE_SELECTION.compute(ledgers(long, short))
     assert reading.estimate.mean == pytest.approx(-0.09) and reading.holds
     assert not outcomes.CULTURE_SELECTION.compute(ledgers(short, long)).holds  # recovering
+    earlier = {
+        yank: {"honest_rep_share": [0.37, 0.38, 0.39]},
+        base: {"honest_rep_share": [0.5] * 3},
+    }
+    # Below zero in the long run, but less so than in the short run: not a selection that grows.
+    assert not outcomes.CULTURE_SELECTION.compute(ledgers(long, earlier)).holds
 
 
 def test_the_revenue_lag_is_weeks_between_the_two_gains_reaching_half_their_size():
@@ -501,6 +507,18 @@ def test_a_recording_the_model_cannot_make_is_missing():
     )
     assert made.missing[recording.name] == "this model has no method record_nothing()"
     assert recording.name not in made.records
+
+
+def test_differences_pair_replications_by_index_not_by_row_order():
+    frame = pd.DataFrame(
+        {
+            "scenario": ["baseline"] * 3 + ["nps_bonus"] * 3,
+            "replication": [0, 1, 2, 2, 0, 1],
+            "net_value": [10.0, 20.0, 30.0, 33.0, 11.0, 22.0],
+        }
+    )
+    made = Ledgers({"long": frame, "short": frame})
+    np.testing.assert_array_equal(made.difference(NPS_BONUS, "net_value"), [1.0, 2.0, 3.0])
 
 
 def test_intervals_of_a_hand_made_reading_are_the_paired_student_t_interval():
