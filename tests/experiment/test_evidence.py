@@ -492,6 +492,17 @@ def test_run_evidence_runs_only_what_the_chosen_patterns_read():
         run_evidence(patterns=["no_such_pattern"])
 
 
+def test_a_pattern_none_of_whose_runs_this_model_has_is_reported_not_an_error():
+    lacking = Variant("baseline", "x", {"policy.no.such": 1.0})
+    pattern = replace(measurement.OFFICIAL_GAP, reads=(lacking,))
+    settings = {**TINY, "run.weeks": 20}
+    made, _ = execute(
+        pattern.reads, [], replications=2, seed=3, settings=settings, executor="serial"
+    )
+    finding = find(pattern, made)
+    assert finding.status == "not computed" and "this model has no parameter" in finding.missing[0]
+
+
 def test_the_pricing_record_is_kept_by_the_experiment_s_own_model_class():
     scenario = load_scenario("nps_bonus", {**SMALL, "run.weeks": 20})
     plain = record_prices(scenario, [1])

@@ -216,7 +216,9 @@ def execute(
         for variant in variants
         if (unknown := variant.unknown())
     }
-    runnable = [variant for variant in variants if variant.name not in missing]
+    # The baseline stands in when no chosen variant can be built: the plan still needs a run to
+    # fix the seeds and weeks that recordings and the page read.
+    runnable = [variant for variant in variants if variant.name not in missing] or [BASELINE]
     results = run_experiment(
         [variant.build(settings) for variant in runnable],
         replications=replications,
