@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import npssim.experiment
 from npssim import load_scenario
 from npssim.experiment.analysis import interval
 from npssim.experiment.evidence import (
@@ -488,6 +489,7 @@ def test_run_evidence_runs_only_what_the_chosen_patterns_read():
     (finding,) = results.findings
     assert finding.key == "official_gap" and finding.computed
     assert results.identities == [] and results.flip is None
+    assert npssim.experiment.run_evidence is run_evidence  # the public name still reaches it
     with pytest.raises(KeyError, match="no evidence pattern"):
         run_evidence(patterns=["no_such_pattern"])
 
