@@ -462,6 +462,33 @@ def test_a_finding_not_computed_has_no_figure_and_says_why(tmp_path):
 # ------------------------------------------------------------------ the runs
 
 
+def test_a_researcher_s_own_pattern_runs_with_the_variants_it_declares():
+    safer = Variant("nps_bonus", "audited_often", {"policy.audits.probability": 1.0})
+
+    def gap(made: Ledgers):
+        return replace(
+            measurement.OFFICIAL_GAP.compute(made),
+            estimate=interval(made.difference(safer, "nps_inflation", reference=NPS_BONUS)),
+        )
+
+    own = replace(
+        measurement.OFFICIAL_GAP,
+        key="audits_close_the_gap",
+        reads=(NPS_BONUS, safer, BASELINE),
+        compute=gap,
+    )
+    results = run_evidence(
+        replications=2,
+        seed=3,
+        overrides={**TINY, "run.weeks": 20},
+        executor="serial",
+        patterns=[own],
+    )
+    (finding,) = results.findings
+    assert finding.key == "audits_close_the_gap" and finding.computed
+    assert finding.reading.estimate.n == 2
+
+
 def test_a_variant_the_model_cannot_build_is_missing_and_the_rest_still_run():
     lacking = Variant("baseline", "lacking", {"policy.pay.no_such_rate": 0.1})
     made, settings = execute(

@@ -10,7 +10,7 @@ Identity checks follow in a section of their own, apart from the evidence.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -100,8 +100,7 @@ class EvidenceResults:
         """One row per pattern: the columns of :data:`COLUMNS` (``holds`` empty if not computed)."""
         records = []
         for finding in self.findings:
-            pattern = finding.check
-            assert isinstance(pattern, Pattern)
+            pattern = cast(Pattern, finding.check)
             reading = finding.reading
             estimate = reading.estimate if reading is not None else None
             records.append(
@@ -171,8 +170,7 @@ class EvidenceResults:
         return "\n".join(lines)
 
     def _note(self, finding: Finding) -> list[str]:
-        pattern = finding.check
-        assert isinstance(pattern, Pattern)
+        pattern = cast(Pattern, finding.check)
         reading = finding.reading
         lines = [
             f"### {pattern.claim}",
@@ -201,8 +199,7 @@ class EvidenceResults:
         for row in self.identity_table().itertuples(index=False):
             lines.append(f"| {row.check} | {row.shown} | {SHOWN_STATUS[row.status]} |")
         for finding in self.identities:
-            check = finding.check
-            assert isinstance(check, IdentityCheck)
+            check = cast(IdentityCheck, finding.check)
             lines += ["", f"**{check.key}.** {check.reason}"]
             if finding.reading is not None:
                 lines += ["", f"![{check.key}](img/evidence/{check.key}.png)"]

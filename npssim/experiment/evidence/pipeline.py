@@ -79,7 +79,7 @@ def run_evidence(
     workers: int | None = None,
     progress: bool = False,
     model_class: type[NPSModel] = NPSModel,
-    patterns: Sequence[str] | None = None,
+    patterns: Sequence[str | Pattern] | None = None,
 ) -> EvidenceResults:
     """Run the pattern checks from the shipped defaults.
 
@@ -92,8 +92,9 @@ def run_evidence(
         progress: Show progress bars.
         model_class: The model every run builds: :class:`~npssim.NPSModel` or a subclass (to
             see what a changed behaviour does to the patterns).
-        patterns: Keys of the patterns to read (every one by default); a subset runs only the
-            variants those patterns read. Identity checks and the flip run with every pattern.
+        patterns: The patterns to read, by key or as :class:`Pattern` objects (a researcher's
+            own); every bundled one by default. A choice runs only the variants its patterns
+            read; identity checks and the flip run with the full set.
 
     Returns:
         One finding per pattern and identity check, and where the verdict flips.
@@ -101,7 +102,7 @@ def run_evidence(
     Raises:
         KeyError: An unknown pattern key.
     """
-    chosen = PATTERNS if patterns is None else tuple(_by_key(key) for key in patterns)
+    chosen = PATTERNS if patterns is None else tuple(map(_pattern, patterns))
     checks = IDENTITIES if patterns is None else ()
     reads = [run for check in (*chosen, *checks) for run in check.reads]
     if patterns is None:
@@ -121,7 +122,9 @@ def run_evidence(
     return read(ledgers, chosen, checks, settings, with_flip=patterns is None)
 
 
-def _by_key(key: str) -> Pattern:
+def _pattern(key: str | Pattern) -> Pattern:
+    if isinstance(key, Pattern):
+        return key
     for pattern in PATTERNS:
         if pattern.key == key:
             return pattern
