@@ -110,8 +110,6 @@ TACTIC_TABLE: tuple[Tactic, ...] = (
         prior_belief=40.0,
         moral_weight=0.1,
         hours=0.3,
-        source="assumption (references.md: TrueDelta 2007, 25-28% of car buyers pressured for "
-        "perfect scores, shows pleas are common, not their size)",
         moral_source="calibrated: about a quarter of answers pleaded for under nps_bonus "
         "(references.md: TrueDelta 2007, 25-28% of car buyers pressured for perfect scores)",
     ),

@@ -1332,7 +1332,8 @@ class PayParams(Section):
         unit="share of quota",
         ge=0,
         le=1,
-        source="references.md: non-linear plans invite timing games (Larkin 2014)",
+        source="assumption (quota bonuses with thresholds: Chung, Steenburgh & Sudhir 2014, "
+        "references.md)",
     )
 
 

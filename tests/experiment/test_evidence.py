@@ -196,6 +196,15 @@ def test_official_gap_is_the_mean_inflation_under_the_bonus_judged_against_10_to
     assert not measurement.OFFICIAL_GAP.compute(outside).holds
 
 
+def test_answers_bought_is_the_mean_share_bribed_under_the_bonus_judged_against_its_range():
+    inside = ledgers({NPS_BONUS: {"share_bribed": [0.01, 0.02, 0.03]}})
+    reading = measurement.ANSWERS_BOUGHT.compute(inside)
+    assert reading.estimate.mean == pytest.approx(0.02) and reading.holds
+    assert not measurement.ANSWERS_BOUGHT.compute(
+        ledgers({NPS_BONUS: {"share_bribed": [0.2, 0.25, 0.3]}})
+    ).holds
+
+
 def test_response_rate_reads_the_highest_rate_minus_the_lowest_paired():
     sweep = measurement.RESPONSE
     values = {
@@ -359,13 +368,18 @@ def test_flip_crossing_is_linear_between_the_points_around_the_sign_change():
 # ------------------------------------------------------------------ identity checks
 
 
-def test_the_null_world_holds_when_the_bonus_leaves_net_value_unchanged():
-    same = {"net_value": [100.0, 120.0, 90.0], "bonus_paid": [5.0, 5.0, 5.0]}
+def test_the_null_world_holds_when_net_value_moves_by_exactly_the_pay_moved():
+    pay = {"salary_paid": [50.0, 50.0, 50.0]}
+    unpaid = {"net_value": [100.0, 120.0, 90.0], "bonus_paid": [0.0] * 3,
+              "commission_paid": [20.0, 22.0, 18.0], **pay}  # fmt: skip
+    # Half the commission becomes a bonus of 15: net value falls by what pay rose, 15 - 10.
+    paid = {"net_value": [95.0, 114.0, 86.0], "bonus_paid": [15.0] * 3,
+            "commission_paid": [10.0, 11.0, 9.0], **pay}  # fmt: skip
     world = (identities.BASELINE_NULL_WORLD, identities.NPS_BONUS_NULL_WORLD)
-    reading = identities.NULL_WORLD_CHECK.compute(ledgers(dict.fromkeys(world, same)))
-    assert reading.estimate.mean == 0.0 and reading.holds
-    moved = {world[0]: same, world[1]: {**same, "net_value": [110.0, 131.0, 99.0]}}
-    assert not identities.NULL_WORLD_CHECK.compute(ledgers(moved)).holds
+    reading = identities.NULL_WORLD_CHECK.compute(ledgers({world[0]: unpaid, world[1]: paid}))
+    assert reading.estimate.mean == pytest.approx(0.0) and reading.holds
+    invented = {world[0]: unpaid, world[1]: {**paid, "net_value": [105.0, 124.0, 96.0]}}
+    assert not identities.NULL_WORLD_CHECK.compute(ledgers(invented)).holds
 
 
 def test_no_stake_sums_every_kind_of_trade_against_the_baseline():

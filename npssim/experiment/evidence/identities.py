@@ -28,14 +28,16 @@ TRADED = ("discount_cost", "concession_cost", "giveaway_cost", "bribe_cost")
 
 
 def _null_world(ledgers: Ledgers) -> Reading:
-    difference = interval(
-        ledgers.difference(NPS_BONUS_NULL_WORLD, "net_value", reference=BASELINE_NULL_WORLD)
-    )
+    def moved(metric: str):
+        return ledgers.difference(NPS_BONUS_NULL_WORLD, metric, reference=BASELINE_NULL_WORLD)
+
+    pay = moved("bonus_paid") + moved("commission_paid") + moved("salary_paid")
+    difference = interval(moved("net_value") + pay)
     bonus = interval(ledgers.values(NPS_BONUS_NULL_WORLD, "bonus_paid"))
     return Reading(
         estimate=difference,
-        shown=f"net value, bonus minus no bonus, both in the null world: {money(difference)} a "
-        f"year, while {bonus.mean:,.0f} of bonus is paid",
+        shown=f"net value, bonus minus no bonus, both in the null world, with reps' pay put "
+        f"back: {money(difference)} a year, while {bonus.mean:,.0f} of bonus is paid",
         holds=around_zero(difference),
         figure=plot_estimates(
             {"bonus - no bonus (null world)": difference},
@@ -48,10 +50,10 @@ def _null_world(ledgers: Ledgers) -> Reading:
 NULL_WORLD_CHECK = IdentityCheck(
     key="null_world",
     claim="A null world: where no tactic is possible and nobody responds to the stake, a bonus "
-    "funded from variable pay changes the firm's net value by nothing",
-    reason="Accounting: the bonus replaces variable pay the firm pays anyway "
-    "(policy.incentives.funded_from_variable_pay) and honest scores earn all of it, so the "
-    "money must not move; if it does, the accounting invents goods or bads.",
+    "changes the firm's net value by exactly what it moves in reps' pay",
+    reason="Accounting: with nothing real moved, revenue and every cost but pay are the same, "
+    "so net value must move by the pay moved (the bonus paid less the commission it replaces); "
+    "if it moves by anything else, the accounting invents goods or bads.",
     reads=(BASELINE_NULL_WORLD, NPS_BONUS_NULL_WORLD),
     compute=_null_world,
 )

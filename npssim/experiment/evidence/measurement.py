@@ -125,15 +125,48 @@ PRESSURED_SHARE = Pattern(
     source="TrueDelta poll 2007: 25-28% pressured to give perfect scores",
     expected="20% to 35%",
     label="calibrated",
-    why="Reps' starting propensity to plead (reps.initial_propensity.coach, a free parameter) "
-    "was set so that the share under nps_bonus lands near TrueDelta's 25-28%.",
+    why="The moral weight of a plea (reps.moral_weight.coach, a free parameter) was set so "
+    "that the share under nps_bonus lands near TrueDelta's 25-28%.",
     reads=(NPS_BONUS,),
     compute=_pressured_share,
-    note="How far pleading is used follows from the drive a 50% individual bonus gives, "
-    "customers' candour, integrity, learning and imitation, from a starting propensity chosen "
-    "with this figure in mind.",
-    set_by=("reps.initial_propensity.coach",),
+    note="How far pleading is used follows from what a point of score is worth under the pay "
+    "plan, what reps learn a plea achieves against customers' candour, and integrity, with the "
+    "plea's moral weight chosen with this figure in mind.",
+    set_by=("reps.moral_weight.coach",),
     cites=("25-28%",),
+)
+
+
+def _answers_bought(ledgers: Ledgers) -> Reading:
+    bought = interval(ledgers.values(NPS_BONUS, "share_bribed"))
+    return Reading(
+        estimate=bought,
+        shown=f"share of responses bought with a gift under nps_bonus: {share(bought)}",
+        holds=bool(0.005 <= bought.mean <= 0.05),
+        figure=plot_estimates(
+            {"nps_bonus": bought},
+            "Responses bought with a gift under an individual NPS bonus (long run)",
+            "share (0-1)",
+            expected=(0.01, 0.03),
+        ),
+    )
+
+
+ANSWERS_BOUGHT = Pattern(
+    key="answers_bought",
+    claim="A pay-linked, rep-sampled survey: a few customers in a hundred are offered a bribe",
+    source="TrueDelta poll 2007: 2% watched, had the form filled in or were bribed",
+    expected="0.5% to 5%",
+    label="calibrated",
+    why="What a use of a tactic costs an honest rep's conscience (reps.moral_cost, a free "
+    "parameter) was set so that the share bought under nps_bonus lands near TrueDelta's 2%.",
+    reads=(NPS_BONUS,),
+    compute=_answers_bought,
+    note="How often reps bribe follows from what a point of score is worth under the pay plan, "
+    "what reps learn a gift achieves against customers' candour, and integrity, with the "
+    "conscience's price chosen with this figure in mind.",
+    set_by=("reps.moral_cost",),
+    cites=("2%",),
 )
 
 
@@ -280,6 +313,7 @@ PATTERNS = (
     INDICATOR_ONLY,
     RESPONSE_RATE,
     PRESSURED_SHARE,
+    ANSWERS_BOUGHT,
     OFFICIAL_GAP,
     ASKED_FOR_A_TEN,
     INDEPENDENT_AND_AUDITS,

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from npssim.experiment.api import run_experiment
+from npssim.mechanisms import Pricing
 from npssim.model import NPSModel
 from npssim.scenario import Scenario, load_scenario, params_by_path
 from npssim.tactics import TACTICS
@@ -87,8 +88,9 @@ class Recording:
     """A run kept in this process with a record the ledger does not hold (every price agreed)."""
 
     variant: Variant
-    #: The model method whose results are recorded; a model without it cannot make the record.
-    method: str = "price_contracts"
+    #: The model's component whose results are recorded; a model without it cannot make the
+    #: record.
+    method: str = "pricing_class"
 
     @property
     def name(self) -> str:
@@ -108,16 +110,19 @@ WELL_DESIGNED = Variant("well_designed_bonus")
 #: A world in which a bonus can move nothing real: no tactic, no hostage-taking, no effort or
 #: stress response. Both sides of the null comparison run in it.
 NULL_WORLD: dict[str, Any] = {
-    **{f"reps.initial_propensity.{tactic}": 0.0 for tactic in TACTICS},
+    **{f"reps.prior_belief.{tactic}": 0.0 for tactic in TACTICS},
     "accounts.initial_savvy_share": 0.0,
     "reps.service_response": 0.0,
     "reps.fear_mean": 0.0,
 }
 #: Selection alone: reps who neither learn nor imitate nor conform, honest reps who do not quit
 #: gaming teams and hires who bring their own habits (rules written after Smaldino & McElreath),
-#: so only the review's firing on the score changes who is on the roster.
+#: so only the review's firing on the score changes who is on the roster. A rep who does not
+#: learn keeps its prior beliefs: all of a belief's weight stays on the prior.
 SELECTION_ONLY: dict[str, Any] = {
-    "reps.learning_rate": 0.0,
+    "reps.prior_weight": 1_000.0,
+    "reps.belief_memory": 1.0,
+    "reps.peer_evidence": 0.0,
     "reps.imitation_rate": 0.0,
     "reps.conformity": 0.0,
     "reps.honest_exit_rate": 0.0,
@@ -247,31 +252,39 @@ def execute(
     return ledgers, {"replications": replications, "seed": plan.seed, "weeks": plan.weeks}
 
 
-class _PricingRecorder(NPSModel):
-    """The model, with every negotiated price kept beside the rep's distance to the target.
+class _RecordingPricing(Pricing):
+    """Pricing that keeps every negotiated price beside the rep's distance to the target."""
 
-    Mixed in ahead of the experiment's model class, so a researcher's subclass is what records.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.priced: list[pd.DataFrame] = []
-
-    def price_contracts(self, rows: np.ndarray) -> np.ndarray:
-        discount = super().price_contracts(rows)
-        book, inc = self.book, self.policy.incentives
-        ordinary = self.params.accounts.power_discount * book.power[rows]
-        owners = book.rep[rows]
-        self.priced.append(
+    def price(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        discount, for_score = super().price(rows)
+        model = self.model
+        owners = model.book.rep[rows]
+        model.priced.append(
             pd.DataFrame(
                 {
-                    "gap": inc.target_nps - self.roster.last_score[owners],
-                    "for_score": np.clip(discount - ordinary, 0.0, None),
-                    "acv": book.acv[rows],
+                    "gap": model.policy.incentives.target_nps - model.roster.last_score[owners],
+                    "for_score": for_score,
+                    "acv": model.book.acv[rows],
                 }
             )
         )
-        return discount
+        return discount, for_score
+
+
+def _recorder(model_class: type[NPSModel]) -> type[NPSModel]:
+    """``model_class`` with its own pricing component, recording every price it agrees."""
+    pricing = type("Recorded" + model_class.pricing_class.__name__,
+                   (_RecordingPricing, model_class.pricing_class), {})  # fmt: skip
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        self.priced = []
+        model_class.__init__(self, *args, **kwargs)
+
+    return type(
+        f"Recorded{model_class.__name__}",
+        (model_class,),
+        {"pricing_class": pricing, "__init__": __init__, "__module__": __name__},
+    )
 
 
 def record_prices(
@@ -283,11 +296,7 @@ def record_prices(
         One row per contract priced: ``gap`` (the rep's target less its last score), ``for_score``
         (the discount beyond the ordinary negotiation), ``acv`` and ``replication``.
     """
-    recorder = (
-        _PricingRecorder
-        if model_class is NPSModel
-        else type(f"Recorded{model_class.__name__}", (_PricingRecorder, model_class), {})
-    )
+    recorder = _recorder(model_class)
     frames = []
     for replication, seed in enumerate(seeds):
         model = recorder(scenario, seed=seed)

@@ -184,13 +184,13 @@ MULTITASK = Pattern(
     label="input",
     why="Both arms are rules citing Holmstrom & Milgrom: effort answers the stake "
     "(reps.service_response, reps.service_share) and tactics take hours from service "
-    "(reps.time_cost).",
+    "(reps.tactic_hours).",
     reads=WEIGHTS.variants,
     compute=_multitask,
     note="Without a stake reps give existing accounts reps.service_share of their hours. A "
     "small stake raises the value of an hour of service; a larger one makes tactics pay, and "
     "the hours they take come out of service. Where the peak falls is the model's.",
-    set_by=("reps.service_response", "reps.service_share", "reps.time_cost"),
+    set_by=("reps.service_response", "reps.service_share", "firm.selling_elasticity"),
     cites=("Holmstrom",),
 )
 
@@ -224,13 +224,13 @@ INTEGRITY_BOUNDS_GAMING = Pattern(
     expected="falling with integrity: less at every step up, and clearly less at the highest "
     "than at the lowest (paired difference below zero)",
     label="input",
-    why="reps.integrity_bound cites Braganza: integrity caps what a rep can learn by rule, so "
-    "the direction is built in.",
+    why="Integrity weighs every tactic's moral cost by rule (reps.moral_cost, after Braganza), "
+    "so the direction is built in.",
     reads=(BASELINE, *INTEGRITY.variants),
     compute=_integrity_bounds_gaming,
-    note="Integrity is a moral cost against every tactic and a cap on what a rep can learn "
-    "(reps.integrity_bound).",
-    set_by=("reps.integrity_bound",),
+    note="Integrity scales the moral cost a rep weighs against every use of a tactic "
+    "(reps.moral_cost times the tactic's moral weight).",
+    set_by=("reps.moral_cost",),
     cites=("Braganza",),
 )
 
