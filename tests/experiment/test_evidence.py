@@ -372,14 +372,16 @@ def test_the_null_world_holds_when_net_value_moves_by_exactly_the_pay_moved():
     pay = {"salary_paid": [50.0, 50.0, 50.0]}
     unpaid = {"net_value": [100.0, 120.0, 90.0], "bonus_paid": [0.0] * 3,
               "commission_paid": [20.0, 22.0, 18.0], **pay}  # fmt: skip
-    # Half the commission becomes a bonus of 15: net value falls by what pay rose, 15 - 10.
-    paid = {"net_value": [95.0, 114.0, 86.0], "bonus_paid": [15.0] * 3,
+    # Half the commission becomes a bonus of 15: net value falls by what pay rose (5, 4, 6).
+    paid = {"net_value": [95.0, 116.0, 84.0], "bonus_paid": [15.0] * 3,
             "commission_paid": [10.0, 11.0, 9.0], **pay}  # fmt: skip
     world = (identities.BASELINE_NULL_WORLD, identities.NPS_BONUS_NULL_WORLD)
     reading = identities.NULL_WORLD_CHECK.compute(ledgers({world[0]: unpaid, world[1]: paid}))
     assert reading.estimate.mean == pytest.approx(0.0) and reading.holds
-    invented = {world[0]: unpaid, world[1]: {**paid, "net_value": [105.0, 124.0, 96.0]}}
+    invented = {world[0]: unpaid, world[1]: {**paid, "net_value": [105.0, 126.0, 94.0]}}
     assert not identities.NULL_WORLD_CHECK.compute(ledgers(invented)).holds
+    rounded = {world[0]: unpaid, world[1]: {**paid, "net_value": [95.0, 116.0 - 1e-12, 84.0]}}
+    assert identities.NULL_WORLD_CHECK.compute(ledgers(rounded)).holds
 
 
 def test_no_stake_sums_every_kind_of_trade_against_the_baseline():
