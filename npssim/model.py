@@ -21,6 +21,7 @@ from typing import Any
 import mesa
 import numpy as np
 import pandas as pd
+from scipy import special
 
 from npssim import policy as rules
 from npssim.agents.accounts import (
@@ -137,6 +138,30 @@ def batch_run_iteration() -> int | None:
         return None
     finally:
         del frame
+
+
+#: Above this mean a Poisson count is drawn from its normal approximation (its exact CDF's first
+#: term, ``exp(-mean)``, underflows near 745; the approximation's error is negligible there).
+POISSON_NORMAL_ABOVE = 500.0
+
+
+def poisson_quantile(uniform: float, mean: float) -> int:
+    """The Poisson count with the given mean at which its CDF first reaches ``uniform``.
+
+    Inverse-CDF sampling: one uniform per draw, and a larger mean never gives a smaller count
+    for the same uniform, which keeps paired comparisons paired.
+    """
+    if mean <= 0.0:
+        return 0
+    if mean > POISSON_NORMAL_ABOVE:
+        return max(0, int(np.floor(mean + np.sqrt(mean) * special.ndtri(uniform) + 0.5)))
+    term = np.exp(-mean)
+    cdf, count = term, 0
+    while cdf < uniform and term > 0.0:
+        count += 1
+        term *= mean / count
+        cdf += term
+    return count
 
 
 def _is_mesa_scenario(value: object) -> bool:
@@ -346,10 +371,13 @@ class NPSModel(mesa.Model):
             params.reps,
             params.firm,
             stake=stake,
-            drive=self.pay.drive(stake, policy),
+            drive=self.pay.drive(stake, policy, params.reps),
             hour_value=self.pay.hour_value(policy, params.firm.service_hours_per_rep),
             condone=condone,
             manager_audit_probability=audit,
+            concession_money=self.pay.revenue_cost(policy, np.arange(roster.count))
+            * params.accounts.concession_size
+            * self.rep_mean_acv,
         )
         self.approvals = self._approval_chances()  # read by every pricing this week
 
@@ -537,11 +565,23 @@ class NPSModel(mesa.Model):
         """
         firm, rng = self.params.firm, self.rngs["acquisition"]
         rate = firm.acquisition_rate * self.initial_accounts / rules.WEEKS_PER_YEAR
-        count = int(rng.poisson(rate * self.selling_time() ** firm.selling_elasticity))
+        spare = 1.0 - self.params.reps.service_share
+        most = (1.0 / spare if spare > 0.0 else 1.0) ** firm.selling_elasticity
+        # One uniform a week sets, by inverse CDF, both the most accounts any policy could win
+        # (every rep's hours left for selling) and the count this policy wins. The most are
+        # drawn and the first ``count`` kept, so the stream's draws do not depend on the policy:
+        # two policies win the same first accounts each week (common random numbers).
+        uniform = float(rng.random())
+        candidates = poisson_quantile(uniform, rate * most)
+        count = poisson_quantile(uniform, rate * self.selling_time() ** firm.selling_elasticity)
+        if candidates == 0:
+            return
+        owners = rng.integers(0, self.roster.count, candidates)
+        drawn = draw_accounts(rng, candidates, self.params.accounts, firm, owners)
         if count == 0:
             return
-        owners = rng.integers(0, self.roster.count, count)
-        columns = draw_accounts(rng, count, self.params.accounts, firm, owners)
+        owners = owners[:count]
+        columns = {name: values[:count] for name, values in drawn.items()}
         columns["power"] = account_power(
             columns["acv"], self.rep_mean_acv[owners], columns["outside"]
         )
@@ -634,11 +674,14 @@ class NPSModel(mesa.Model):
         )
 
     def selling_time(self) -> float:
-        """Reps' mean hours left for selling, relative to those they keep with no stake (1)."""
+        """Reps' mean hours left for selling, relative to those they keep with no stake (1).
+
+        The hours left are those neither the chosen effort nor last week's tactic uses took.
+        """
         spare = 1.0 - self.params.reps.service_share
         if spare <= 0.0:
             return 1.0
-        return float(np.mean(np.clip(1.0 - self.roster.effort, 0.0, 1.0))) / spare
+        return float(np.mean(np.clip(1.0 - self.roster.worked, 0.0, 1.0))) / spare
 
     def _earn(self) -> None:
         """Book the week's revenue, discounts and salaries, and each rep's revenue for pay."""

@@ -519,7 +519,11 @@ def test_a_manager_who_approves_nothing_holds_discounts_and_concessions(tiny):
 
     scenario = tiny(
         "nps_bonus",
-        {"policy.concessions.approval_threshold": 0.0, "accounts.initial_savvy_share": 0.3},
+        {
+            "policy.concessions.approval_threshold": 0.0,
+            "accounts.initial_savvy_share": 0.3,
+            **switched_on("concede"),
+        },
     )
     usual, strict = NPSModel(scenario, seed=1), StrictFirm(scenario, seed=1)
     usual.run()
@@ -666,7 +670,7 @@ def test_effort_beyond_the_no_stake_share_costs_new_business(tiny):
     model = NPSModel(scenario, seed=1)
     model.step()
     assert model.selling_time() == pytest.approx(1.0)  # nothing at stake: the usual hours
-    model.roster.effort[:] = 1.0 - 0.5 * (1.0 - model.params.reps.service_share)
+    model.roster.worked[:] = 1.0 - 0.5 * (1.0 - model.params.reps.service_share)
     assert model.selling_time() == pytest.approx(0.5)
 
 
@@ -681,3 +685,31 @@ def test_less_selling_time_wins_fewer_accounts(tiny):
     tied, _ = accounts_won(3.0)
     assert effort > NPSModel(tiny("baseline"), seed=2).params.reps.service_share
     assert tied < free
+
+
+def test_a_poisson_count_by_inverse_cdf_has_its_mean_and_never_falls_as_the_mean_rises():
+    from npssim.model import poisson_quantile
+
+    uniforms = np.random.default_rng(0).random(20_000)
+    for mean in (0.3, 7.0, 2_000.0):
+        counts = np.array([poisson_quantile(u, mean) for u in uniforms])
+        assert counts.mean() == pytest.approx(mean, rel=0.02)
+        assert counts.var() == pytest.approx(mean, rel=0.08)
+    assert poisson_quantile(0.4, 0.0) == 0
+    for u in (0.01, 0.5, 0.99):
+        assert poisson_quantile(u, 5.0) <= poisson_quantile(u, 6.0)
+
+
+def test_policies_that_win_more_or_fewer_accounts_win_the_same_first_ones(tiny):
+    def won(policy: str) -> pd.DataFrame:
+        overrides = {"run.weeks": 104, "firm.selling_elasticity": 1.0}
+        model = NPSModel(tiny(policy, overrides), seed=4)
+        model.run()
+        new = np.flatnonzero(model.book.created_week >= 0)
+        frame = pd.DataFrame({"week": model.book.created_week[new], "acv": model.book.acv[new]})
+        return frame.groupby("week").first(), len(new)
+
+    (free, fewer_won), (busy, more_won) = won("baseline"), won("nps_bonus")
+    weeks = free.index.intersection(busy.index)
+    assert len(weeks) > 3 and fewer_won != more_won
+    np.testing.assert_array_equal(free.loc[weeks, "acv"], busy.loc[weeks, "acv"])

@@ -38,7 +38,7 @@ def drive(policy, params=None, **kw):
     args.update(kw)
     params = params or RepParams(team_scope_factor=0.4)
     plan = PayPlan(np.ones(1))
-    return float(plan.drive(plan.stake(policy, params, **args), policy)[0])
+    return float(plan.drive(plan.stake(policy, params, **args), policy, params)[0])
 
 
 def test_indicator_only_creates_no_drive():
@@ -49,7 +49,7 @@ def test_drive_grows_with_nps_weight():
     assert drive(make_policy(nps_weight=0.2)) < drive(make_policy(nps_weight=0.6))
 
 
-def test_team_scope_dilutes_drive():
+def test_team_scope_dilutes_the_drive_to_work():
     individual = drive(make_policy(nps_weight=0.5))
     team = drive(make_policy(nps_weight=0.5, scope="team"))
     assert team == pytest.approx(0.4 * individual)

@@ -84,8 +84,10 @@ class RepRoster:
         belief: What each rep expects one use of each tactic to add to one answer's NPS
             contribution, shape (tactics, reps): learned from what its uses achieved.
         experience: How many uses' worth of evidence each belief rests on, shape (tactics, reps).
-        expected_answers: Answers each rep expects in a quarter (its last quarter's count):
-            one answer moved by ``x`` contribution points moves its score by ``x`` over this.
+        expected_answers: Answers each rep expects in a quarter (its last quarter's count).
+        judged_answers: Answers in the score each rep is judged on: its own, or under a team
+            target its team's. One answer moved by ``x`` contribution points moves that score
+            by ``x`` over this.
         stake: What a point of quarterly score is worth to each rep this week (currency), from
             the pay plan (:meth:`~npssim.agents.PayPlan.stake`).
         drive: The stake as a share of the quarterly variable target that 100 points move.
@@ -99,6 +101,8 @@ class RepRoster:
             customer never answered achieved nothing, and the rep knows it).
         hours_spent: Hours this week's tactic uses took (they come out of next week's service).
         effort: Share of the week's account hours the rep chooses to work (service and tactics).
+        worked: Share of the week's account hours actually worked: the effort, or more where
+            last week's tactic uses took more.
         genuine_share: Share of this week's account hours spent on genuine service.
         overwork_sum: The quarter's summed overwork (effort beyond the no-stake share, scaled).
         giveaway_spent: Free services given this quarter (currency).
@@ -122,6 +126,7 @@ class RepRoster:
         self.belief = np.zeros((n_tactics, count))
         self.experience = np.zeros((n_tactics, count))
         self.expected_answers = np.ones(count)
+        self.judged_answers = np.ones(count)
         self.stake = np.zeros(count)
         self.drive = np.zeros(count)
         self.usage = np.zeros((n_tactics, count))
@@ -131,6 +136,7 @@ class RepRoster:
         self.answers_seen = np.zeros((n_tactics, count))
         self.hours_spent = np.zeros(count)
         self.effort = np.ones(count)
+        self.worked = np.ones(count)
         self.genuine_share = np.ones(count)
         self.overwork_sum = np.zeros(count)
         self.giveaway_spent = np.zeros(count)
@@ -237,6 +243,7 @@ class RepRoster:
         hour_value: float,
         condone: np.ndarray,
         manager_audit_probability: np.ndarray,
+        concession_money: np.ndarray | float = 0.0,
     ) -> None:
         """Choose this week's effort, and at each chance to use a tactic, whether to.
 
@@ -261,8 +268,16 @@ class RepRoster:
             hour_value: What an hour of a rep's time is worth to the rep.
             condone: How far each rep's manager condones gaming, 0-1.
             manager_audit_probability: Chance each rep's manager spot-checks them this quarter.
+            concession_money: What a typical concession costs each rep in pay (the commission
+                on it): this week's chance of conceding is for such a concession; each real one
+                is weighed at its own price (:meth:`willing_to_concede`).
         """
         self.stake = stake
+        if policy.incentives.scope == "team":
+            team_answers = np.bincount(self.manager, weights=self.expected_answers)
+            self.judged_answers = team_answers[self.manager]
+        else:
+            self.judged_answers = self.expected_answers
         self.drive = drive
         self._use_cost = self.use_cost(
             policy, params, hour_value, condone, manager_audit_probability
@@ -270,13 +285,15 @@ class RepRoster:
         possible = self.reach(policy, params)
         reach = np.where(possible > 0, possible, 1.0)[:, None]
         net = self.use_value() - self._use_cost / reach
+        net[rules.CONCEDE] -= concession_money
         self.usage = self.chance_of_use(net, params) * (possible > 0)[:, None]
         self.usage_sum += self.usage
         tactic_share = self.hours_spent / max(firm.service_hours_per_rep, 1e-9)
         self.hours_spent[:] = 0.0
         self.effort = self.chosen_effort(drive, params)
         self.genuine_share = np.maximum(0.0, self.effort - tactic_share)
-        self.overwork_sum += self.overwork(np.maximum(self.effort, tactic_share), params)
+        self.worked = np.maximum(self.effort, tactic_share)
+        self.overwork_sum += self.overwork(self.worked, params)
         self.tenure += 1
 
     def reach(self, policy: PolicyParams, params: RepParams) -> np.ndarray:
@@ -302,10 +319,11 @@ class RepRoster:
     def use_value(self, slots: np.ndarray | slice = slice(None)) -> np.ndarray:
         """What each rep expects one use of each tactic to add to its pay, shape (tactics, reps).
 
-        The belief (contribution points to one answer) over the answers the rep expects this
-        quarter is the points of score one use buys; times the stake, currency.
+        The belief (contribution points to one answer) over the answers in the score the rep
+        is judged on is the points of score one use buys; times the stake, currency. Under a
+        team target one answer is a smaller part of a larger score.
         """
-        per_point = self.stake[slots] / np.maximum(self.expected_answers[slots], 1.0)
+        per_point = self.stake[slots] / np.maximum(self.judged_answers[slots], 1.0)
         return self.belief[:, slots] * per_point
 
     def use_cost(
@@ -374,7 +392,7 @@ class RepRoster:
         net = (
             self.belief[concede, reps]
             * self.stake[reps]
-            / np.maximum(self.expected_answers[reps], 1.0)
+            / np.maximum(self.judged_answers[reps], 1.0)
             - self._use_cost[concede, reps]
             - money
         )
@@ -476,9 +494,10 @@ class RepRoster:
         taught_gain = power[owners] * np.log1p((kept + moved)[owners] / scale)
         untaught_gain = power[owners] * np.log1p(per_account[owners] / scale)
         gain[surveyed] = taught_gain
-        self.uses[rules.TEACH_TO_TEST] += tries
+        self.record_uses(rules.TEACH_TO_TEST, np.flatnonzero(tries), params)
+        room = (10.0 - book.satisfaction[surveyed]) / 10.0  # as AccountBook.serve scales a gain
         book.serve(gain)
-        return np.where(tries[owners], taught_gain - untaught_gain, 0.0)
+        return np.where(tries[owners], (taught_gain - untaught_gain) * room, 0.0)
 
     def perceive(
         self, rng: np.random.Generator, book: AccountBook, rows: np.ndarray, noise: float

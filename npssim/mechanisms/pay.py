@@ -37,7 +37,8 @@ class PayPlan:
         quota: As above.
         revenue: Revenue (at contract prices) of each rep's accounts so far this quarter.
         paid_variable: Each rep's variable pay (sales component and NPS bonus) at the last
-            review, in quarterly variable targets: what imitation compares.
+            review, as a share of what its own book at quota and the bonus at target would pay:
+            what imitation compares, so a big book alone is no sign of success.
     """
 
     def __init__(self, quota: np.ndarray) -> None:
@@ -104,8 +105,8 @@ class PayPlan:
             Each rep's sales component.
         """
         sales = self.sales_pay(policy)
-        target = max(self.quarterly_variable_target(policy), 1e-9)
-        self.paid_variable = (sales + nps_bonus) / target
+        target = self.on_target_sales(policy) + rules.nps_bonus_target(policy)
+        self.paid_variable = (sales + nps_bonus) / np.maximum(target, 1e-9)
         self.revenue[:] = 0.0
         return sales
 
@@ -140,12 +141,15 @@ class PayPlan:
     ) -> np.ndarray:
         """What one more point of quarterly score is worth to each rep (currency per point).
 
-        The bonus slope, ``nps_bonus_target / (target - floor)``, weighed by greed (nothing once
-        the last score earned the cap of a linear payout) and by fear of losing it, which
+        A point of the score the rep is judged on (its own, or its team's under a team target):
+        the bonus slope, ``nps_bonus_target / (target - floor)``, weighed by greed (nothing once
+        the last score earned the cap of a linear payout, or fell below its floor: reps far
+        from a target give up, Chung, Steenburgh & Sudhir 2014) and by fear of losing it, which
         threats (rank-and-yank, a performance plan) amplify; a cliff concentrates it just short
-        of the line (Schweitzer, Ordonez & Douma 2004) and a team target dilutes it
-        (free-riding). A manager measured on the team's score passes pressure down, worth
-        ``manager_push`` of the variable target per 100 points to a fearful rep.
+        of the line (Schweitzer, Ordonez & Douma 2004). A manager measured on the team's score
+        passes pressure down, worth ``manager_push`` of the variable target per 100 points to a
+        fearful rep. How far one rep's work moves a team's score is the reps' concern
+        (:meth:`~npssim.agents.RepRoster.decide`), not the stake's.
 
         Args:
             policy: The policy in force.
@@ -162,9 +166,11 @@ class PayPlan:
         inc = policy.incentives
         slope = rules.nps_bonus_target(policy) / max(inc.target_nps - inc.floor_nps, 1e-9)
         threat = params.yank_threat * inc.rank_and_yank + params.plan_threat * on_plan
-        scope = 1.0 if inc.scope == "individual" else params.team_scope_factor
-        capped = last_score >= rules.capped_score(policy) if inc.payout == "linear" else False
-        wanting = np.where(capped, 0.0, greed)  # no score yet (NaN) is not capped
+        if inc.payout == "linear":
+            beyond = (last_score >= rules.capped_score(policy)) | (last_score < inc.floor_nps)
+        else:
+            beyond = False
+        wanting = np.where(beyond, 0.0, greed)  # no score yet (NaN) is within the range
         if inc.payout == "cliff":
             gap = inc.target_nps - last_score
             near_miss = np.exp(-((np.nan_to_num(gap) / params.near_miss_width) ** 2)) * (gap >= 0)
@@ -172,11 +178,32 @@ class PayPlan:
             shape = np.where(np.isnan(gap), 1.0, params.near_miss_floor + span * near_miss)
         else:
             shape = 1.0
-        own = slope * (wanting + fear * (1.0 + threat)) * scope * shape
+        own = slope * (wanting + fear * (1.0 + threat)) * shape
         unit = self.quarterly_variable_target(policy) / DRIVE_POINTS
         return own + manager_push * fear * unit
 
-    def drive(self, stake: np.ndarray, policy: PolicyParams) -> np.ndarray:
-        """The stake as a share of the quarterly variable target that 100 points would move."""
+    def drive(self, stake: np.ndarray, policy: PolicyParams, params: RepParams) -> np.ndarray:
+        """The stake as a share of the quarterly variable target that 100 points would move.
+
+        It is what effort reads. Under a team target a rep's extra service moves a score the
+        whole team shares, and teammates free-ride: the drive keeps ``team_scope_factor`` of
+        the stake.
+        """
         unit = self.quarterly_variable_target(policy) / DRIVE_POINTS
-        return stake / max(unit, 1e-9)
+        scope = 1.0 if policy.incentives.scope == "individual" else params.team_scope_factor
+        return scope * stake / max(unit, 1e-9)
+
+    def credit(self, reps: np.ndarray, amounts: np.ndarray) -> None:
+        """Book concessions granted as credits against the contracts of ``reps``.
+
+        The revenue the sales component is paid on falls by ``amounts``.
+        """
+        np.subtract.at(self.revenue, reps, amounts)
+
+    def on_target_sales(self, policy: PolicyParams) -> np.ndarray:
+        """Each rep's quarterly sales component at quota: what its own book should earn it."""
+        pay, weight = policy.pay, policy.incentives.nps_weight
+        if pay.plan == "commission":
+            quarter_quota = self.quota * rules.WEEKS_PER_QUARTER / rules.WEEKS_PER_YEAR
+            return (1.0 - weight) * pay.commission_rate * quarter_quota
+        return np.full(self.quota.size, (1.0 - weight) * self.quarterly_variable_target(policy))

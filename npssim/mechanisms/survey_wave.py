@@ -289,6 +289,7 @@ class SurveyWave:
             )
             if ok:
                 model.tally.concede(amount, powerful=account.power >= powerful)
+                model.pay.credit(np.array([rep.slot]), np.array([amount]))
                 if draws[k, 2] < accounts.promise_kept:
                     bought[position] = params.reps.tactic_effect.concede
             granted[position] = ok

@@ -338,6 +338,8 @@ class AccountParams(Section):
         unit="share",
         ge=0,
         le=1,
+        plausible=(0.3, 0.7),
+        label="Customers' alternatives",
     )
     initial_savvy_share: float = param(
         0.03,
@@ -409,8 +411,10 @@ class AccountParams(Section):
         unit="share of list price",
         ge=0,
         le=1,
-        source="assumption, scaled so that money given away under the strongest incentive "
-        "reaches the order of Larkin 2014 (6-8% of revenue; references.md)",
+        source="assumption: the most an account asks off the price for its score; set under "
+        "the v2 model toward Larkin 2014's order of money given away (6-8% of revenue; "
+        "references.md), which reps' own choices now decide",
+        plausible=(0.15, 0.5),
     )
     savvy_leverage: float = param(
         1.0,
@@ -609,8 +613,8 @@ class RepParams(Section):
     )
     integrity_mean: float = param(
         0.65,
-        "Mean integrity: the moral cost a rep feels when gaming, and a cap on what gaming a "
-        "rep can learn (intrinsic motivation).",
+        "Mean integrity: how much of a tactic's moral cost a rep feels (intrinsic "
+        "motivation).",
         unit="share",
         ge=0,
         le=1,
@@ -1056,6 +1060,8 @@ class ManagerParams(Section):
         unit="points",
         ge=0,
         le=10,
+        plausible=(0.5, 3.0),
+        label="Satisfaction a call-back restores",
     )
     closed_loop_fix: float = param(
         1.0,
@@ -1063,8 +1069,10 @@ class ManagerParams(Section):
         unit="points",
         ge=0,
         le=10,
-        source="references.md: closed-loop follow-up (Apple: over $1,000 revenue per hour); "
-        "size is an assumption",
+        source="assumption (that a call-back can fix a cause: Apple's closed-loop follow-up, "
+        "references.md; no published size)",
+        plausible=(0.25, 2.0),
+        label="Lasting lift when a call-back fixes the cause",
     )
 
 

@@ -51,7 +51,7 @@ def decide(
         params,
         FirmParams(),
         stake=stake,
-        drive=plan.drive(stake, policy),
+        drive=plan.drive(stake, policy, params),
         hour_value=plan.hour_value(policy, FirmParams().service_hours_per_rep),
         condone=zero,
         manager_audit_probability=zero,
@@ -264,6 +264,17 @@ def test_the_more_a_concession_costs_in_commission_the_fewer_are_granted():
     assert cheap > dear
 
 
+def test_under_a_team_target_an_answer_is_a_smaller_part_of_the_score_judged():
+    roster = RepRoster(4, team_size=2)
+    roster.hire(np.random.default_rng(0), np.arange(4), RepParams())
+    roster.expected_answers[:] = [3.0, 5.0, 2.0, 2.0]
+    team = PolicyParams.model_validate({"incentives": {"nps_weight": 0.5, "scope": "team"}})
+    decide(roster, team, stake=np.ones(4))
+    assert roster.judged_answers.tolist() == [8.0, 8.0, 4.0, 4.0]
+    decide(roster, bonus_policy(), stake=np.ones(4))
+    assert roster.judged_answers.tolist() == [3.0, 5.0, 2.0, 2.0]
+
+
 def test_an_answer_s_contribution_is_what_it_adds_to_an_nps():
     scores = np.array([10, 9, 8, 7, 6, 0])
     assert contribution(scores).tolist() == [100, 100, 0, 0, -100, -100]
@@ -294,10 +305,15 @@ def test_teaching_to_the_test_moves_service_to_surveyed_accounts():
     roster.usage[rules.TEACH_TO_TEST] = 1.0
     book = book_of(4, np.zeros(4))
     params = RepParams(tactic_effect={"teach_to_test": 1.0})
+    untaught = book_of(4, np.zeros(4))
+    RepRoster.serve(roster_of(1), np.random.default_rng(0), untaught, FirmParams(), params,
+                    np.array([4]))  # fmt: skip
     taught = serve(roster, book, np.array([4]), np.array([0]), params)
     assert book.satisfaction[0] > 7.0
     assert (book.satisfaction[1:] == 7.0).all()
-    assert taught[0] > 0.0 and roster.uses[rules.TEACH_TO_TEST, 0] == 1
+    # What the moved hours added is what the rep reads as the tactic's effect.
+    assert taught[0] == pytest.approx(book.satisfaction[0] - untaught.satisfaction[0])
+    assert roster.uses[rules.TEACH_TO_TEST, 0] == 1
 
 
 def test_teaching_to_the_test_to_no_effect_moves_nothing_but_is_still_a_use():

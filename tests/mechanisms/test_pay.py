@@ -85,12 +85,42 @@ def test_a_rep_already_at_the_cap_wants_no_more_but_still_fears_losing_it():
     assert capped[0] > 0.0 and capped[1] == 0.0
 
 
-def test_a_team_target_dilutes_the_stake():
+def test_a_team_target_keeps_the_point_s_worth_but_dilutes_the_drive_to_work():
     plan = PayPlan(np.ones(1))
     own = stake(plan, policy(0.5))
     team = PolicyParams.model_validate({**policy(0.5).model_dump(), "incentives": {
         **policy(0.5).incentives.model_dump(), "scope": "team"}})  # fmt: skip
-    assert stake(plan, team, RepParams(team_scope_factor=0.4))[0] == pytest.approx(0.4 * own[0])
+    params = RepParams(team_scope_factor=0.4)
+    shared = stake(plan, team, params)
+    assert shared[0] == pytest.approx(own[0])
+    assert plan.drive(shared, team, params)[0] == pytest.approx(
+        0.4 * plan.drive(own, policy(0.5), params)[0]
+    )
+
+
+def test_a_rep_below_the_floor_gives_up_on_the_bonus_but_still_fears():
+    plan = PayPlan(np.ones(2))
+    pol = policy(0.5)
+    below = stake(plan, pol, last_score=np.array([-10.0, 10.0]), fear=np.zeros(2))
+    assert below[0] == 0.0 and below[1] > 0.0
+    feared = stake(plan, pol, last_score=np.array([-10.0, -10.0]), greed=np.zeros(2))
+    assert (feared > 0.0).all()
+
+
+def test_a_concession_credited_to_a_contract_lowers_the_commission_paid():
+    plan = PayPlan(np.array([1e6, 1e6]))
+    plan.book_revenue(np.array([100_000.0, 100_000.0]))
+    plan.credit(np.array([1, 1]), np.array([2_000.0, 3_000.0]))
+    sales = plan.close_quarter(policy(0.5, commission_rate=0.04), np.zeros(2))
+    assert sales.tolist() == pytest.approx([2_000.0, 0.02 * 95_000.0])
+
+
+def test_success_is_pay_against_what_the_rep_s_own_book_should_earn():
+    quarter = np.array([100_000.0, 400_000.0])
+    plan = PayPlan(quarter / QUARTER)  # a small and a big book, each exactly at quota
+    plan.book_revenue(quarter)
+    plan.close_quarter(policy(0.0, commission_rate=0.04), np.zeros(2))
+    assert plan.paid_variable.tolist() == pytest.approx([1.0, 1.0])
 
 
 def test_threats_and_pressure_raise_the_stake_of_fearful_reps():
@@ -107,7 +137,7 @@ def test_drive_is_the_stake_per_share_of_variable_pay_on_a_hundred_points():
     plan = PayPlan(np.ones(1))
     pol = policy(0.5)
     unit = 80_000.0 * QUARTER / DRIVE_POINTS
-    assert plan.drive(np.array([2.0 * unit]), pol)[0] == pytest.approx(2.0)
+    assert plan.drive(np.array([2.0 * unit]), pol, RepParams())[0] == pytest.approx(2.0)
 
 
 def test_an_hour_is_worth_on_target_pay_per_account_hour():

@@ -30,6 +30,7 @@ PATTERNS: tuple[Pattern, ...] = tuple(
         "indicator_only",
         "response_rate",
         "pressured_share",
+        "answers_bought",
         "official_gap",
         "money_given_away",
         "discounts_near_the_line",

@@ -100,9 +100,10 @@ MONEY_GIVEN_AWAY = Pattern(
     "6-8% of revenue",
     source="Larkin 2014: price concessions timed to a non-linear scheme cost 6-8% of revenue",
     expected="3% to 10% (the order of Larkin's 6-8%)",
-    label="calibrated",
-    why="accounts.score_discount (the discount a powerful account wins from a willing rep) was "
-    "scaled so that this share reaches Larkin's order; accounts.concession_size too.",
+    label="input",
+    why="What accounts ask (accounts.score_discount, accounts.concession_size) was scaled "
+    "toward Larkin's order under the v2 model; what reps give is now their own choice, so "
+    "the figure is no longer fitted, but the asking price was set with it in mind.",
     reads=(BASELINE, RANK_AND_YANK, NPS_BONUS, AUDITED, WELL_DESIGNED),
     compute=_money_given_away,
     note="Most of it is price: at renewals and new deals reps trade discount for the account's "
