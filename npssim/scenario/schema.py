@@ -613,8 +613,7 @@ class RepParams(Section):
     )
     integrity_mean: float = param(
         0.65,
-        "Mean integrity: how much of a tactic's moral cost a rep feels (intrinsic "
-        "motivation).",
+        "Mean integrity: how much of a tactic's moral cost a rep feels (intrinsic motivation).",
         unit="share",
         ge=0,
         le=1,
