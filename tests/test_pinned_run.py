@@ -27,8 +27,8 @@ PINNED_SCENARIO = {
     "policy.audits.probability": 0.25,
     "policy.follow_up.closed_loop": 0.5,
     "policy.incentives.rank_and_yank": 0.1,
-    # Bribes are rare at the default propensity; a firm of eight reps needs more to show one.
-    "reps.initial_propensity.bribe": 0.3,
+    # Bribes are rare at the default moral weight; a firm of eight reps needs more to show one.
+    "reps.moral_weight.bribe": 0.3,
     "reps.integrity_mean": 0.5,
 }
 PINNED_SEED = 20261122
