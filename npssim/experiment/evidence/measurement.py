@@ -7,6 +7,8 @@ reports those metrics is read the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from npssim.experiment.analysis import interval
 from npssim.experiment.evidence.pattern import (
     Pattern,
@@ -103,19 +105,45 @@ RESPONSE_RATE = Pattern(
 )
 
 
-def _pressured_share(ledgers: Ledgers) -> Reading:
-    pleaded = interval(ledgers.values(NPS_BONUS, "share_coached"))
-    return Reading(
-        estimate=pleaded,
-        shown=f"share of responses pleaded for under nps_bonus: {share(pleaded)}",
-        holds=bool(0.20 <= pleaded.mean <= 0.35),
-        figure=plot_estimates(
-            {"nps_bonus": pleaded},
-            "Responses pleaded for under an individual NPS bonus (long run)",
-            "share (0-1)",
-            expected=(0.25, 0.28),
-        ),
-    )
+def share_under_the_bonus(
+    metric: str, what: str, title: str, within: tuple[float, float], expected: tuple[float, float]
+) -> Callable[[Ledgers], Reading]:
+    """A pattern's reading of one share of responses under nps_bonus, judged against a range.
+
+    Args:
+        metric: The ledger's share (``share_coached``, ``share_bribed``, ...).
+        what: What the share is, for the shown line ("pleaded for").
+        title: The figure's title.
+        within: The range in which the pattern holds.
+        expected: The published figure's range, drawn on the figure.
+    """
+
+    def compute(ledgers: Ledgers) -> Reading:
+        value = interval(ledgers.values(NPS_BONUS, metric))
+        return Reading(
+            estimate=value,
+            shown=f"share of responses {what} under nps_bonus: {share(value)}",
+            holds=bool(within[0] <= value.mean <= within[1]),
+            figure=plot_estimates({"nps_bonus": value}, title, "share (0-1)", expected=expected),
+        )
+
+    return compute
+
+
+_pressured_share = share_under_the_bonus(
+    "share_coached",
+    "pleaded for",
+    "Responses pleaded for under an individual NPS bonus (long run)",
+    (0.20, 0.35),
+    (0.25, 0.28),
+)
+_answers_bought = share_under_the_bonus(
+    "share_bribed",
+    "bought with a gift",
+    "Responses bought with a gift under an individual NPS bonus (long run)",
+    (0.005, 0.05),
+    (0.01, 0.03),
+)
 
 
 PRESSURED_SHARE = Pattern(
@@ -135,21 +163,6 @@ PRESSURED_SHARE = Pattern(
     set_by=("reps.moral_weight.coach",),
     cites=("25-28%",),
 )
-
-
-def _answers_bought(ledgers: Ledgers) -> Reading:
-    bought = interval(ledgers.values(NPS_BONUS, "share_bribed"))
-    return Reading(
-        estimate=bought,
-        shown=f"share of responses bought with a gift under nps_bonus: {share(bought)}",
-        holds=bool(0.005 <= bought.mean <= 0.05),
-        figure=plot_estimates(
-            {"nps_bonus": bought},
-            "Responses bought with a gift under an individual NPS bonus (long run)",
-            "share (0-1)",
-            expected=(0.01, 0.03),
-        ),
-    )
 
 
 ANSWERS_BOUGHT = Pattern(
