@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from npssim import NPSModel
 from npssim.agents import Manager
 from npssim.metrics import Metric
@@ -40,7 +42,7 @@ class TrainedFirm(NPSModel):
     parameter and the weeks simulated, so it changes when (and only when) the parameter does.
     """
 
-    extra_params = {"training": TrainingParams}
+    extra_params: ClassVar[dict[str, type[Section]]] = {"training": TrainingParams}
 
     def training_hours(self) -> float:
         """Training hours the sales force has taken so far (its running total)."""
