@@ -8,6 +8,7 @@ and without it refuse them as they refuse any unknown name.
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from .conftest import assert_one_line_error, run_cli
 
@@ -17,22 +18,20 @@ FAST = [*SMALL, "--set", "firm.accounts_per_rep=10", "--weeks", "6", "--workers"
 REPS = 6
 
 
-def test_params_lists_the_parameters_the_model_adds(capsys):
-    status, out, _ = run_cli(capsys, "params", *MODEL)
-    assert status == 0 and "training.hours" in out and "policy.incentives.nps_weight" in out
-    status, out, _ = run_cli(capsys, "params", "--markdown", *MODEL)
-    assert status == 0 and "| `training.hours` | `1.0` | [0 .. 10] | hours |" in out
-    status, out, _ = run_cli(capsys, "params")
-    assert status == 0 and "training.hours" not in out
-
-
-def test_metrics_lists_the_metrics_the_model_adds(capsys):
-    status, out, _ = run_cli(capsys, "metrics", *MODEL)
-    assert status == 0 and "training_hours" in out and "Hours of training taken" in out
-    status, out, _ = run_cli(capsys, "metrics", "--markdown", *MODEL)
-    assert status == 0 and "| `training_hours` | Hours of training taken | hours |" in out
-    status, out, _ = run_cli(capsys, "metrics")
-    assert status == 0 and "training_hours" not in out
+@pytest.mark.parametrize(
+    ("command", "name", "row"),
+    [
+        ("params", "training.hours", "| `training.hours` | `1.0` | [0 .. 10] | hours |"),
+        ("metrics", "training_hours", "| `training_hours` | Hours of training taken | hours |"),
+    ],
+)
+def test_params_and_metrics_list_what_the_model_adds(capsys, command, name, row):
+    status, out, _ = run_cli(capsys, command, *MODEL)
+    assert status == 0 and name in out
+    status, out, _ = run_cli(capsys, command, "--markdown", *MODEL)
+    assert status == 0 and row in out
+    status, out, _ = run_cli(capsys, command)
+    assert status == 0 and name not in out
 
 
 def test_validate_accepts_the_models_table_only_with_the_model(capsys, tmp_path):
