@@ -40,12 +40,11 @@ def trained(hours: float, name: str) -> Scenario:
 
 
 def test_the_subclass_overrides_no_private_method():
-    own = [name for name in vars(TrainedFirm) if name.startswith("_") and not name.startswith("__")]
-    assert own == []
-    assert set(vars(TrainedFirm)) - set(vars(object)) <= {
-        "__module__", "__qualname__", "__annotations__", "__doc__", "__firstlineno__", "__static_attributes__",
-        "extra_params", "extra_metrics", "training_hours",
-    }  # fmt: skip
+    # Mesa 3.5 adds data attributes of its own (observables) to every subclass: only methods
+    # count, and the one method of the class is its outcome's.
+    methods = [name for name, value in vars(TrainedFirm).items() if callable(value)]
+    assert methods == ["training_hours"]
+    assert not hasattr(NPSModel, "training_hours")
 
 
 def test_npsmodel_keeps_the_registry_and_the_strict_schema():
