@@ -120,6 +120,7 @@ class SweepResults(ExperimentResults):
                 f"difference from {self._reference_text()}, mean and 95% interval over {runs}",
                 reference=True,
                 currency=self.currencies[self.plan.labels[0]],
+                metric_set=self.metric_set,
             ),
             "sweep_levels": plot_sweep(
                 table,
@@ -129,6 +130,7 @@ class SweepResults(ExperimentResults):
                 title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, level, mean and "
                 f"95% interval over {runs}",
                 currency=self.currencies[self.plan.labels[0]],
+                metric_set=self.metric_set,
             ),
         }
 

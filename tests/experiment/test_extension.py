@@ -12,6 +12,7 @@ import json
 import pickle
 import tomllib
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -165,6 +166,10 @@ def test_a_sweep_varies_the_parameter_and_reads_the_outcome():
     table = results.table().query("metric == 'training_hours'")
     assert table["mean"].tolist() == [1.0 * REPS * 8, 2.0 * REPS * 8]
     assert table["difference"].tolist() == [0.0, 1.0 * REPS * 8]
+    figure = results.figures()["sweep_levels"]
+    drawn = {(axes.get_title(), axes.get_ylabel()) for axes in figure.axes}
+    plt.close("all")
+    assert ("Hours of training taken", "hours") in drawn
 
 
 def test_sensitivity_varies_the_parameter_and_reads_the_outcome():
