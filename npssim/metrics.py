@@ -11,6 +11,13 @@ Everything that shows metrics reads them from here: the ledger closes each week 
 and figures take their labels and units, verdicts take the better direction, and the named views
 at the bottom (:data:`HEADLINE`, :data:`MONEY_GIVEN_AWAY`, ...) are the only lists of metrics
 that figures, the dashboard and the reports draw.
+
+A model class owns the metrics its runs produce: :class:`MetricSet` is the registry's metrics
+followed by those a subclass of :class:`~npssim.model.NPSModel` declares in ``extra_metrics``
+(each with ``compute``, how it is read from the model), and ``NPSModel.metric_set`` gives it.
+Runs, experiments, CSV files, tables and the CLI read the model class's set, so a researcher's
+outcome is declared once and shows everywhere; NPSModel's set is :data:`REGISTRY`, exactly the
+module's constants.
 """
 
 from __future__ import annotations

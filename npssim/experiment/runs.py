@@ -165,13 +165,18 @@ def check_model_class(model_class: object, *, in_process: bool, dask: bool = Fal
             defined in the running script, or inside a function, by value.
 
     Raises:
-        InputError: It is not a subclass of :class:`NPSModel`, or worker processes could not
-            import it (defined inside a function, or in a notebook or interactive session).
+        InputError: It is not a subclass of :class:`NPSModel`, its ``extra_metrics`` or
+            ``extra_params`` are badly declared, or worker processes could not import it
+            (defined inside a function, or in a notebook or interactive session).
     """
     if not (isinstance(model_class, type) and issubclass(model_class, NPSModel)):
         raise InputError(
             f"model_class: expected npssim.NPSModel or a subclass of it, got {model_class!r}"
         )
+    try:  # its own metrics and parameters, checked here rather than in every worker
+        model_class.metric_set, model_class.scenario_schema  # noqa: B018
+    except TypeError as err:
+        raise InputError(f"model_class {model_path(model_class)}: {err}") from None
     if in_process:
         return
     name = model_path(model_class)

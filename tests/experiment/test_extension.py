@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from npssim import NPSModel
+from npssim.errors import InputError
 from npssim.experiment import run_experiment, simulate
 from npssim.experiment.design import parse_factor
 from npssim.experiment.executors import ExecutorChoice
@@ -258,3 +259,11 @@ def test_the_process_pool_refuses_a_subclass_defined_in_a_function():
             "baseline", replications=2, model_class=Local, overrides=SMALL,
             executor=ExecutorChoice(workers=2),
         )  # fmt: skip
+
+
+def test_an_experiment_refuses_a_badly_declared_class_before_it_runs():
+    class Undeclared(NPSModel):
+        extra_metrics = (Metric("x", "X", "x", "hours", "good", "higher"),)
+
+    with pytest.raises(InputError, match=r"Undeclared: extra_metrics: metric 'x' has no compute"):
+        run_experiment("baseline", replications=1, model_class=Undeclared, executor="serial")
