@@ -24,6 +24,7 @@ from npssim.experiment.design import parse_factor
 from npssim.experiment.executors import ExecutorChoice
 from npssim.experiment.sensitivity import run_sensitivity
 from npssim.experiment.sweep import run_sweep
+from npssim.interop import salib_problem
 from npssim.metrics import METRIC_NAMES, REGISTRY, Metric, MetricSet
 from npssim.scenario import Scenario, ScenarioError, load_scenario
 from npssim.scenario.schema import iter_params
@@ -267,3 +268,13 @@ def test_an_experiment_refuses_a_badly_declared_class_before_it_runs():
 
     with pytest.raises(InputError, match=r"Undeclared: extra_metrics: metric 'x' has no compute"):
         run_experiment("baseline", replications=1, model_class=Undeclared, executor="serial")
+
+
+def test_a_salib_problem_samples_the_parameter_and_reads_the_outcome():
+    problem = salib_problem(
+        ["training.hours=0:4", "reps.integrity_mean=0.4:0.8"], outputs=["training_hours"],
+        window="end", model_class=TrainedFirm, fixed={**SMALL, "run.weeks": 2}, seed=1,
+    )  # fmt: skip
+    problem.sample_morris(2, num_levels=4, seed=1).evaluate(executor="serial")
+    hours = problem.samples[:, problem["names"].index("training.hours")]
+    assert np.allclose(np.ravel(problem.results), hours * REPS * 2)
