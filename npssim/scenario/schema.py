@@ -1343,7 +1343,9 @@ def _blank_scenario(sections: tuple[tuple[str, type[Section]], ...]) -> Scenario
 
 @functools.cache
 def _extended(sections: tuple[tuple[str, type[Section]], ...]) -> type[Scenario]:
-    taken = set(Scenario.model_fields) | {"extends"}
+    # A field may not shadow a table, ``extends`` or anything a scenario answers to
+    # (``sections``, ``model_dump``, ...).
+    taken = set(Scenario.model_fields) | {"extends"} | set(dir(Scenario))
     fields: dict[str, Any] = {}
     for name, section in sections:
         if not (isinstance(name, str) and name.isidentifier()) or name.startswith("_"):

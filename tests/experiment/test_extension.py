@@ -225,6 +225,7 @@ def test_a_badly_declared_metric_is_refused_when_the_set_is_made(metric, problem
     ("sections", "problem"),
     [
         ({"policy": TrainingParams}, "already part of the scenario"),
+        ({"sections": TrainingParams}, "already part of the scenario"),
         ({"training": dict}, "subclass of npssim.scenario.schema.Section"),
         ({"two words": TrainingParams}, "not a usable table name"),
     ],
