@@ -33,7 +33,7 @@ from npssim.experiment.design import Factor, parse_factor
 from npssim.experiment.executors import open_executor
 from npssim.experiment.runs import check_model_class
 from npssim.experiment.sweep import check_outputs
-from npssim.metrics import HEADLINE, METRIC_BY_NAME
+from npssim.metrics import HEADLINE, Metric
 from npssim.model import NPSModel
 from npssim.scenario import Scenario, load_scenario
 from npssim.seeds import replication_seeds, seed_from
@@ -156,15 +156,17 @@ def ema_model(
             'ema_model: needs EMA Workbench 3; pip install "npssim[ema]" (EMA Workbench 3 '
             "needs Python 3.12 or newer)"
         )
+    check_model_class(model_class, in_process=True)
+    schema = model_class.scenario_schema
     factors = {
-        "uncertainties": _factors(uncertainties, "ema_model", categorical=True),
-        "levers": _factors(levers, "ema_model", categorical=True),
+        "uncertainties": _factors(uncertainties, "ema_model", True, schema),
+        "levers": _factors(levers, "ema_model", True, schema),
     }
     paths = [factor.path for group in factors.values() for factor in group]
     _check_distinct(paths, "ema_model")
     outcomes = _names(outcomes)
-    check_outputs(outcomes, window, option="ema_model: outcomes")
-    check_model_class(model_class, in_process=True)
+    metric_set = model_class.metric_set
+    check_outputs(outcomes, window, option="ema_model: outcomes", metric_set=metric_set)
     names = ema_names(paths)
     base = _scenario(scenario)
     model = ema.ReplicatorModel(
@@ -176,7 +178,7 @@ def ema_model(
     model.uncertainties = [_ema_parameter(ema, f, names[f.path]) for f in factors["uncertainties"]]
     model.levers = [_ema_parameter(ema, f, names[f.path]) for f in factors["levers"]]
     model.outcomes = [
-        ema.ScalarOutcome(metric, kind=_ema_kind(ema, metric), function=np.mean)
+        ema.ScalarOutcome(metric, kind=_ema_kind(ema, metric_set.by_name[metric]), function=np.mean)
         for metric in outcomes
     ]
     root = _root(base, fixed, seed, replications, "ema_model")
@@ -196,8 +198,8 @@ def _ema_parameter(ema: Any, factor: Factor, name: str) -> Any:
     return ema.RealParameter(name, factor.lower, factor.upper, variable_name=factor.path)
 
 
-def _ema_kind(ema: Any, metric: str) -> int:
-    better = METRIC_BY_NAME[metric].better
+def _ema_kind(ema: Any, metric: Metric) -> int:
+    better = metric.better
     outcome = ema.ScalarOutcome
     return {"higher": outcome.MAXIMIZE, "lower": outcome.MINIMIZE}.get(better, outcome.INFO)
 
@@ -313,12 +315,14 @@ def salib_problem(
         InputError: A parameter or output is unknown, not numeric, out of bounds, without a
             range where the schema gives none, or given twice.
     """
-    chosen = _factors(factors, "salib_problem")
+    chosen = _factors(factors, "salib_problem", schema=model_class.scenario_schema)
     if not chosen:
         raise InputError("salib_problem: give at least one factor, e.g. reps.integrity_mean")
     _check_distinct([factor.path for factor in chosen], "salib_problem")
     outputs = _names(outputs)
-    check_outputs(outputs, window, option="salib_problem: outputs")
+    check_outputs(
+        outputs, window, option="salib_problem: outputs", metric_set=model_class.metric_set
+    )
     base = _scenario(scenario)
     spec = {
         "names": [factor.path for factor in chosen],
@@ -330,11 +334,18 @@ def salib_problem(
     return NPSProblem(spec, simulation, replications, root)
 
 
-def _factors(items: Sequence[FactorLike], source: str, categorical: bool = False) -> list[Factor]:
+def _factors(
+    items: Sequence[FactorLike],
+    source: str,
+    categorical: bool = False,
+    schema: type[Scenario] = Scenario,
+) -> list[Factor]:
     if isinstance(items, str):
         items = [items]
     return [
-        item if isinstance(item, Factor) else parse_factor(item, source, categorical=categorical)
+        item
+        if isinstance(item, Factor)
+        else parse_factor(item, source, categorical=categorical, schema=schema)
         for item in items
     ]
 

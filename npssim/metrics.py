@@ -11,14 +11,22 @@ Everything that shows metrics reads them from here: the ledger closes each week 
 and figures take their labels and units, verdicts take the better direction, and the named views
 at the bottom (:data:`HEADLINE`, :data:`MONEY_GIVEN_AWAY`, ...) are the only lists of metrics
 that figures, the dashboard and the reports draw.
+
+A model class owns the metrics its runs produce: :class:`MetricSet` is the registry's metrics
+followed by those a subclass of :class:`~npssim.model.NPSModel` declares in ``extra_metrics``
+(each with ``compute``, how it is read from the model), and ``NPSModel.metric_set`` gives it.
+Runs, experiments, CSV files, tables and the CLI read the model class's set, so a researcher's
+outcome is declared once and shows everywhere; NPSModel's set is :data:`REGISTRY`, exactly the
+module's constants.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from npssim.errors import InputError
 from npssim.tactics import TACTIC_TABLE
@@ -59,6 +67,10 @@ class Metric:
             amount accrued in the window and a level as its mean.
         integer: A count: whole numbers week by week, and over a window when it is a running
             total.
+        compute: How a model class's own metric is read from the model at the end of each
+            week: a function of the model, or the name of a model method (called) or attribute.
+            None for the registry's metrics, which the ledger closes. A running total
+            (``cumulative=True``) must be computed as the total since week 0.
     """
 
     name: str
@@ -69,6 +81,24 @@ class Metric:
     better: Literal["higher", "lower"] | None
     cumulative: bool = False
     integer: bool = False
+    compute: Callable[[Any], float] | str | None = field(default=None, compare=False, repr=False)
+
+    def read(self, model: Any) -> float:
+        """This week's value of a model class's own metric, read from the model.
+
+        Raises:
+            TypeError: The metric has no ``compute`` (the registry's metrics come from the
+                ledger).
+        """
+        compute = self.compute
+        if compute is None:
+            raise TypeError(f"metric {self.name!r} has no compute: the ledger closes it")
+        if isinstance(compute, str):
+            value = getattr(model, compute)
+            value = value() if callable(value) else value
+        else:
+            value = compute(model)
+        return int(value) if self.integer else float(value)
 
 
 def _money(name: str, label: str, meaning: str, side: Side = "bad") -> Metric:
@@ -370,66 +400,223 @@ CUMULATIVE: tuple[str, ...] = tuple(metric.name for metric in METRICS if metric.
 INTEGER: tuple[str, ...] = tuple(metric.name for metric in METRICS if metric.integer)
 
 
+#: Names a model class's own metric may not take: the columns that tell runs and rows apart.
+RESERVED_NAMES = frozenset({"scenario", "point", "replication", "seed", "week", "metric"})
+
+
+class MetricSet:
+    """The metrics one model class produces: the registry's, then the ones the class adds.
+
+    Everything that reads a run's columns (the collector, the experiment's weekly arrays, the
+    windows, CSV files, tables, the CLI's ``--metric`` checks) asks a model class's set rather
+    than the module's constants, so a subclass of :class:`~npssim.model.NPSModel` that declares
+    a metric in ``extra_metrics`` sees it everywhere. The registry's own set,
+    :data:`REGISTRY`, gives exactly what the module's constants give.
+
+    Args:
+        added: The metrics a model class adds, each with ``compute``, in column order after
+            the registry's.
+
+    Raises:
+        TypeError: An added metric has no ``compute``, a name that is not a plain identifier,
+            a name the registry (or another added metric) already has, or a reserved name.
+
+    Attributes:
+        metrics: Every metric, the registry's first.
+        added: The metrics the model class adds.
+        names: Every metric's name, in column order.
+        by_name: Every metric by name.
+        cumulative: The running totals' names.
+        integer: The counts' names.
+    """
+
+    def __init__(self, added: Sequence[Metric] = ()) -> None:
+        taken = set(_REGISTRY_NAMES)
+        for item in added:
+            if not isinstance(item, Metric):
+                raise TypeError(f"extra_metrics: expected Metric objects, got {item!r}")
+            problem = (
+                "has no compute (a function of the model, or a method's name)"
+                if item.compute is None
+                else "is not a plain name (letters, digits, underscores)"
+                if not item.name.isidentifier()
+                else "is a column that tells runs apart"
+                if item.name in RESERVED_NAMES
+                else "is already a metric"
+                if item.name in taken
+                else ""
+            )
+            if problem:
+                raise TypeError(f"extra_metrics: metric {item.name!r} {problem}")
+            if item.side not in SIDE_TITLES:
+                raise TypeError(
+                    f"extra_metrics: metric {item.name!r}: side must be one of "
+                    f"{', '.join(SIDE_TITLES)}, got {item.side!r}"
+                )
+            taken.add(item.name)
+        self.added: tuple[Metric, ...] = tuple(added)
+        self.metrics: tuple[Metric, ...] = (*METRICS, *self.added)
+        self.names: tuple[str, ...] = tuple(item.name for item in self.metrics)
+        self.by_name: dict[str, Metric] = {item.name: item for item in self.metrics}
+        self.cumulative: tuple[str, ...] = tuple(m.name for m in self.metrics if m.cumulative)
+        self.integer: tuple[str, ...] = tuple(m.name for m in self.metrics if m.integer)
+
+    def __repr__(self) -> str:
+        return f"MetricSet(added={[item.name for item in self.added]})"
+
+    def metric(self, name: str) -> Metric:
+        """The metric of a name.
+
+        Raises:
+            KeyError: No metric has that name (the message lists the closest).
+        """
+        try:
+            return self.by_name[name]
+        except KeyError:
+            close = difflib.get_close_matches(name, self.names, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise KeyError(f"no metric named {name!r}{hint}") from None
+
+    def label(self, name: str) -> str:
+        """The plain label of a metric, or the name itself for anything else (a parameter)."""
+        found = self.by_name.get(name)
+        return found.label if found is not None else name
+
+    def whole_over(self, name: str, window: str) -> bool:
+        """Whether a metric read over a window is a whole number: a count at the end, or accrued.
+
+        A count's running total accrued over weeks is a count; a level count averaged over
+        weeks (active accounts over the long run) is not.
+        """
+        found = self.by_name.get(name)
+        return found is not None and found.integer and (found.cumulative or window == "end")
+
+    def close(self, model: Any, ledger: dict[str, float]) -> dict[str, float]:
+        """A week's metrics: the ledger's, then each added metric read from the model.
+
+        Args:
+            model: The model at the end of the week.
+            ledger: The ledger's metrics for the week (returned as it is when nothing is
+                added, so the registry's runs are untouched).
+        """
+        if not self.added:
+            return ledger
+        return {**ledger, **{item.name: item.read(model) for item in self.added}}
+
+    def as_flows(self, frame: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
+        """Weekly data with each running total turned into the amount accrued that week.
+
+        Levels (scores, shares) are left as they are. The first week of each run keeps its
+        value, which is what accrued in it.
+
+        Args:
+            frame: One row per week (and per run), in week order within each run; any metric
+                columns (others are left alone).
+            by: The columns that tell runs apart (e.g. scenario and replication); none for
+                one run.
+
+        Returns:
+            A copy, running totals differenced week on week within each run.
+        """
+        columns = [name for name in self.cumulative if name in frame.columns]
+        flows = frame.copy()
+        if not columns:
+            return flows
+        totals = frame[columns]
+        if by:
+            previous = totals.groupby([frame[key] for key in by], sort=False).shift(1)
+        else:
+            previous = totals.shift(1)
+        flows[columns] = totals - previous.fillna(0)
+        for name in columns:
+            if self.by_name[name].integer:
+                flows[name] = flows[name].astype("int64")
+        return flows
+
+    def check(self, names: Sequence[str], option: str = "--metric") -> None:
+        """Refuse unknown metric names, suggesting the closest.
+
+        Args:
+            names: The metric names asked for (at least one).
+            option: Where they were given, named in the message (``--metric``, ``--target``).
+
+        Raises:
+            InputError: None given, or a name is not one of these metrics.
+        """
+        if not names:
+            raise InputError(f"{option}: give at least one metric")
+        for name in names:
+            if name not in self.by_name:
+                close = difflib.get_close_matches(name, self.names, n=1)
+                hint = (
+                    f"; did you mean {close[0]!r}?"
+                    if close
+                    else f" (see: npssim metrics, or {', '.join(self.names[:5])}, ...)"
+                )
+                raise InputError(f"{option} {name}: unknown metric{hint}")
+
+
+_REGISTRY_NAMES = frozenset(METRIC_NAMES)
+#: The registry's metrics alone: what :class:`~npssim.model.NPSModel` produces.
+REGISTRY = MetricSet()
+
+
+def metric_set(added: Sequence[Metric] = ()) -> MetricSet:
+    """The set of the registry's metrics and ``added``, made once per distinct declaration.
+
+    Metrics compare without their ``compute``, so the cache tells two declarations apart by
+    it too: two classes that declare the same metric computed differently get their own sets.
+    """
+    return (
+        _metric_set(tuple((item, getattr(item, "compute", None)) for item in added))
+        if added
+        else REGISTRY
+    )
+
+
+@functools.cache
+def _metric_set(declared: tuple[tuple[Metric, Any], ...]) -> MetricSet:
+    return MetricSet([item for item, _ in declared])
+
+
+class DeclaredMetrics:
+    """A model class's :class:`MetricSet`, read from its ``extra_metrics`` (a descriptor).
+
+    ``NPSModel.metric_set`` is one: on the class or on a model, it gives the registry's
+    metrics and those the class declares in ``extra_metrics``, so a subclass declares a
+    metric once and never overrides anything to have it collected.
+    """
+
+    def __get__(self, instance: object, owner: type) -> MetricSet:
+        return metric_set(getattr(owner, "extra_metrics", ()))
+
+
 def metric(name: str) -> Metric:
-    """The metric of a name.
+    """The metric of a name in the registry.
 
     Raises:
         KeyError: No metric has that name (the message lists the closest).
     """
-    try:
-        return METRIC_BY_NAME[name]
-    except KeyError:
-        import difflib
-
-        close = difflib.get_close_matches(name, METRIC_NAMES, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise KeyError(f"no metric named {name!r}{hint}") from None
+    return REGISTRY.metric(name)
 
 
 def whole_over(name: str, window: str) -> bool:
-    """Whether a metric read over a window is a whole number: a count at the end, or accrued.
-
-    A count's running total accrued over weeks is a count; a level count averaged over weeks
-    (active accounts over the long run) is not.
-    """
-    found = METRIC_BY_NAME.get(name)
-    return found is not None and found.integer and (found.cumulative or window == "end")
+    """Whether a registry metric read over a window is a whole number (see :class:`MetricSet`)."""
+    return REGISTRY.whole_over(name, window)
 
 
 def label(name: str) -> str:
     """The plain label of a metric, or the name itself for anything else (a parameter)."""
-    found = METRIC_BY_NAME.get(name)
-    return found.label if found is not None else name
+    return REGISTRY.label(name)
 
 
 def as_flows(frame: pd.DataFrame, by: Sequence[str] = ()) -> pd.DataFrame:
-    """Weekly data with each running total turned into the amount accrued that week.
+    """Weekly data with each running total of the registry turned into its weekly amount.
 
-    Levels (scores, shares) are left as they are. The first week of each run keeps its value,
-    which is what accrued in it.
-
-    Args:
-        frame: One row per week (and per run), in week order within each run; any metric
-            columns (others are left alone).
-        by: The columns that tell runs apart (e.g. scenario and replication); none for one run.
-
-    Returns:
-        A copy, running totals differenced week on week within each run.
+    See :meth:`MetricSet.as_flows`; a model class's own running totals need its
+    :attr:`~npssim.model.NPSModel.metric_set`.
     """
-    columns = [name for name in CUMULATIVE if name in frame.columns]
-    flows = frame.copy()
-    if not columns:
-        return flows
-    totals = frame[columns]
-    if by:
-        previous = totals.groupby([frame[key] for key in by], sort=False).shift(1)
-    else:
-        previous = totals.shift(1)
-    flows[columns] = totals - previous.fillna(0)
-    for name in columns:
-        if METRIC_BY_NAME[name].integer:
-            flows[name] = flows[name].astype("int64")
-    return flows
+    return REGISTRY.as_flows(frame, by)
 
 
 def _view(*names: str) -> tuple[str, ...]:
@@ -527,23 +714,9 @@ for _party in STAKEHOLDERS.values():
 
 
 def check_metrics(names: Sequence[str], option: str = "--metric") -> None:
-    """Refuse unknown metric names, suggesting the closest.
-
-    Args:
-        names: The metric names asked for (at least one).
-        option: Where they were given, named in the message (``--metric``, ``--target``).
+    """Refuse names that are not metrics of the registry (see :meth:`MetricSet.check`).
 
     Raises:
         InputError: None given, or a name is not a metric of :data:`METRICS`.
     """
-    if not names:
-        raise InputError(f"{option}: give at least one metric")
-    for name in names:
-        if name not in METRIC_BY_NAME:
-            close = difflib.get_close_matches(name, METRIC_NAMES, n=1)
-            hint = (
-                f"; did you mean {close[0]!r}?"
-                if close
-                else f" (see: npssim metrics, or {', '.join(METRIC_NAMES[:5])}, ...)"
-            )
-            raise InputError(f"{option} {name}: unknown metric{hint}")
+    REGISTRY.check(names, option)

@@ -14,9 +14,9 @@ attribute of the model (``book_class``, ``roster_class``, ``account_class``, ``r
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import mesa
 import numpy as np
@@ -44,8 +44,16 @@ from npssim.agents.managers import (
 from npssim.agents.reps import HIRE_DRAWS, HONEST_LINE, RepRoster, SalesRep
 from npssim.ledger import Ledger
 from npssim.mechanisms import PayPlan, Pricing, SurveyWave
-from npssim.metrics import METRIC_NAMES, as_flows
-from npssim.scenario import PolicyParams, Scenario, load_scenario, with_overrides
+from npssim.metrics import METRIC_NAMES, DeclaredMetrics, Metric
+from npssim.scenario import (
+    PolicyParams,
+    Scenario,
+    ScenarioSchema,
+    Section,
+    as_schema,
+    load_scenario,
+    with_overrides,
+)
 from npssim.seeds import replication_seeds, seed_from
 from npssim.survey import (
     census_nps,
@@ -88,11 +96,16 @@ class LedgerCollector(mesa.DataCollector):
     metric a week; the week's metrics are already plain floats in ``model.metrics``, so they
     are appended as they are. Anything else a user adds (agent reporters, other model
     reporters) is collected by Mesa's own method.
+
+    Args:
+        names: The metrics to collect, in column order: the model class's
+            (``NPSModel.metric_set.names``), the registry's by default.
     """
 
-    def __init__(self) -> None:
-        super().__init__(model_reporters={name: _reporter(name) for name in METRIC_NAMES})
+    def __init__(self, names: Sequence[str] = METRIC_NAMES) -> None:
+        super().__init__(model_reporters={name: _reporter(name) for name in names})
         self._ledger_reporters = dict(self.model_reporters)
+        self._names = tuple(names)
 
     def collect(self, model: mesa.Model) -> None:
         """Append the week's metrics (Mesa's collection if reporters were added or changed)."""
@@ -107,7 +120,7 @@ class LedgerCollector(mesa.DataCollector):
         if steps is not None:
             steps.append(model.time)
         columns, metrics = self.model_vars, model.metrics
-        for name in METRIC_NAMES:
+        for name in self._names:
             columns[name].append(metrics[name])
 
 
@@ -232,6 +245,15 @@ class NPSModel(mesa.Model):
     pay_class: type[PayPlan] = PayPlan
     survey_class: type[SurveyWave] = SurveyWave
     pricing_class: type[Pricing] = Pricing
+    #: Sections of parameters a subclass adds, by table name (``{"training": TrainingParams}``,
+    #: each a :class:`~npssim.scenario.schema.Section`): read as ``self.params.training``.
+    extra_params: ClassVar[Mapping[str, type[Section]]] = {}
+    #: Metrics a subclass adds, each a :class:`~npssim.metrics.Metric` with ``compute``.
+    extra_metrics: ClassVar[Sequence[Metric]] = ()
+    #: Every metric a run of this class produces: the registry's, then ``extra_metrics``.
+    metric_set = DeclaredMetrics()
+    #: The schema this class's scenarios follow: the base one plus ``extra_params``.
+    scenario_schema = ScenarioSchema()
 
     def __init__(
         self,
@@ -308,7 +330,7 @@ class NPSModel(mesa.Model):
 
         self.tally = Ledger(n_reps, firm.gross_margin_rate)
         self.metrics: dict[str, float] = {}
-        self.datacollector = LedgerCollector()
+        self.datacollector = LedgerCollector(self.metric_set.names)
 
     @classmethod
     def resolve_scenario(
@@ -316,16 +338,20 @@ class NPSModel(mesa.Model):
     ) -> Scenario:
         """The scenario a model is built from: the given one with the keyword values set.
 
+        It follows the class's :attr:`scenario_schema`, so a subclass's own parameters are
+        read from files and keywords like the built-in ones.
+
         Raises:
             ScenarioError: A path is unknown or a value out of range (named after the class).
             TypeError: ``scenario`` is not a scenario, a file or a bundled name.
         """
+        schema = cls.scenario_schema
         if scenario is None or _is_mesa_scenario(scenario):
-            base = load_scenario(DEFAULT_SCENARIO)
+            base = load_scenario(DEFAULT_SCENARIO, schema=schema)
         elif isinstance(scenario, Scenario):
-            base = scenario
+            base = as_schema(scenario, schema, source=cls.__name__)
         elif isinstance(scenario, str | Path):
-            base = load_scenario(scenario)
+            base = load_scenario(scenario, schema=schema)
         else:
             raise TypeError(
                 f"{cls.__name__}: scenario must be a Scenario, a scenario file or a bundled "
@@ -445,11 +471,11 @@ class NPSModel(mesa.Model):
 
         Args:
             flows: Give each running total (money, counts) as the amount accrued in its week
-                rather than since week 0 (:func:`~npssim.metrics.as_flows`).
+                rather than since week 0 (:meth:`~npssim.metrics.MetricSet.as_flows`).
         """
         frame = self.datacollector.get_model_vars_dataframe()
         frame.index = pd.RangeIndex(len(frame), name="week")
-        return as_flows(frame) if flows else frame
+        return self.metric_set.as_flows(frame) if flows else frame
 
     def ledger(self) -> dict[str, float]:
         """The metrics at the end of the weeks simulated so far, by name."""
@@ -661,7 +687,7 @@ class NPSModel(mesa.Model):
         book, roster = self.book, self.roster
         active = book.active_rows()
         listed = self.book_revenue + self.book_discounts
-        return self.tally.close_week(
+        closed = self.tally.close_week(
             true_nps=census_nps(book.satisfaction[active]),
             accounts_active=int(active.size),
             discount_rate=self.book_discounts / listed if listed > 0 else 0.0,
@@ -672,6 +698,7 @@ class NPSModel(mesa.Model):
             honest_rep_share=float(np.mean(roster.integrity >= HONEST_LINE)),
             tactic_use=roster.usage.mean(axis=1),
         )
+        return self.metric_set.close(self, closed)
 
     def selling_time(self) -> float:
         """Reps' mean hours left for selling, relative to those they keep with no stake (1).

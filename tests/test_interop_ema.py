@@ -24,7 +24,7 @@ from npssim.interop import ema_model
 from npssim.seeds import replication_seeds
 
 from .conftest import TINY
-from .experiment.models import StrictFirm
+from .experiment.models import StrictFirm, TrainedFirm
 from .readme import examples, run_as_a_file, same_text
 
 FIRM = {**TINY, "run.weeks": 26}
@@ -146,6 +146,19 @@ def test_a_custom_model_class_runs_under_ema():
         with SequentialEvaluator(built) as evaluator:
             found[label] = evaluator.perform_experiments(scenarios=3, **SAMPLING)[1]
     assert found["strict"]["discount_cost"].sum() < found["plain"]["discount_cost"].sum()
+
+
+def test_a_subclass_s_own_parameter_and_outcome_run_under_ema():
+    built = ema_model(
+        ["training.hours=0:4"], outcomes=["training_hours"], window="end", model_class=TrainedFirm,
+        fixed={**FIRM, "run.weeks": 3},
+    )  # fmt: skip
+    assert [outcome.kind for outcome in built.outcomes] == [ScalarOutcome.INFO]  # no "better"
+    with SequentialEvaluator(built) as evaluator:
+        experiments, outcomes = evaluator.perform_experiments(scenarios=3, **SAMPLING)
+    reps = FIRM["firm.managers"] * FIRM["firm.reps_per_manager"]
+    expected = experiments["hours"].to_numpy() * reps * 3
+    assert np.allclose(outcomes["training_hours"], expected)
 
 
 @pytest.mark.slow

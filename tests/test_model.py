@@ -347,12 +347,17 @@ def test_rank_and_yank_fires_reps(run_tiny):
 
 
 def test_audits_cut_inflation(run_tiny):
-    overrides = {"firm.managers": 4, "run.weeks": 104}
-    plain = run_tiny("nps_bonus", overrides, seed=2).metrics_frame()
-    audited = run_tiny("audited", {**overrides, "policy.audits.probability": 1.0}, seed=2)
-    assert audited.metrics_frame()["nps_inflation"].iloc[-52:].mean() < (
-        plain["nps_inflation"].iloc[-52:].mean()
-    )
+    # A small firm's score moves a lot from one seed to the next: compare over a few.
+    overrides = {"firm.managers": 4, "firm.accounts_per_rep": 40, "run.weeks": 104}
+
+    def inflation(scenario: str, extra: dict[str, float]) -> float:
+        frames = [
+            run_tiny(scenario, {**overrides, **extra}, seed=seed).metrics_frame()
+            for seed in (1, 2, 3, 4)
+        ]
+        return float(np.mean([frame["nps_inflation"].iloc[-52:].mean() for frame in frames]))
+
+    assert inflation("audited", {"policy.audits.probability": 1.0}) < inflation("nps_bonus", {})
 
 
 def test_new_accounts_are_acquired_at_a_cost(run_tiny):

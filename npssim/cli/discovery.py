@@ -17,17 +17,25 @@ from rich.markup import escape
 from npssim.cli.parser import EXIT_BAD_INPUT
 from npssim.errors import InputError
 from npssim.files import atomic_path
-from npssim.metrics import METRICS, SIDE_TITLES
-from npssim.scenario import ParamInfo, ScenarioError, bundled_scenarios, iter_params, load_scenario
+from npssim.metrics import REGISTRY, SIDE_TITLES, MetricSet
+from npssim.scenario import (
+    ParamInfo,
+    Scenario,
+    ScenarioError,
+    bundled_scenarios,
+    iter_params,
+    load_scenario,
+)
 from npssim.scenario.template import check_scenario_name, json_schema, scenario_template
 
 
 def validate(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim validate``: one line per file, exit 2 if any is wrong."""
     failed = 0
+    schema = _model_schema(args)
     for name in args.files:
         try:
-            scenario = load_scenario(name)
+            scenario = load_scenario(name, schema=schema)
         except ScenarioError as err:
             failed += 1
             print(f"npssim: error: {err}", file=sys.stderr)
@@ -38,10 +46,11 @@ def validate(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 def params(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim params``: every parameter, generated from the schema."""
+    schema = _model_schema(args)
     if args.markdown:
-        print(params_markdown())
+        print(params_markdown(schema))
         return 0
-    for info in iter_params():
+    for info in iter_params(schema):
         details = escape(f"= {info.default!r}  {_bounds(info)}  [{info.unit}]")
         stdout.print(
             f"[bold]{escape(info.path)}[/bold] {details}\n"
@@ -63,13 +72,13 @@ def _bounds(info: ParamInfo) -> str:
     return bounds
 
 
-def params_markdown() -> str:
-    """Every parameter as a Markdown table (used in docs/ODD.md)."""
+def params_markdown(schema: type[Scenario] = Scenario) -> str:
+    """Every parameter as a Markdown table (used in docs/ODD.md; a model class's with its own)."""
     lines = [
         "| parameter | default | range | unit | meaning | source |",
         "|---|---|---|---|---|---|",
     ]
-    for info in iter_params():
+    for info in iter_params(schema):
         meaning = info.meaning.replace("|", "\\|")
         lines.append(
             f"| `{info.path}` | `{info.default!r}` | {_bounds(info)} | {info.unit} | "
@@ -80,10 +89,11 @@ def params_markdown() -> str:
 
 def metrics(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim metrics``: every metric of the registry, with its label, unit and meaning."""
+    metric_set = _model_metrics(args)
     if args.markdown:
-        print(metrics_markdown())
+        print(metrics_markdown(metric_set))
         return 0
-    for metric in METRICS:
+    for metric in metric_set.metrics:
         kind = "running total" if metric.cumulative else "level"
         better = f", {metric.better} is better" if metric.better else ""
         stdout.print(
@@ -103,13 +113,13 @@ _SIDE_WORDS = {
 }
 
 
-def metrics_markdown() -> str:
-    """Every metric as a Markdown table."""
+def metrics_markdown(metric_set: MetricSet = REGISTRY) -> str:
+    """Every metric as a Markdown table (a model class's with its own)."""
     lines = [
         "| name | label | unit | kind | side | better | meaning |",
         "|---|---|---|---|---|---|---|",
     ]
-    for metric in METRICS:
+    for metric in metric_set.metrics:
         kind = "running total" if metric.cumulative else "level"
         if metric.integer:
             kind += ", count"
@@ -119,6 +129,26 @@ def metrics_markdown() -> str:
             f"{SIDE_TITLES[metric.side]} | {metric.better or ''} | {meaning} |"
         )
     return "\n".join(lines)
+
+
+def _model_schema(args: argparse.Namespace) -> type[Scenario]:
+    """The scenario schema of the class ``--model`` names: its own parameters included."""
+    model = getattr(args, "model", None)
+    if model is None:
+        return Scenario
+    from npssim.experiment.runs import load_model_class  # imports the model: only if asked
+
+    return load_model_class(model).scenario_schema
+
+
+def _model_metrics(args: argparse.Namespace) -> MetricSet:
+    """The metrics of the class ``--model`` names: its own included."""
+    model = getattr(args, "model", None)
+    if model is None:
+        return REGISTRY
+    from npssim.experiment.runs import load_model_class  # imports the model: only if asked
+
+    return load_model_class(model).metric_set
 
 
 def scenarios(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:

@@ -29,7 +29,7 @@ from npssim.experiment import (
     run_sensitivity,
     run_sweep,
 )
-from npssim.experiment.calibration import parse_free, parse_target
+from npssim.experiment.calibration import parse_target
 from npssim.experiment.design import parse_factor, parse_vary
 from npssim.experiment.evidence import run_evidence
 from npssim.experiment.evidence.document import summary as evidence_summary
@@ -64,8 +64,9 @@ def _one(args: argparse.Namespace) -> dict[str, Any]:
 def sweep(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim sweep``: a scenario over a grid of parameter values."""
     vary: dict[str, list[Any]] = {}
+    schema = _model_class(args).scenario_schema
     for text in args.vary:
-        path, values = parse_vary(text)
+        path, values = parse_vary(text, schema)
         if path in vary:
             raise InputError(f"--vary {path}: given twice; list all its values in one --vary")
         vary[path] = values
@@ -84,7 +85,8 @@ def sweep(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim sensitivity``: Sobol or Morris indices of one metric."""
-    factors = [parse_factor(text) for text in args.factors]
+    schema = _model_class(args).scenario_schema
+    factors = [parse_factor(text, schema=schema) for text in args.factors]
     return _finish(
         args,
         stdout,
@@ -102,15 +104,16 @@ def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> i
 def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim calibrate``: fit free parameters to observed figures; print the fit."""
     targets: dict[str, float] = {}
+    model_class = _model_class(args)
     for text in args.targets:
-        metric, value = parse_target(text)
+        metric, value = parse_target(text, model_class.metric_set)
         if metric in targets:
             raise InputError(f"--target {metric}: given twice")
         targets[metric] = value
     result = calibrate(
         args.scenario,
         targets,
-        [parse_free(text) for text in args.free],
+        [parse_factor(text, "--free", schema=model_class.scenario_schema) for text in args.free],
         replications=args.replications,
         max_evaluations=args.max_evaluations,
         seed=args.seed,
@@ -119,7 +122,7 @@ def fit(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         overrides=dict(parse_assignment(text) for text in args.assignments),
         executor=_executor_choice(args),
         progress=not args.quiet and stderr.is_terminal,
-        model_class=_model_class(args),
+        model_class=model_class,
     )
     fitted = [
         {"parameter": path, "fitted": f"{value:.6g}"} for path, value in result.values.items()

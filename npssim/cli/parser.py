@@ -35,6 +35,15 @@ class _Parser(argparse.ArgumentParser):
         raise BadInput(f"{self.prog}: {message}")
 
 
+def _model_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--model MODULE:CLASS`` on a command that describes rather than runs (params, ...)."""
+    parser.add_argument(
+        "--model",
+        metavar="MODULE:CLASS",
+        help=f"{what}, e.g. my_models:TrainedFirm or models.py:TrainedFirm",
+    )
+
+
 def _whole_number(low: int, high: int | None = None, shown: str = "") -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` (to ``high``), refused in one line.
 
@@ -397,6 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check scenario files against the schema; print one line per file.",
     )
     validate.add_argument("files", nargs="+", help="scenario files")
+    _model_option(validate, "check against the parameters of a subclass of npssim.NPSModel")
 
     params = commands.add_parser(
         "params",
@@ -404,6 +414,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every scenario parameter, generated from the schema.",
     )
     params.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    _model_option(params, "list the parameters of a subclass of npssim.NPSModel too")
 
     metrics = commands.add_parser(
         "metrics",
@@ -412,6 +423,7 @@ def build_parser() -> argparse.ArgumentParser:
         "ledger.csv and summary.csv), from the one metric registry.",
     )
     metrics.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    _model_option(metrics, "list the metrics of a subclass of npssim.NPSModel too")
 
     commands.add_parser(
         "scenarios",

@@ -28,8 +28,8 @@ from npssim.experiment.design import (
     parse_vary,
     with_reference,
 )
-from npssim.metrics import check_metrics
-from npssim.scenario import load_scenario, parse_assignment
+from npssim.metrics import REGISTRY, MetricSet
+from npssim.scenario import Scenario, load_scenario, parse_assignment
 
 #: Commands that write an output folder (``--out DIR``, or a new folder under ``results/``).
 FOLDER_COMMANDS = frozenset({"run", "compare", "sweep", "sensitivity", "breakeven", "evidence"})
@@ -53,17 +53,27 @@ def check_inputs(args: argparse.Namespace) -> None:
         raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
     if getattr(args, "resume", False) and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
+    schema, metric_set = Scenario, REGISTRY
+    if getattr(args, "model", None):
+        # A researcher's class may add parameters and metrics, which the inputs may name:
+        # the only case where the check imports the model.
+        check_model(args.model)
+        from npssim.experiment.runs import load_model_class
+
+        model_class = load_model_class(args.model)
+        schema, metric_set = model_class.scenario_schema, model_class.metric_set
     overrides = command_overrides(args)
-    loaded = {source: load_scenario(source, overrides) for source in _scenario_sources(args)}
+    loaded = {
+        source: load_scenario(source, overrides, schema=schema)
+        for source in _scenario_sources(args)
+    }
     if args.command == "breakeven" and loaded[args.policy] == loaded[args.baseline]:
         raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
-    check_factors(args)
+    check_factors(args, schema, metric_set)
     if args.command in FOLDER_COMMANDS:
         check_output_folder(getattr(args, "out", None))
     elif args.command in FILE_COMMANDS and getattr(args, "out", None) is not None:
         check_output_file(args.out)
-    if getattr(args, "model", None):
-        check_model(args.model)
     scheduler = getattr(args, "scheduler", None)
     if scheduler:
         check_scheduler(scheduler)
@@ -77,8 +87,15 @@ def compared(args: argparse.Namespace) -> list[str]:
     return sources
 
 
-def check_factors(args: argparse.Namespace) -> None:
+def check_factors(
+    args: argparse.Namespace,
+    schema: type[Scenario] = Scenario,
+    metric_set: MetricSet = REGISTRY,
+) -> None:
     """What a sweep, a sensitivity analysis, a break-even study or a calibration varies.
+
+    ``schema`` and ``metric_set`` are those of the ``--model`` class (its own parameters and
+    metrics may be named).
 
     Raises:
         InputError: A ``--vary``, ``--param``, ``--assume`` or ``--free`` is malformed or
@@ -86,18 +103,19 @@ def check_factors(args: argparse.Namespace) -> None:
             a sample size the method cannot use).
     """
     if args.command == "sweep":
-        vary = dict(parse_vary(text) for text in args.vary)
-        with_reference(vary, dict(parse_assignment(text) for text in args.reference))
+        vary = dict(parse_vary(text, schema) for text in args.vary)
+        with_reference(vary, dict(parse_assignment(text) for text in args.reference), schema)
         if args.metrics:
-            check_metrics(args.metrics)
+            metric_set.check(args.metrics)
     elif args.command == "sensitivity":
-        check_design([parse_factor(text) for text in args.factors], args.method, args.samples)
-        check_metrics([args.metric])
+        factors = [parse_factor(text, schema=schema) for text in args.factors]
+        check_design(factors, args.method, args.samples)
+        metric_set.check([args.metric])
     elif args.command == "breakeven":
-        parse_assumptions(args.assumptions)
+        parse_assumptions(args.assumptions, schema)
     elif args.command == "calibrate":
-        free = [parse_factor(text, option="--free") for text in args.free]
-        targets = dict(parse_target(text) for text in args.targets)
+        free = [parse_factor(text, option="--free", schema=schema) for text in args.free]
+        targets = dict(parse_target(text, metric_set) for text in args.targets)
         check_free_count(len(free), len(targets), args.max_evaluations)
 
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from npssim.metrics import CUMULATIVE, METRIC_BY_NAME, METRIC_NAMES
+from npssim.metrics import METRIC_NAMES, REGISTRY, MetricSet
 
-#: The columns of an experiment's weekly data: every metric of the registry.
+#: The columns of an experiment's weekly data for :class:`~npssim.NPSModel`: every metric of
+#: the registry. A subclass's runs have its ``metric_set.names``, the registry's first.
 COLUMNS: tuple[str, ...] = METRIC_NAMES
 #: The horizons of a summary: the short run, the long run, and the state at the last week.
 HORIZONS: tuple[str, ...] = ("short", "long", "end")
@@ -26,15 +27,19 @@ HORIZON_TITLES: dict[str, str] = {"short": "short run", "long": "long run", "end
 CONFIDENCE = 0.95
 
 
-def over_window(cube: np.ndarray, first: int, stop: int, horizon: str = "") -> np.ndarray:
+def over_window(
+    cube: np.ndarray, first: int, stop: int, horizon: str = "", metrics: MetricSet = REGISTRY
+) -> np.ndarray:
     """Every column of many runs read over the weeks ``[first, stop)``.
 
     Args:
-        cube: Runs x weeks x :data:`COLUMNS`.
+        cube: Runs x weeks x the metrics' columns.
         first: First week of the window.
         stop: One past its last week.
         horizon: ``"end"`` reads the last week's values as they stand (running totals since
             week 0); anything else reads the window.
+        metrics: The model class's metrics (``NPSModel.metric_set``), which say which columns
+            are running totals.
 
     Returns:
         Runs x columns.
@@ -50,7 +55,8 @@ def over_window(cube: np.ndarray, first: int, stop: int, horizon: str = "") -> n
         due = accrued[:, COLUMNS.index("renewals_due")]
         churned = accrued[:, COLUMNS.index("churned_accounts")]
         retention = np.where(due > 0, 1.0 - churned / np.where(due > 0, due, 1.0), np.nan)
-    cumulative = np.array([name in CUMULATIVE for name in COLUMNS])
+    totals = set(metrics.cumulative)
+    cumulative = np.array([name in totals for name in metrics.names])
     values = np.where(cumulative, accrued, mean)
     values[:, COLUMNS.index("retention_rate")] = retention
     return values
@@ -90,13 +96,14 @@ def interval(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENC
     return Interval(mean, mean - half, mean + half, sd, n)
 
 
-def verdict(name: str, difference: Interval) -> str:
+def verdict(name: str, difference: Interval, metrics: MetricSet = REGISTRY) -> str:
     """Whether a change of a metric is clearly better, clearly worse, or not clearly either.
 
     "Clearly" means the interval of the paired difference excludes zero. Metrics with no better
-    direction (what the dashboard shows) get no verdict.
+    direction (what the dashboard shows) get no verdict; ``metrics`` is the model class's set,
+    whose own metrics say which way is better.
     """
-    metric = METRIC_BY_NAME.get(name)
+    metric = metrics.by_name.get(name)
     if metric is None or metric.better is None or np.isnan(difference.low):
         return ""
     if difference.low <= 0 <= difference.high:

@@ -40,9 +40,8 @@ from npssim.experiment.results import ExperimentResults
 from npssim.experiment.runs import RunTask, check_model_class, run_task
 from npssim.experiment.store import RunStore
 from npssim.files import FolderLock
-from npssim.metrics import METRIC_NAMES, whole_over
 from npssim.model import NPSModel
-from npssim.scenario import Scenario, load_scenario, with_overrides
+from npssim.scenario import Scenario, as_schema, load_scenario, with_overrides
 from npssim.seeds import seed_from
 
 __all__ = [
@@ -156,7 +155,7 @@ def make_plan(
     settings = dict(overrides or {})
     if weeks is not None:
         settings["run.weeks"] = weeks
-    loaded, origins = load_scenarios(sources, settings)
+    loaded, origins = load_scenarios(sources, settings, model_class.scenario_schema)
     root = seed if seed is not None else next(iter(loaded.values())).run.seed
     return Plan(
         kind=kind,
@@ -284,8 +283,9 @@ def simulate(
             whole number of weeks).
 
     Returns:
-        Every metric of :data:`~npssim.metrics.METRIC_NAMES`, by name; counts accrued over a
-        window, and every count at the end, as ints.
+        Every metric of the model class (``model_class.metric_set``: the registry's, then any
+        the class adds), by name; counts accrued over a window, and every count at the end,
+        as ints.
 
     Raises:
         ScenarioError: A path is unknown or a value out of range (the message names it).
@@ -296,13 +296,14 @@ def simulate(
         raise ValueError(f"simulate: window must be one of {', '.join(HORIZONS)}, got {window!r}")
     root = seed_from(seed, source="simulate")
     check_model_class(model_class, in_process=True)
-    base = _resolve(scenario, {})
-    mine = _resolve(base, params)
+    schema = model_class.scenario_schema
+    base = _resolve(scenario, {}, schema)
+    mine = _resolve(base, params, schema)
     theirs, base_reference = None, None
     if reference is not None:
         firm = {path: value for path, value in params.items() if not path.startswith("policy.")}
-        base_reference = _resolve(reference, {})
-        theirs = _resolve(base_reference, firm)
+        base_reference = _resolve(reference, {}, schema)
+        theirs = _resolve(base_reference, firm, schema)
         if theirs.run.weeks != mine.run.weeks:
             raise InputError(
                 f"simulate: run.weeks: the scenario runs {mine.run.weeks} weeks and the "
@@ -316,14 +317,18 @@ def simulate(
     values = _read(mine, root, model_class, first, stop, window)
     if theirs is not None:
         values = values - _read(theirs, root, model_class, first, stop, window)
+    metrics = model_class.metric_set
     return {
-        name: int(value) if whole_over(name, window) else float(value)
-        for name, value in zip(METRIC_NAMES, values, strict=True)
+        name: int(value) if metrics.whole_over(name, window) else float(value)
+        for name, value in zip(metrics.names, values, strict=True)
     }
 
 
-def _resolve(scenario: ScenarioLike, params: Mapping[str, Any]) -> Scenario:
-    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+def _resolve(scenario: ScenarioLike, params: Mapping[str, Any], schema: type[Scenario]) -> Scenario:
+    if isinstance(scenario, Scenario):
+        base = as_schema(scenario, schema, source="simulate")
+    else:
+        base = load_scenario(scenario, schema=schema)
     if not params:
         return base
     return with_overrides(base, params, source="simulate", round_integers=True)
@@ -338,4 +343,5 @@ def _read(
     window: str,
 ) -> np.ndarray:
     result = run_task(RunTask(scenario.name, 0, 0, seed, scenario, model_class))
-    return over_window(result.weekly[None, :, :], first, stop, window)[0]
+    cube = result.weekly[None, :, :]
+    return over_window(cube, first, stop, window, model_class.metric_set)[0]

@@ -76,7 +76,7 @@ from npssim.report import comparison_rows
 from npssim.report.breakeven import plot_breakeven_map, plot_tornado
 from npssim.report.document import Document
 from npssim.report.tables import format_money
-from npssim.scenario import Scenario, find_param, get_path
+from npssim.scenario import Scenario, get_path, params_by_path
 from npssim.version import __version__
 
 __all__ = [
@@ -137,7 +137,8 @@ def _lower_first(text: str) -> str:
 
 
 def _title(path: str) -> str:
-    return find_param(path, _OPTION).title
+    info = params_by_path().get(path)  # a model class's own parameter is named by its path
+    return info.title if info is not None else path
 
 
 # ---------------------------------------------------------------------- one stage's runs
@@ -160,9 +161,12 @@ class StageResults(ExperimentResults):
         column = COLUMNS.index(OUTCOME)
         return np.vstack(
             [
-                over_window(self._cubes[(policy, point)], first, stop, horizon)[:, column]
-                - over_window(self._cubes[(baseline, point)], first, stop, horizon)[:, column]
-                for point in range(len(self.plan.points))
+                over_window(mine, first, stop, horizon, self.metric_set)[:, column]
+                - over_window(theirs, first, stop, horizon, self.metric_set)[:, column]
+                for mine, theirs in (
+                    (self._cubes[(policy, point)], self._cubes[(baseline, point)])
+                    for point in range(len(self.plan.points))
+                )
             ]
         )
 
@@ -918,7 +922,7 @@ def run_breakeven(
         raise InputError(
             f"--samples: must be at least {MIN_SAMPLES} for scenario discovery, got {samples}"
         )
-    factors = parse_assumptions(assumptions)
+    factors = parse_assumptions(assumptions, model_class.scenario_schema)
     named = not isinstance(policy, Scenario) and not isinstance(baseline, Scenario)
     if named and Path(str(policy)).stem == Path(str(baseline)).stem:
         raise InputError(f"--baseline {baseline}: is the policy itself; give another")

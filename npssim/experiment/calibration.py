@@ -166,8 +166,8 @@ def calibrate(
         InputError: A target or free parameter is malformed, unknown, given twice, or there are
             more free parameters than targets (the fit could not pin them down).
     """
-    factors = _factors(free)
-    check_outputs(list(targets), horizon, option="--target")
+    factors = _factors(free, model_class.scenario_schema)
+    check_outputs(list(targets), horizon, option="--target", metric_set=model_class.metric_set)
     check_free_count(len(factors), len(targets), max_evaluations)
     base = make_plan(
         "run", [scenario], replications, seed, weeks, overrides, model_class=model_class
@@ -336,9 +336,14 @@ class _Objective:
         return made
 
 
-def _factors(free: Mapping[str, tuple[float, float]] | Sequence[Factor]) -> list[Factor]:
+def _factors(
+    free: Mapping[str, tuple[float, float]] | Sequence[Factor], schema: type[Scenario] = Scenario
+) -> list[Factor]:
     if isinstance(free, Mapping):
-        factors = [parse_free(f"{path}={low}:{high}") for path, (low, high) in free.items()]
+        factors = [
+            parse_factor(f"{path}={low}:{high}", "--free", schema=schema)
+            for path, (low, high) in free.items()
+        ]
     else:
         factors = list(free)
     if not factors:

@@ -32,7 +32,7 @@ import numpy as np
 
 from npssim.errors import InputError
 from npssim.experiment.defaults import METHODS
-from npssim.metrics import check_metrics
+from npssim.metrics import REGISTRY, MetricSet
 from npssim.scenario import (
     ParamInfo,
     Scenario,
@@ -131,7 +131,13 @@ class Design:
         ]
 
 
-def parse_factor(text: str, option: str = "--param", *, categorical: bool = False) -> Factor:
+def parse_factor(
+    text: str,
+    option: str = "--param",
+    *,
+    categorical: bool = False,
+    schema: type[Scenario] = Scenario,
+) -> Factor:
     """Parse a factor, ``path=lo:hi`` or a bare ``path``, and check it against the schema.
 
     A bare path takes the schema's own range (both bounds must exist). Where categorical
@@ -142,6 +148,8 @@ def parse_factor(text: str, option: str = "--param", *, categorical: bool = Fals
         text: For example ``policy.incentives.nps_weight=0:0.5``, or ``reps.integrity_mean``.
         option: The command-line option or function the text came from, named in errors.
         categorical: Allow choices and true/false parameters.
+        schema: The scenario schema: a model class's ``scenario_schema`` knows its own
+            parameters.
 
     Returns:
         The factor, marked integer when the schema type is int.
@@ -167,7 +175,7 @@ def parse_factor(text: str, option: str = "--param", *, categorical: bool = Fals
         or (ranged and (math.isnan(lower) or math.isnan(upper)))
     ):
         raise ScenarioError(option, text, f"expected path=lo:hi, {_EXAMPLE}")
-    info = find_param(path, option)
+    info = find_param(path, option, schema)
     if path in NOT_FACTORS:
         raise ScenarioError(option, path, NOT_FACTORS[path])
     if info.kind in ("choice", "bool"):
@@ -222,14 +230,17 @@ def _categorical_factor(info: ParamInfo, listed: str, option: str) -> Factor:
     return Factor(info.path, math.nan, math.nan, integer=False, choices=tuple(values))
 
 
-def parse_vary(text: str) -> tuple[str, list[Any]]:
+def parse_vary(text: str, schema: type[Scenario] = Scenario) -> tuple[str, list[Any]]:
     """Parse a sweep's ``path=v1,v2,v3`` (a list of values) or ``path=lo:hi:n`` (evenly spaced).
+
+    ``schema`` is the scenario schema (a model class's ``scenario_schema`` for its own
+    parameters).
 
     Raises:
         InputError: The text is malformed (range values not numbers, ``n`` below 2, ...).
     """
     path, value = parse_assignment(text)
-    info = find_param(path, "--vary")
+    info = find_param(path, "--vary", schema)
     raw = text.partition("=")[2].strip()
     if isinstance(value, str) and raw.count(":") == 2:
         try:
@@ -255,12 +266,15 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
     return path, [parse_assignment(f"{path}={part}")[1] for part in parts]
 
 
-def parse_assumptions(assumptions: Sequence[str] | None) -> list[Factor]:
+def parse_assumptions(
+    assumptions: Sequence[str] | None, schema: type[Scenario] = Scenario
+) -> list[Factor]:
     """The uncertain assumptions a break-even study varies (``--assume``), each with its range.
 
     Args:
         assumptions: ``"path=lo:hi"`` or a bare ``"path"`` (its plausible range); None for
             every uncertain assumption of the schema at its plausible range.
+        schema: The scenario schema (a model class's ``scenario_schema``).
 
     Returns:
         The factors, in the order given (schema order for None).
@@ -273,20 +287,20 @@ def parse_assumptions(assumptions: Sequence[str] | None) -> list[Factor]:
     if assumptions is None:
         return [
             Factor(info.path, *info.plausible, integer=info.kind == "int")
-            for info in iter_params()
+            for info in iter_params(schema)
             if info.plausible is not None
         ]
     option = "--assume"
     factors: list[Factor] = []
     for text in assumptions:
         if "=" in text:
-            factor = parse_factor(text, option)
+            factor = parse_factor(text, option, schema=schema)
         else:
             path = text.strip()
-            info = find_param(path, option)
+            info = find_param(path, option, schema)
             if info.plausible is None:
                 if info.kind in ("choice", "bool"):
-                    parse_factor(path, option)  # raises: not a number
+                    parse_factor(path, option, schema=schema)  # raises: not a number
                 raise ScenarioError(
                     option,
                     path,
@@ -301,8 +315,10 @@ def parse_assumptions(assumptions: Sequence[str] | None) -> list[Factor]:
     return factors
 
 
-def parse_target(text: str) -> tuple[str, float]:
+def parse_target(text: str, metric_set: MetricSet = REGISTRY) -> tuple[str, float]:
     """Parse ``metric=value`` from the CLI's ``--target`` (what a calibration fits to).
+
+    ``metric_set`` is the model class's (``NPSModel.metric_set``): its own metrics are known.
 
     Raises:
         InputError: The text is malformed, the metric unknown or the value not a finite number.
@@ -315,7 +331,7 @@ def parse_target(text: str) -> tuple[str, float]:
         value = math.nan
     if not sep or not metric or not math.isfinite(value):
         raise InputError(f"--target {text}: expected metric=number, e.g. reported_nps=32")
-    check_metrics([metric], option="--target")
+    metric_set.check([metric], option="--target")
     return metric, value
 
 
@@ -341,9 +357,13 @@ def check_free_count(free: int, targets: int, max_evaluations: int) -> None:
 
 
 def with_reference(
-    vary: Mapping[str, Sequence[Any]], reference: Mapping[str, Any]
+    vary: Mapping[str, Sequence[Any]],
+    reference: Mapping[str, Any],
+    schema: type[Scenario] = Scenario,
 ) -> tuple[dict[str, list[Any]], dict[str, Any]]:
     """The swept values with the reference's values among them, and the reference point.
+
+    ``schema`` is the scenario schema the reference's values are checked against.
 
     Raises:
         InputError: The reference names a parameter that is not varied.
@@ -353,7 +373,7 @@ def with_reference(
         if path not in values:
             varied = ", ".join(values) or "none"
             raise InputError(f"--reference {path}: is not varied (varied: {varied})")
-        with_overrides(Scenario(), {path: value}, source="--reference")  # a value it can take
+        with_overrides(schema(), {path: value}, source="--reference")  # a value it can take
         if value not in values[path]:
             ascending = _ascending(values[path])
             values[path].append(value)

@@ -21,7 +21,7 @@ from npssim.experiment.defaults import (  # noqa: F401 (re-exported)
 from npssim.experiment.runs import RunTask, model_path
 from npssim.model import NPSModel
 from npssim.policy import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, PolicySchedule
-from npssim.scenario import Scenario, load_scenario, with_overrides
+from npssim.scenario import Scenario, as_schema, load_scenario, with_overrides
 from npssim.seeds import replication_seeds
 
 Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate", "breakeven"]
@@ -151,12 +151,15 @@ def _design_option(kind: Kind) -> str:
 def load_scenarios(
     sources: Sequence[str | Path | Scenario],
     overrides: Mapping[str, Any] | None = None,
+    schema: type[Scenario] = Scenario,
 ) -> tuple[dict[str, Scenario], dict[str, str]]:
     """Load scenarios and give each a label that is unique and safe as a file name.
 
     Args:
         sources: Scenario files, bundled names or :class:`Scenario` objects.
         overrides: Values set in every scenario by dotted path (the CLI's ``--set``).
+        schema: The model class's ``scenario_schema``: files may set its own parameters,
+            and ``overrides`` too.
 
     Returns:
         The scenarios by label, and where each came from by label.
@@ -165,10 +168,11 @@ def load_scenarios(
     origins: dict[str, str] = {}
     for source in sources:
         if isinstance(source, Scenario):
-            scenario = with_overrides(source, overrides) if overrides else source
+            scenario = as_schema(source, schema, source="scenarios")
+            scenario = with_overrides(scenario, overrides) if overrides else scenario
             origin = "<python>"
         else:
-            scenario = load_scenario(source, overrides)
+            scenario = load_scenario(source, overrides, schema=schema)
             origin = str(source)
         label = unique_label(scenario.name, scenarios)
         scenarios[label] = scenario

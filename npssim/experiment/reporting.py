@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from npssim.experiment.plan import LONG_RUN_WEEKS, SHORT_RUN_WEEKS, Plan
-from npssim.metrics import METRICS
+from npssim.metrics import REGISTRY, MetricSet
 from npssim.report.decision import (
     best_option,
     policy_matrix,
@@ -193,8 +193,11 @@ def stakeholder_section(document: Document, results: Reportable) -> None:
         )
 
 
-def glossary(document: Document) -> None:
-    """Every metric's label, column name and meaning, so tables need no meaning column."""
+def glossary(document: Document, metrics: MetricSet = REGISTRY) -> None:
+    """Every metric's label, column name and meaning, so tables need no meaning column.
+
+    ``metrics`` is the model class's set, so the metrics a subclass adds are explained too.
+    """
     document.heading("Glossary")
     rows = [
         {
@@ -203,7 +206,7 @@ def glossary(document: Document) -> None:
             "meaning": metric.meaning.removesuffix(", cumulative"),
             "over a period": "amount accrued in it" if metric.cumulative else "mean of its weeks",
         }
-        for metric in METRICS
+        for metric in metrics.metrics
     ]
     document.table(pd.DataFrame(rows))
 
@@ -258,7 +261,7 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         document.table(shown, hover=hover)
     document.heading("How to read this")
     document.bullets(results.how_to_read())
-    glossary(document)
+    glossary(document, plan.model_class.metric_set)
     document.heading("Files")
     document.bullets(
         [f"`{stem}.csv`: {TABLE_NOTES.get(stem, stem)}" for stem in tables]

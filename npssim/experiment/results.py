@@ -26,7 +26,6 @@ from matplotlib.figure import Figure
 
 from npssim.experiment import reporting
 from npssim.experiment.analysis import (
-    COLUMNS,
     HORIZON_TITLES,
     HORIZONS,
     interval,
@@ -37,14 +36,7 @@ from npssim.experiment.plan import Plan, intervention_week, period_titles, windo
 from npssim.experiment.runs import RunResult, model_path
 from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import FolderLock, atomic_path
-from npssim.metrics import (
-    HEADLINE,
-    INTEGER,
-    MONEY_GIVEN_AWAY,
-    OVER_TIME,
-    as_flows,
-    whole_over,
-)
+from npssim.metrics import HEADLINE, MONEY_GIVEN_AWAY, OVER_TIME, MetricSet
 from npssim.policy import PolicySchedule
 from npssim.report import (
     comparison_rows,
@@ -72,6 +64,8 @@ class ExperimentResults:
     Attributes:
         plan: The experiment that ran.
         runs: Every run's result by task key.
+        metric_set: The metrics of the model class that ran (``NPSModel.metric_set``): the
+            registry's and any the class adds, in the column order of every table.
     """
 
     def __init__(
@@ -89,6 +83,7 @@ class ExperimentResults:
         self.wall_seconds = wall_seconds
         self.resumed = resumed
         self.finished = datetime.now(UTC).isoformat(timespec="seconds")
+        self.metric_set: MetricSet = plan.model_class.metric_set
         self._tasks = plan.tasks()
         missing = [task.key for task in self._tasks if task.key not in runs]
         if missing:
@@ -122,9 +117,14 @@ class ExperimentResults:
         """The varied parameters' paths (none for a plain run or comparison)."""
         return list(self.design.columns)
 
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The metric columns of every run, in order: the model class's metrics."""
+        return self.metric_set.names
+
     @cached_property
     def _cubes(self) -> dict[tuple[str, int], np.ndarray]:
-        """Replications x weeks x :data:`COLUMNS` per scenario label and design point.
+        """Replications x weeks x :attr:`columns` per scenario label and design point.
 
         Each run's weekly array is copied into its cube once and then read as a view of it, so
         an experiment holds one copy of its data however many replications it has.
@@ -133,7 +133,8 @@ class ExperimentResults:
         for task in self._tasks:
             counts[(task.label, task.point)] = counts.get((task.label, task.point), 0) + 1
         cubes = {
-            key: np.empty((count, self.plan.weeks, len(COLUMNS))) for key, count in counts.items()
+            key: np.empty((count, self.plan.weeks, len(self.columns)))
+            for key, count in counts.items()
         }
         first = self.plan.first_replication
         for task in self._tasks:
@@ -168,12 +169,12 @@ class ExperimentResults:
         Levels (scores, shares, means) are as in :attr:`timeseries`; summing a flow over a few
         weeks gives what accrued in them, as the short and long run read it.
         """
-        identity = [name for name in self.timeseries.columns if name not in COLUMNS]
+        identity = [name for name in self.timeseries.columns if name not in self.columns]
         runs = [name for name in identity if name not in ("seed", "week")]
-        return as_flows(self.timeseries, by=runs)
+        return self.metric_set.as_flows(self.timeseries, by=runs)
 
     def timeseries_blocks(
-        self, metrics: Sequence[str] = COLUMNS, replications: int = 100
+        self, metrics: Sequence[str] | None = None, replications: int = 100
     ) -> Iterator[pd.DataFrame]:
         """The tidy weekly data a few replications at a time, in the row order of timeseries.
 
@@ -188,7 +189,9 @@ class ExperimentResults:
         """
         weeks, seeds = self.plan.weeks, np.asarray(self.plan.seeds())
         indices = np.asarray(self.plan.replication_indices)
-        position = {name: index for index, name in enumerate(COLUMNS)}
+        position = {name: index for index, name in enumerate(self.columns)}
+        metrics = self.columns if metrics is None else metrics
+        counts = frozenset(self.metric_set.integer)
         # One frame of every cube's identity, so each column has one dtype in every block.
         identity = pd.DataFrame([self._keys(key) for key in self._cubes])
         for row, cube in enumerate(self._cubes.values()):
@@ -205,7 +208,7 @@ class ExperimentResults:
                 columns["week"] = np.tile(np.arange(weeks), part.shape[0])
                 for metric in metrics:
                     values = part[:, :, position[metric]].ravel()
-                    columns[metric] = values.astype(np.int64) if metric in _COUNTS else values
+                    columns[metric] = values.astype(np.int64) if metric in counts else values
                 yield pd.DataFrame(columns)
 
     def per_run(self, horizon: str = "end", reference: str | None = None) -> pd.DataFrame:
@@ -230,9 +233,10 @@ class ExperimentResults:
         for cube_key, cube in self._cubes.items():
             start = intervention_week(self.scenarios[cube_key[0]], baseline)
             first, stop = windows(start, self.plan.weeks)[horizon]
-            values = pd.DataFrame(over_window(cube, first, stop, horizon), columns=list(COLUMNS))
-            for name in COLUMNS:
-                if whole_over(name, horizon):
+            read = over_window(cube, first, stop, horizon, self.metric_set)
+            values = pd.DataFrame(read, columns=list(self.columns))
+            for name in self.columns:
+                if self.metric_set.whole_over(name, horizon):
                     values[name] = values[name].astype(np.int64)
             keys = pd.DataFrame([self._keys(cube_key)] * cube.shape[0])
             keys["replication"] = np.asarray(self.plan.replication_indices)
@@ -258,7 +262,7 @@ class ExperimentResults:
             frame = self.per_run(horizon)
             for keys, group in frame.groupby(identity, sort=False):
                 keys = keys if isinstance(keys, tuple) else (keys,)
-                for metric in COLUMNS:
+                for metric in self.columns:
                     stat = interval(group[metric].to_numpy())
                     rows.append(
                         {
@@ -299,9 +303,9 @@ class ExperimentResults:
             start = intervention_week(self.scenarios[label], self.scenarios[baseline])
             for horizon in ("short", "long"):
                 first, stop = windows(start, self.plan.weeks)[horizon]
-                mine = over_window(self._cubes[(label, 0)], first, stop)
-                theirs = over_window(base_cube, first, stop)
-                for column, metric in enumerate(COLUMNS):
+                mine = over_window(self._cubes[(label, 0)], first, stop, metrics=self.metric_set)
+                theirs = over_window(base_cube, first, stop, metrics=self.metric_set)
+                for column, metric in enumerate(self.columns):
                     difference = interval(mine[:, column] - theirs[:, column])
                     rows.append(
                         {
@@ -317,7 +321,7 @@ class ExperimentResults:
                             "ci_low": difference.low,
                             "ci_high": difference.high,
                             "n": difference.n,
-                            "verdict": verdict(metric, difference),
+                            "verdict": verdict(metric, difference, self.metric_set),
                         }
                     )
         return pd.DataFrame(rows)
@@ -345,7 +349,12 @@ class ExperimentResults:
                     f"interval (money and counts: the amount accrued in each period)"
                 )
                 frame = comparison_rows(
-                    rows, label, baseline, self.periods(first), self.currencies[label]
+                    rows,
+                    label,
+                    baseline,
+                    self.periods(first),
+                    self.currencies[label],
+                    metrics=self.metric_set,
                 )
                 tables.append((title, frame))
             return tables
@@ -354,7 +363,8 @@ class ExperimentResults:
             rows = summary[summary["scenario"] == label]
             title = f"{label}: goods and bads, mean ± 95% interval over {runs}"
             headings = {horizon: self.periods()[horizon] for horizon in HORIZON_TITLES}
-            tables.append((title, summary_rows(rows, headings, self.currencies[label])))
+            currency = self.currencies[label]
+            tables.append((title, summary_rows(rows, headings, currency, self.metric_set)))
         return tables
 
     def summary_comparison(self) -> pd.DataFrame | None:
@@ -513,9 +523,6 @@ class ExperimentResults:
         RunStore(folder).write_manifest(self.manifest())
         written.append(folder / MANIFEST)
         return written
-
-
-_COUNTS = frozenset(INTEGER)
 
 
 def _write_csv(blocks: Iterable[pd.DataFrame], path: Path) -> Path:

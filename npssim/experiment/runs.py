@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 
 from npssim.errors import InputError
-from npssim.metrics import METRIC_NAMES
 from npssim.model import NPSModel
 from npssim.scenario import Scenario
 
@@ -58,7 +57,8 @@ class RunResult:
 
     Attributes:
         key: The task's key.
-        weekly: One row per week, one column per metric of :data:`~npssim.metrics.METRIC_NAMES`.
+        weekly: One row per week, one column per metric of the task's model class
+            (``model_class.metric_set.names``: the registry's, then any the class adds).
         seconds: Wall time the simulation took.
     """
 
@@ -72,10 +72,11 @@ def run_task(task: RunTask) -> RunResult:
     started = time.perf_counter()
     model = task.model_class(task.scenario, seed=task.seed)
     weeks = task.scenario.run.weeks
-    weekly = np.empty((weeks, len(METRIC_NAMES)))
+    names = task.model_class.metric_set.names
+    weekly = np.empty((weeks, len(names)))
     for week in range(weeks):
         model.step()
-        weekly[week] = [model.metrics[name] for name in METRIC_NAMES]
+        weekly[week] = [model.metrics[name] for name in names]
     model.close()
     return RunResult(task.key, weekly, time.perf_counter() - started)
 
@@ -164,13 +165,18 @@ def check_model_class(model_class: object, *, in_process: bool, dask: bool = Fal
             defined in the running script, or inside a function, by value.
 
     Raises:
-        InputError: It is not a subclass of :class:`NPSModel`, or worker processes could not
-            import it (defined inside a function, or in a notebook or interactive session).
+        InputError: It is not a subclass of :class:`NPSModel`, its ``extra_metrics`` or
+            ``extra_params`` are badly declared, or worker processes could not import it
+            (defined inside a function, or in a notebook or interactive session).
     """
     if not (isinstance(model_class, type) and issubclass(model_class, NPSModel)):
         raise InputError(
             f"model_class: expected npssim.NPSModel or a subclass of it, got {model_class!r}"
         )
+    try:  # its own metrics and parameters, checked here rather than in every worker
+        model_class.metric_set, model_class.scenario_schema  # noqa: B018
+    except TypeError as err:
+        raise InputError(f"model_class {model_path(model_class)}: {err}") from None
     if in_process:
         return
     name = model_path(model_class)

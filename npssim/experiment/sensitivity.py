@@ -23,6 +23,7 @@ from npssim.experiment.design import PRECISION, Design, Factor, analyze, assess,
 from npssim.experiment.plan import SENSITIVITY_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
 from npssim.experiment.sweep import check_outputs
+from npssim.model import NPSModel
 from npssim.report import plot_indices
 from npssim.report.document import Document
 
@@ -169,8 +170,9 @@ def run_sensitivity(
         The results, with :meth:`SensitivityResults.indices` and, when the sample was too
         small to read them, :meth:`SensitivityResults.warnings`.
     """
-    check_outputs([metric], horizon)
     model = {"model_class": execution.pop("model_class")} if "model_class" in execution else {}
+    model_class = model.get("model_class", NPSModel)
+    check_outputs([metric], horizon, metric_set=model_class.metric_set)
     base = make_plan("sensitivity", [scenario], replications, seed, weeks, overrides, **model)
     sample = design(factors, method, samples, base.seed)
     plan = make_plan(

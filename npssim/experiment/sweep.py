@@ -23,7 +23,8 @@ from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
 from npssim.experiment.design import grid, with_reference
 from npssim.experiment.plan import DEFAULT_REPLICATIONS
 from npssim.experiment.results import ExperimentResults
-from npssim.metrics import METRIC_BY_NAME, SWEEP_DEFAULT, check_metrics
+from npssim.metrics import REGISTRY, SWEEP_DEFAULT, MetricSet
+from npssim.model import NPSModel
 from npssim.report import format_interval, plot_sweep
 from npssim.report.document import Document
 from npssim.report.tables import labelled
@@ -119,6 +120,7 @@ class SweepResults(ExperimentResults):
                 f"difference from {self._reference_text()}, mean and 95% interval over {runs}",
                 reference=True,
                 currency=self.currencies[self.plan.labels[0]],
+                metric_set=self.metric_set,
             ),
             "sweep_levels": plot_sweep(
                 table,
@@ -128,6 +130,7 @@ class SweepResults(ExperimentResults):
                 title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, level, mean and "
                 f"95% interval over {runs}",
                 currency=self.currencies[self.plan.labels[0]],
+                metric_set=self.metric_set,
             ),
         }
 
@@ -143,7 +146,7 @@ class SweepResults(ExperimentResults):
             level = dict(keys)
             currency = self.currencies[self.plan.labels[0]]
             for item in group.itertuples():
-                metric = METRIC_BY_NAME[item.metric]
+                metric = self.metric_set.metric(item.metric)
                 heading = labelled(metric, currency)
                 change[heading] = format_interval(
                     metric, item.difference, item.difference_low, item.difference_high, True
@@ -236,10 +239,11 @@ def run_sweep(
     Returns:
         The sweep's results.
     """
-    check_outputs(metrics, horizon)
-    vary, chosen = with_reference(vary, reference or {})
-    points = grid(vary)
     model = {"model_class": execution.pop("model_class")} if "model_class" in execution else {}
+    model_class = model.get("model_class", NPSModel)
+    check_outputs(metrics, horizon, metric_set=model_class.metric_set)
+    vary, chosen = with_reference(vary, reference or {}, schema=model_class.scenario_schema)
+    points = grid(vary)
     plan = make_plan(
         "sweep",
         [scenario],
@@ -263,8 +267,17 @@ def run_sweep(
     return result
 
 
-def check_outputs(metrics: Sequence[str], horizon: str, option: str = "--metric") -> None:
-    """Refuse unknown metric names (suggesting the closest) and unknown horizons."""
+def check_outputs(
+    metrics: Sequence[str],
+    horizon: str,
+    option: str = "--metric",
+    *,
+    metric_set: MetricSet = REGISTRY,
+) -> None:
+    """Refuse unknown metric names (suggesting the closest) and unknown horizons.
+
+    ``metric_set`` is the model class's (``NPSModel.metric_set``): its own metrics are known.
+    """
     if horizon not in HORIZONS:
         raise InputError(f"--horizon: expected one of {', '.join(HORIZONS)}, got {horizon!r}")
-    check_metrics(metrics, option)
+    metric_set.check(metrics, option)

@@ -24,7 +24,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from npssim.files import atomic_path
-from npssim.metrics import METRIC_BY_NAME
+from npssim.metrics import METRIC_BY_NAME, REGISTRY, MetricSet
 from npssim.metrics import label as metric_label
 
 #: Quantiles of the band drawn around the mean over replications.
@@ -98,7 +98,9 @@ def _sized_figure(
     return _figure(width * columns + 0.4, height * math.ceil(panels / columns) + 0.9)
 
 
-def axis_label(metric: str, over_weeks: bool = True, currency: str = "") -> str:
+def axis_label(
+    metric: str, over_weeks: bool = True, currency: str = "", metric_set: MetricSet = REGISTRY
+) -> str:
     """The y-axis label of a metric: its unit, and (week by week) whether it is a running total.
 
     Args:
@@ -106,8 +108,10 @@ def axis_label(metric: str, over_weeks: bool = True, currency: str = "") -> str:
         over_weeks: The axis shows the metric week by week; False for a value read over a
             window (a sweep's or a comparison's), where a running total is an amount accrued.
         currency: The firm's currency, named on money's axes instead of "currency".
+        metric_set: The model class's metrics (``NPSModel.metric_set``), for its own metrics'
+            units.
     """
-    info = METRIC_BY_NAME.get(metric)
+    info = metric_set.by_name.get(metric)
     if info is None:
         return metric
     unit = "share (%)" if info.unit == "share" else info.unit
@@ -465,6 +469,7 @@ def plot_sweep(
     title: str = "Sweep",
     reference: bool = False,
     currency: str = "",
+    metric_set: MetricSet = REGISTRY,
 ) -> Figure:
     """Metrics against a varied parameter: the mean and its interval, one panel per metric.
 
@@ -477,6 +482,8 @@ def plot_sweep(
         title: The figure's title.
         reference: The values are differences from a reference point: draw the zero line.
         currency: The firm's currency, named on money's axes.
+        metric_set: The model class's metrics, whose labels and units a subclass's own
+            metrics are drawn with.
 
     Returns:
         The figure.
@@ -511,8 +518,8 @@ def plot_sweep(
             axes.set_xticks(range(len(levels)), [str(level) for level in levels])
         _style_axes(
             axes,
-            axis_label(metric, over_weeks=False, currency=currency),
-            title=metric_label(metric),
+            axis_label(metric, over_weeks=False, currency=currency, metric_set=metric_set),
+            title=metric_set.label(metric),
             xlabel=parameter,
         )
     if by:

@@ -13,12 +13,23 @@ from collections.abc import Mapping
 import pandas as pd
 from rich.table import Table
 
-from npssim.metrics import METRIC_BY_NAME, METRICS, SIDE_TITLES, Metric
+from npssim.metrics import METRICS, REGISTRY, SIDE_TITLES, Metric, MetricSet
 
 #: Every metric, in the order tables show them: grouped by side, registry order within a side.
 REPORTED_METRICS: tuple[Metric, ...] = tuple(
     metric for side in SIDE_TITLES for metric in METRICS if metric.side == side
 )
+
+
+def reported(metrics: MetricSet = REGISTRY) -> tuple[Metric, ...]:
+    """A model class's metrics in the order tables show them (its own after the registry's)."""
+    if metrics is REGISTRY:
+        return REPORTED_METRICS
+    return tuple(
+        metric for side in SIDE_TITLES for metric in metrics.metrics if metric.side == side
+    )
+
+
 #: How a verdict is coloured on a terminal.
 VERDICT_STYLES = {"better": "green", "worse": "red", "gains": "green", "loses": "red"}
 
@@ -99,7 +110,9 @@ def labelled(metric: Metric, currency: str = "") -> str:
     )
 
 
-def _grouped(values: Mapping[str, Mapping[str, str]], currency: str = "") -> pd.DataFrame:
+def _grouped(
+    values: Mapping[str, Mapping[str, str]], currency: str = "", metrics: MetricSet = REGISTRY
+) -> pd.DataFrame:
     """Rows of display strings, one per reported metric, under their side's heading.
 
     Each row is labelled in plain words for leaders (``metric``, with the currency where it is
@@ -107,7 +120,7 @@ def _grouped(values: Mapping[str, Mapping[str, str]], currency: str = "") -> pd.
     ``--metric``).
     """
     rows = []
-    for metric in REPORTED_METRICS:
+    for metric in reported(metrics):
         cells = {heading: column.get(metric.name, "") for heading, column in values.items()}
         if not any(cells.values()):
             continue
@@ -123,9 +136,14 @@ def _grouped(values: Mapping[str, Mapping[str, str]], currency: str = "") -> pd.
     return pd.DataFrame(rows)
 
 
-def ledger_rows(columns: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
-    """Ledgers side by side (e.g. after two quarters and at the end) as display strings."""
-    by_name = METRIC_BY_NAME
+def ledger_rows(
+    columns: Mapping[str, Mapping[str, float]], metrics: MetricSet = REGISTRY
+) -> pd.DataFrame:
+    """Ledgers side by side (e.g. after two quarters and at the end) as display strings.
+
+    ``metrics`` is the model class's set (``NPSModel.metric_set``), so its own metrics show.
+    """
+    by_name = metrics.by_name
     return _grouped(
         {
             heading: {
@@ -134,12 +152,16 @@ def ledger_rows(columns: Mapping[str, Mapping[str, float]]) -> pd.DataFrame:
                 if name in by_name
             }
             for heading, ledger in columns.items()
-        }
+        },
+        metrics=metrics,
     )
 
 
 def summary_rows(
-    summary: pd.DataFrame, headings: Mapping[str, str], currency: str = ""
+    summary: pd.DataFrame,
+    headings: Mapping[str, str],
+    currency: str = "",
+    metrics: MetricSet = REGISTRY,
 ) -> pd.DataFrame:
     """One scenario's summary as display strings: mean ± half-width per horizon.
 
@@ -148,15 +170,16 @@ def summary_rows(
             ci_low, ci_high.
         headings: Column heading by horizon, in the order to show them.
         currency: The firm's currency, shown beside money's labels.
+        metrics: The model class's metrics (``NPSModel.metric_set``).
     """
-    by_name = METRIC_BY_NAME
+    by_name = metrics.by_name
     columns: dict[str, dict[str, str]] = {heading: {} for heading in headings.values()}
     for row in summary.itertuples():
         if row.horizon in headings and row.metric in by_name:
             columns[headings[row.horizon]][row.metric] = format_interval(
                 by_name[row.metric], row.mean, row.ci_low, row.ci_high
             )
-    return _grouped(columns, currency)
+    return _grouped(columns, currency, metrics)
 
 
 def comparison_rows(
@@ -165,6 +188,7 @@ def comparison_rows(
     baseline: str,
     periods: Mapping[str, str] | None = None,
     currency: str = "",
+    metrics: MetricSet = REGISTRY,
 ) -> pd.DataFrame:
     """One scenario against the baseline: both long-run means, and the paired differences.
 
@@ -176,8 +200,9 @@ def comparison_rows(
         periods: What the short and the long run are called in the headings (e.g. "first
             half-year after the change", "second year").
         currency: The firm's currency, shown beside money's labels.
+        metrics: The model class's metrics (``NPSModel.metric_set``).
     """
-    by_name = METRIC_BY_NAME
+    by_name = metrics.by_name
     nan = float("nan")
     periods = {"short": "short run", "long": "long run", **(periods or {})}
     headings = {
@@ -201,7 +226,7 @@ def comparison_rows(
             )
             columns[headings["scenario"]][row.metric] = format_interval(metric, row.mean, nan, nan)
             columns[headings["verdict"]][row.metric] = row.verdict
-    return _grouped(columns, currency)
+    return _grouped(columns, currency, metrics)
 
 
 def rich_table(frame: pd.DataFrame, title: str = "") -> Table:

@@ -57,6 +57,8 @@ _PARTS = re.compile(_KEY_PART)
 def load_scenario(
     path: str | Path,
     overrides: Mapping[str, Any] | None = None,
+    *,
+    schema: type[Scenario] = Scenario,
 ) -> Scenario:
     """Read, merge and validate a scenario file.
 
@@ -65,6 +67,8 @@ def load_scenario(
             scenarios when no such file exists.
         overrides: Values to set after loading, by dotted path (``{"run.weeks": 52}``), as the
             CLI's ``--set`` does.
+        schema: The schema to validate against: a model class's ``scenario_schema`` accepts
+            the tables of the parameters it adds (``[training]``), the base one refuses them.
 
     Returns:
         The validated scenario.
@@ -75,7 +79,7 @@ def load_scenario(
     file = scenario_path(path)
     data = _read_with_extends(file, seen=())
     data.setdefault("name", file.stem)
-    scenario = validate_scenario(data, source=str(path))
+    scenario = validate_scenario(data, source=str(path), schema=schema)
     if not overrides:
         return scenario
     return with_overrides(scenario, overrides, file=str(path))
@@ -107,15 +111,34 @@ def with_overrides(
             not in it (``--weeks 8`` on a file whose timeline changes policy at week 26).
 
     Returns:
-        The new, validated scenario.
+        The new, validated scenario, of the same schema as ``scenario`` (so a model class's
+        own parameters can be set too).
 
     Raises:
         ScenarioError: A path is unknown or a value out of range.
     """
+    schema = type(scenario)
     data = scenario.model_dump()
-    for dotted, value in plain_values(overrides, round_integers=round_integers).items():
-        set_path(data, dotted, value, source=source, root=Scenario)
-    return validate_scenario(data, source=f"{file} with {source}" if file else source)
+    values = plain_values(overrides, round_integers=round_integers, schema=schema)
+    for dotted, value in values.items():
+        set_path(data, dotted, value, source=source, root=schema)
+    source = f"{file} with {source}" if file else source
+    return validate_scenario(data, source=source, schema=schema)
+
+
+def as_schema(scenario: Scenario, schema: type[Scenario], source: str = "<scenario>") -> Scenario:
+    """A scenario checked against another schema: a model class's, with its own parameters.
+
+    A scenario of the base schema gets the added sections at their defaults; one that already
+    has the schema is returned as it is.
+
+    Raises:
+        ScenarioError: The scenario has a table the schema does not know (it was made for a
+            model class with other parameters).
+    """
+    if type(scenario) is schema:
+        return scenario
+    return validate_scenario(scenario.model_dump(), source=source, schema=schema)
 
 
 def intervene(
@@ -159,15 +182,18 @@ def intervene(
     elif policy:
         timeline.append({"week": week, "set": dict(policy)})
     data["timeline"] = sorted(timeline, key=lambda entry: entry["week"])
-    return validate_scenario(data, source=source)
+    return validate_scenario(data, source=source, schema=type(scenario))
 
 
-def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
+def validate_scenario(
+    data: Mapping[str, Any], source: str = "<scenario>", *, schema: type[Scenario] = Scenario
+) -> Scenario:
     """Validate a scenario given as nested dictionaries (as a TOML file would give).
 
     Args:
         data: Nested tables keyed like the scenario file.
         source: Name used in error messages (a file name, or ``--set``).
+        schema: The schema: :class:`Scenario`, or a model class's ``scenario_schema``.
 
     Returns:
         The validated scenario, its timeline checked against the policy schema.
@@ -175,7 +201,7 @@ def validate_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Sc
     Raises:
         ScenarioError: Describing the first problem found.
     """
-    scenario = _validate(Scenario, data, source)
+    scenario = _validate(schema, data, source)
     weeks = scenario.run.weeks
     policy = scenario.policy.model_dump()
     for index, entry in sorted(enumerate(scenario.timeline), key=lambda pair: pair[1].week):

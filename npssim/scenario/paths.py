@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from npssim.errors import QUOTE_LIMIT, InputError, quoted
-from npssim.scenario.schema import ParamInfo, iter_params
+from npssim.scenario.schema import ParamInfo, Scenario, iter_params
 
 #: A file name is quoted whole up to this length (temporary folders make long paths).
 SOURCE_LIMIT = 400
@@ -44,22 +44,28 @@ class ScenarioError(InputError):
 
 
 @functools.cache
-def params_by_path() -> dict[str, ParamInfo]:
-    """Every parameter of the schema by dotted path, in declaration order."""
-    return {info.path: info for info in iter_params()}
+def params_by_path(schema: type[Scenario] = Scenario) -> dict[str, ParamInfo]:
+    """Every parameter of the schema by dotted path, in declaration order.
+
+    Args:
+        schema: The scenario schema: a model class's ``scenario_schema`` lists its own
+            sections' parameters too.
+    """
+    return {info.path: info for info in iter_params(schema)}
 
 
-def find_param(path: str, source: str) -> ParamInfo:
+def find_param(path: str, source: str, schema: type[Scenario] = Scenario) -> ParamInfo:
     """The parameter at a dotted path.
 
     Args:
         path: For example ``reps.integrity_mean``.
         source: Where the path was given, named in the error (``--param``, ``ema_model``).
+        schema: The scenario schema to look in (a model class's ``scenario_schema``).
 
     Raises:
         ScenarioError: No parameter has that path; the message suggests the closest.
     """
-    params = params_by_path()
+    params = params_by_path(schema)
     if path not in params:
         raise ScenarioError(source, path, f"unknown parameter{suggestion(path, params)}")
     return params[path]
@@ -165,7 +171,12 @@ def round_half_up(value: float) -> int:
     return math.floor(value + 0.5)
 
 
-def plain_values(values: Mapping[str, Any], *, round_integers: bool = False) -> dict[str, Any]:
+def plain_values(
+    values: Mapping[str, Any],
+    *,
+    round_integers: bool = False,
+    schema: type[Scenario] = Scenario,
+) -> dict[str, Any]:
     """Values from outside tools made plain Python, whole-number parameters rounded if asked.
 
     EMA Workbench, SALib and NumPy hand over NumPy scalars, and samplers hand whole-number
@@ -176,11 +187,12 @@ def plain_values(values: Mapping[str, Any], *, round_integers: bool = False) -> 
     Args:
         values: Values by dotted path.
         round_integers: Round finite floats given to whole-number parameters.
+        schema: The scenario schema that says which parameters are whole numbers.
 
     Returns:
         The values as Python scalars, by the same paths.
     """
-    params = params_by_path()
+    params = params_by_path(schema)
     plain: dict[str, Any] = {}
     for path, value in values.items():
         if isinstance(value, np.generic):

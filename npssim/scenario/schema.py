@@ -12,9 +12,10 @@ expect it to lie; ``npssim breakeven`` asks what would have to be true of these 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
@@ -1429,6 +1430,90 @@ class Scenario(Section):
             )
         return name
 
+    #: The sections a model class adds to this schema (``NPSModel.extra_params``), in order;
+    #: none in the base schema, which therefore refuses any table it does not declare.
+    added_sections: ClassVar[tuple[tuple[str, type[Section]], ...]] = ()
+
+    @classmethod
+    def sections(cls) -> tuple[str, ...]:
+        """The parameter tables of this schema: the built-in ones, then any a model added."""
+        return SECTIONS + tuple(name for name, _ in cls.added_sections)
+
+    @staticmethod
+    def extended(sections: Mapping[str, type[Section]]) -> type[Scenario]:
+        """The scenario schema with a model class's own sections of parameters added.
+
+        A researcher's subclass of :class:`~npssim.model.NPSModel` declares its parameters as
+        sections (``extra_params = {"training": TrainingParams}``); this is the schema its
+        scenario files, ``--set``, sweeps and ``npssim params --model`` are checked against.
+        Each section is a table of the file (``[training]``) and an attribute of the scenario
+        (``scenario.training.hours``), validated like every built-in section; the base schema
+        stays strict, so a file with ``[training]`` is refused without the model that declares
+        it. The same sections always give the same class, so scenarios of it compare equal.
+
+        Args:
+            sections: Section classes (subclasses of :class:`Section`, fields declared with
+                :func:`param`) by table name; none gives :class:`Scenario` itself.
+
+        Raises:
+            TypeError: A name is not a plain identifier or is already a field of the scenario,
+                or a class is not a :class:`Section`.
+        """
+        return _extended(tuple(sections.items())) if sections else Scenario
+
+
+class _ExtendedScenario(Scenario):
+    """Base of the schemas :meth:`Scenario.extended` makes; it pickles by its sections.
+
+    The class is made at run time, so pickle cannot find it by name in a worker process; a
+    scenario of it travels as its added sections (classes importable by name, like the model
+    class) and its state, and the worker makes the same class again.
+    """
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        return (_blank_scenario, (self.added_sections,), self.__getstate__())
+
+
+def _blank_scenario(sections: tuple[tuple[str, type[Section]], ...]) -> Scenario:
+    """An empty scenario of the extended schema of ``sections``, for pickle to fill in."""
+    schema = _extended(sections)
+    return schema.__new__(schema)
+
+
+@functools.cache
+def _extended(sections: tuple[tuple[str, type[Section]], ...]) -> type[Scenario]:
+    # A field may not shadow a table, ``extends`` or anything a scenario answers to
+    # (``sections``, ``model_dump``, ...).
+    taken = set(Scenario.model_fields) | {"extends"} | set(dir(Scenario))
+    fields: dict[str, Any] = {}
+    for name, section in sections:
+        if not (isinstance(name, str) and name.isidentifier()) or name.startswith("_"):
+            raise TypeError(f"extra_params: {name!r} is not a usable table name")
+        if name in taken:
+            raise TypeError(f"extra_params: {name!r} is already part of the scenario")
+        if not (isinstance(section, type) and issubclass(section, Section)):
+            raise TypeError(
+                f"extra_params: {name!r} must be a subclass of npssim.scenario.schema.Section, "
+                f"got {section!r}"
+            )
+        taken.add(name)
+        doc = (section.__doc__ or name).strip().splitlines()[0]
+        fields[name] = (section, Field(default_factory=section, description=doc))
+    schema = create_model("Scenario", __base__=_ExtendedScenario, __module__=__name__, **fields)
+    schema.added_sections = sections
+    return schema
+
+
+class ScenarioSchema:
+    """A model class's scenario schema, read from its ``extra_params`` (a descriptor).
+
+    ``NPSModel.scenario_schema`` is one: :class:`Scenario` for a class that adds no
+    parameters, the :meth:`Scenario.extended` schema for one that does.
+    """
+
+    def __get__(self, instance: object, owner: type) -> type[Scenario]:
+        return Scenario.extended(getattr(owner, "extra_params", None) or {})
+
 
 Kind = Literal["int", "float", "bool", "choice", "text"]
 
@@ -1494,14 +1579,16 @@ def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator
     """Walk the schema and yield every leaf parameter with its documentation.
 
     Args:
-        model: The schema class to walk (the whole scenario by default).
+        model: The schema class to walk (the whole scenario by default; a model class's
+            :attr:`~npssim.model.NPSModel.scenario_schema` for its own sections too).
         prefix: Dotted path of ``model`` inside the scenario.
 
     Yields:
         ParamInfo for each parameter, in declaration order.
     """
+    top = isinstance(model, type) and issubclass(model, Scenario)
     for name, field in model.model_fields.items():
-        if model is Scenario and name not in SECTIONS:
+        if top and name not in model.sections():
             continue
         path = f"{prefix}{name}"
         annotation = field.annotation
