@@ -134,12 +134,14 @@ def test_prim_boxes_the_experiments_where_the_bonus_costs_the_most_true_nps():
 
 
 def test_a_custom_model_class_runs_under_ema():
+    # Every discount traded for a score needs approval, which a strict manager never gives.
+    fixed = {**FIRM, "policy.concessions.approval_threshold": 0.0}
     strict = ema_model(
         ["reps.integrity_mean"], outcomes=["discount_cost"], scenario="nps_bonus",
-        fixed=FIRM, model_class=StrictFirm,
+        fixed=fixed, model_class=StrictFirm,
     )  # fmt: skip
     plain = ema_model(
-        ["reps.integrity_mean"], outcomes=["discount_cost"], scenario="nps_bonus", fixed=FIRM
+        ["reps.integrity_mean"], outcomes=["discount_cost"], scenario="nps_bonus", fixed=fixed
     )
     found = {}
     for label, built in (("strict", strict), ("plain", plain)):
