@@ -12,6 +12,7 @@ from npssim import load_scenario
 from npssim.cli import main
 from npssim.experiment import run_experiment
 from npssim.experiment.evidence import CHECKS
+from npssim.files import JOURNAL
 from npssim.metrics import METRIC_NAMES
 
 from .conftest import assert_one_line_error, run_cli
@@ -41,7 +42,7 @@ def test_run_prints_goods_and_bads_and_writes_the_folder(capsys, tmp_path):
     assert len(frame) == 2 * 20
     assert (out / "figures" / "nps.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "report.html").is_file() and (out / "manifest.json").is_file()
-    assert not [path for path in out.rglob(".*") if path.is_file()]
+    assert [path.name for path in out.rglob(".*") if path.is_file()] == [JOURNAL]
 
 
 def test_run_is_reproducible(capsys, tmp_path):
