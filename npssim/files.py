@@ -195,6 +195,62 @@ def check_no_link(path: str | Path, option: str = "", *, folder: bool = False) -
         )
 
 
+def check_output_tree(folder: str | Path) -> None:
+    """No link or special file stands under the names npssim writes in an output folder.
+
+    A link there (``figures -> /elsewhere``, ``runs/<label> -> ...``) would lead writes or
+    ``--force``'s removals outside the folder, so the folder is refused before anything runs.
+
+    Raises:
+        UnsafePath: Naming the first such path.
+    """
+    folder = Path(folder)
+    for name in OUTPUTS:
+        top = folder / name
+        paths = [top]
+        if _is_folder(top):
+            for parent, folders, files in os.walk(top):
+                paths.extend(Path(parent) / entry for entry in (*folders, *files))
+        for path in paths:
+            try:
+                mode = os.lstat(path).st_mode
+            except OSError:
+                continue
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                raise UnsafePath(
+                    f"--out {quoted(folder)}: {quoted(path.relative_to(folder))} is "
+                    f"{describe(mode)}; npssim writes through no link and replaces no special "
+                    "file (it could lead outside --out), so remove it"
+                )
+
+
+def check_force(folder: str | Path) -> None:
+    """``--force`` may clear the folder: no user's file stands at a name npssim writes.
+
+    Raises:
+        UnsafePath: A regular file at one of :data:`OUTPUTS` is not on npssim's record.
+        DamagedRecord: The manifest is damaged, so npssim's files cannot be told apart.
+    """
+    folder = Path(folder)
+    record, legacy = read_record(folder)
+    if legacy:
+        return  # an npssim that kept no record wrote these names: they are its own
+    for name in OUTPUTS:
+        if name != MANIFEST and name not in record and _is_regular(folder / name):
+            raise UnsafePath(
+                f"--out {quoted(folder)}: {name} is not a file npssim wrote (its record does "
+                "not list it), so --force keeps it, and npssim must write there; move it away "
+                "or choose another --out"
+            )
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)

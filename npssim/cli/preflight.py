@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,40 @@ from npssim.experiment.design import (
     parse_vary,
     with_reference,
 )
+from npssim.files import (
+    JOURNAL,
+    LOCK_NAME,
+    MANIFEST,
+    RUNS,
+    check_force,
+    check_no_link,
+    check_output_tree,
+    is_npssim_file,
+    read_manifest,
+)
 from npssim.metrics import check_metrics
-from npssim.scenario import load_scenario, parse_assignment
+from npssim.scenario import load_scenario, parse_assignment, with_overrides
 
 #: Commands that write an output folder (``--out DIR``, or a new folder under ``results/``).
 FOLDER_COMMANDS = frozenset({"run", "compare", "sweep", "sensitivity", "breakeven", "evidence"})
 #: Commands whose ``--out`` is one file.
 FILE_COMMANDS = frozenset({"calibrate", "schema", "new"})
+#: The scenario whose schema checks ``npssim evidence --set`` (it runs the bundled scenarios).
+EVIDENCE_SCENARIO = "baseline"
+#: The longest number a ``PATH=VALUE`` option may hold: a double written out in full has 309
+#: digits, and Python reads no integer of over 4,300.
+MAX_NUMBER_CHARS = 400
+#: The options whose values are ``PATH=VALUE`` texts, by attribute, as the user types them.
+_VALUE_OPTIONS = {
+    "assignments": "--set",
+    "vary": "--vary",
+    "reference": "--reference",
+    "factors": "--param",
+    "assumptions": "--assume",
+    "targets": "--target",
+    "free": "--free",
+}
+_NUMBER = re.compile(r"[0-9_]{2,}")
 #: How long to wait for a Dask scheduler to accept a connection before calling it unreachable.
 SCHEDULER_TIMEOUT_SECONDS = 5.0
 #: A Dask address: ``tcp://host:port``, ``tls://host:port`` or ``host:port``.
@@ -53,13 +81,21 @@ def check_inputs(args: argparse.Namespace) -> None:
         raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
     if getattr(args, "resume", False) and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
+    check_numbers(args)
     overrides = command_overrides(args)
     loaded = {source: load_scenario(source, overrides) for source in _scenario_sources(args)}
+    if args.command == "evidence" and overrides:  # its scenarios are the bundled ones
+        load_scenario(EVIDENCE_SCENARIO, overrides)
     if args.command == "breakeven" and loaded[args.policy] == loaded[args.baseline]:
         raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
-    check_factors(args)
+    check_factors(args, loaded)
     if args.command in FOLDER_COMMANDS:
-        check_output_folder(getattr(args, "out", None))
+        check_output_folder(
+            getattr(args, "out", None),
+            stored=args.command != "evidence",  # evidence writes into a folder, docs/ say
+            resume=getattr(args, "resume", False),
+            force=getattr(args, "force", False),
+        )
     elif args.command in FILE_COMMANDS and getattr(args, "out", None) is not None:
         check_output_file(args.out)
     if getattr(args, "model", None):
@@ -77,28 +113,87 @@ def compared(args: argparse.Namespace) -> list[str]:
     return sources
 
 
-def check_factors(args: argparse.Namespace) -> None:
+def check_numbers(args: argparse.Namespace) -> None:
+    """No value holds a number longer than :data:`MAX_NUMBER_CHARS`, before any is converted.
+
+    Python refuses to read an integer of over 4,300 digits (with a traceback), and no
+    parameter needs a tenth of that; the option is named as typed and the value cut short.
+
+    Raises:
+        InputError: Naming the option and the start of its value.
+    """
+    for attribute, option in _VALUE_OPTIONS.items():
+        for text in getattr(args, attribute, None) or []:
+            longest = max((len(run) for run in _NUMBER.findall(text)), default=0)
+            if longest > MAX_NUMBER_CHARS:
+                raise InputError(
+                    f"{option} {quoted(text, limit=60)}: a number of {longest:,} characters; "
+                    f"numbers are at most {MAX_NUMBER_CHARS} characters"
+                )
+
+
+def check_factors(args: argparse.Namespace, loaded: dict[str, Any] | None = None) -> None:
     """What a sweep, a sensitivity analysis, a break-even study or a calibration varies.
+
+    Args:
+        args: The parsed command line.
+        loaded: The command's scenarios, loaded, by source: a sweep's values are checked
+            against its scenario here, not after the model is imported.
 
     Raises:
         InputError: A ``--vary``, ``--param``, ``--assume`` or ``--free`` is malformed or
-            outside the schema, or a sensitivity design cannot be analysed (too few factors,
-            a sample size the method cannot use).
+            outside the schema, varies ``run.weeks``, or a sensitivity design cannot be
+            analysed (too few factors, a sample size the method cannot use).
     """
     if args.command == "sweep":
         vary = dict(parse_vary(text) for text in args.vary)
+        _refuse_weeks(vary, "--vary")
         with_reference(vary, dict(parse_assignment(text) for text in args.reference))
+        if loaded:
+            _check_values(loaded[args.scenario], vary)
         if args.metrics:
             check_metrics(args.metrics)
     elif args.command == "sensitivity":
-        check_design([parse_factor(text) for text in args.factors], args.method, args.samples)
+        factors = [parse_factor(text) for text in args.factors]
+        _refuse_weeks([factor.path for factor in factors], "--param")
+        check_design(factors, args.method, args.samples)
         check_metrics([args.metric])
     elif args.command == "breakeven":
-        parse_assumptions(args.assumptions)
+        _refuse_weeks([factor.path for factor in parse_assumptions(args.assumptions)], "--assume")
     elif args.command == "calibrate":
         free = [parse_factor(text, option="--free") for text in args.free]
+        _refuse_weeks([factor.path for factor in free], "--free")
         targets = dict(parse_target(text) for text in args.targets)
         check_free_count(len(free), len(targets), args.max_evaluations)
+
+
+def _refuse_weeks(varied: Iterable[str], option: str) -> None:
+    """Refuse varying ``run.weeks``: every run of one experiment covers the same weeks.
+
+    Runs of different lengths cannot be stacked into one table (a sweep over it failed only
+    after all its runs, with a NumPy broadcasting error).
+    """
+    if "run.weeks" in varied:
+        raise InputError(
+            f"{option} run.weeks: the run length cannot be varied within one experiment (its "
+            "runs are compared week by week); give --weeks, once per experiment"
+        )
+
+
+def _check_values(scenario: Any, vary: dict[str, list[Any]]) -> None:
+    """Each varied value is valid in the scenario: the extremes of numbers, every other value."""
+    for path, values in vary.items():
+        numbers = [value for value in values if _is_number(value)]
+        probes = [value for value in values if not _is_number(value)]
+        if numbers:  # within a parameter's bounds if its least and greatest are
+            probes += [min(numbers), max(numbers)]
+        for value in probes:
+            with_overrides(scenario, {path: value}, "--vary")
+
+
+def _is_number(value: Any) -> bool:
+    """A real number that is not NaN (NaN is checked like a word: the schema refuses it)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 
 def command_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -119,21 +214,58 @@ def _scenario_sources(args: argparse.Namespace) -> list[str]:
     return list(dict.fromkeys(sources))
 
 
-def check_output_folder(out: Path | None) -> None:
+def check_output_folder(
+    out: Path | None, *, stored: bool = False, resume: bool = False, force: bool = False
+) -> None:
     """The output folder can be written: it is a folder, or can be made in one we may write.
 
+    With ``stored``, for an experiment that stores its runs there, a folder that holds
+    something is also checked as the experiment will check it, so that
+    its refusal comes in a fraction of a second rather than after the model is loaded: no link
+    under npssim's names, a manifest that can be read, and ``--resume`` or ``--force`` where
+    they are needed.
+
     Raises:
-        InputError: It is a file, or the folder (or the nearest one that exists) is read-only
-            or not ours to write.
+        InputError: It is a file or a dangling link, the folder (or the nearest one that
+            exists) is read-only or not ours to write, or it cannot be used as asked.
     """
     folder = out if out is not None else Path("results")
     option = f"--out {quoted(folder)}" if out is not None else f"the results folder {folder}"
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{option}: exists and is not a folder")
+    if not folder.is_dir():  # a link to a folder is the user's choice; a dangling one fails
+        check_no_link(folder, option, folder=True)
+    else:
+        check_no_link(folder / LOCK_NAME, f"{option}: {LOCK_NAME}")
     existing = _nearest_existing(folder)
     if not existing.is_dir():
         raise InputError(f"{option}: {existing} is not a folder")
     _check_writable(option, existing)
+    if stored and out is not None and folder.is_dir():  # else a new folder under results/
+        _check_folder_use(folder, resume=resume, force=force)
+
+
+def _check_folder_use(folder: Path, *, resume: bool, force: bool) -> None:
+    """What :meth:`~npssim.experiment.store.RunStore.open` refuses, found without the model."""
+    contents = {path.name for path in folder.iterdir() if not is_npssim_file(path)}
+    if not contents:
+        return
+    check_output_tree(folder)
+    manifest = read_manifest(folder)  # a damaged one is refused here, in one line
+    if force:
+        check_force(folder)
+    elif resume and manifest is None:
+        raise InputError(
+            f"--resume: {folder} holds no npssim experiment (no {MANIFEST}); "
+            "choose another --out or add --force"
+        )
+    elif not resume and not contents <= {MANIFEST, RUNS, JOURNAL}:
+        # (A manifest and no run may be the same experiment stopped before its first run,
+        # which starts again: the store decides, knowing the plan.)
+        raise InputError(
+            f"--out {folder}: the folder is not empty; add --resume to complete the "
+            "experiment in it, or --force to replace its results"
+        )
 
 
 def check_output_file(out: Path) -> None:
@@ -145,6 +277,7 @@ def check_output_file(out: Path) -> None:
     option = f"--out {quoted(out)}"
     if out.is_dir():
         raise InputError(f"{option}: is a folder; give a file name")
+    check_no_link(out, option)
     parent = out.parent
     if not parent.is_dir():
         raise InputError(f"{option}: folder {parent} does not exist")

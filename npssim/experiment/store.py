@@ -32,9 +32,9 @@ from npssim.files import (
     OUTPUTS,
     RUNS,
     DamagedRecord,
-    UnsafePath,
     atomic_path,
-    describe,
+    check_force,
+    check_output_tree,
     file_digest,
     forget_files,
     is_npssim_file,
@@ -79,7 +79,7 @@ class RunStore:
         self._verified = set()
         busy = folder.is_dir() and any(not is_npssim_file(path) for path in folder.iterdir())
         if busy:
-            self._check_no_links()
+            check_output_tree(folder)
         if busy and resume and not force:
             self._check_identity(identity)
             remove_temporaries(folder)  # a killed run's half-written files (we hold the lock)
@@ -99,40 +99,16 @@ class RunStore:
             raise InputError(f"--out {folder}: cannot create the folder ({err.strerror})") from None
         self.write_manifest({"status": "running", "plan": identity})
 
-    def _check_no_links(self) -> None:
-        """No link or special file stands under the names npssim writes (it could lead out)."""
-        for name in OUTPUTS:
-            top = self.folder / name
-            paths = [top]
-            if _mode(top) is not None and stat.S_ISDIR(_mode(top)):
-                for parent, folders, files in os.walk(top):
-                    paths.extend(Path(parent) / entry for entry in (*folders, *files))
-            for path in paths:
-                mode = _mode(path)
-                if mode is not None and not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                    raise UnsafePath(
-                        f"--out {quoted(self.folder)}: {quoted(path.relative_to(self.folder))} "
-                        f"is {describe(mode)}; npssim writes through no link and replaces no "
-                        "special file (it could lead outside --out), so remove it"
-                    )
-
     def _remove_outputs(self) -> None:
         """``--force``: remove the files npssim's record lists, and nothing else.
 
         Raises:
             UnsafePath: A file npssim did not write stands where it will write one.
         """
+        check_force(self.folder)
         record, legacy = read_record(self.folder)
         owned = _legacy_outputs(self.folder) if legacy else set(record)
         owned |= _stored_runs(self.folder)
-        for name in OUTPUTS:
-            mode = _mode(self.folder / name)
-            if name not in owned and name != MANIFEST and mode and stat.S_ISREG(mode):
-                raise UnsafePath(
-                    f"--out {quoted(self.folder)}: {name} is not a file npssim wrote (its "
-                    "record does not list it), so --force keeps it, and npssim must write "
-                    "there; move it away or choose another --out"
-                )
         for relative in sorted(owned):
             path = _inside(self.folder, relative)
             if path is not None:
