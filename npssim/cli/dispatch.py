@@ -16,7 +16,13 @@ from rich.console import Console
 
 from npssim.cli.parser import BadInput, build_parser
 from npssim.cli.preflight import check_inputs
-from npssim.cli.status import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, Interrupted
+from npssim.cli.status import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    Interrupted,
+    caused_by_interrupt,
+)
 from npssim.errors import InputError, one_line, quoted
 
 #: Each command's module and function, imported only when it runs: ``npssim validate`` (and a
@@ -91,5 +97,10 @@ def dispatch(argv: Sequence[str] | None = None) -> int:
         print(f"npssim: interrupted; {one_line(str(err))}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
+        print("npssim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # e.g. an ImportError raised from Ctrl-C in a module's start-up
+        if not caused_by_interrupt(err):
+            raise
         print("npssim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -11,10 +11,8 @@ import contextlib
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -193,40 +191,14 @@ _LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.worker.memory.monitor-interval": "1s",
 }
 
-#: And one setting that makes the local cluster start and stop quicker, when it is safe
-#: (``benchmarks/dask_overhead.py --start-method spawn`` measures Dask's default against it):
-#: the nannies fork their workers from this process instead of spawning fresh interpreters.
-#: - A spawned worker imports Dask (0.5 s) and then, at its first run, npssim, Mesa, SciPy and
-#:   pandas (1 to 2 s, on both cores at once), and unwinds all of that when it exits. A
-#:   forked worker starts with what this process has imported and exits at once: a cluster
-#:   of two was ready in 0.1 s instead of 0.6 s, ran its first task in 0.05 s instead of
-#:   2.3 s, and shut down in 0.05 s instead of 0.8 s; 80 reference replications went from
-#:   1.5 to 1.9 times faster than serial. A forkserver that pre-imports npssim avoids forking
-#:   a threaded process, but imports everything in one process: ready in 1.75 s.
-#: - A fork copies only the thread that forks: a lock another thread held at that moment
-#:   stays held in the worker. So npssim forks only when no other thread of the caller is
-#:   running (:func:`_fork_is_safe`); the threads then are Dask's own, which start the
-#:   workers. :func:`~npssim.experiment.engine.execute` opens the cluster before its progress
-#:   bar starts a thread. Anywhere else (a notebook's kernel runs threads) workers are spawned.
-#: - Not on macOS, whose system libraries are not safe to use in a forked child.
-#: - A forked worker holds copies of this process's open files (the output folder's lock
-#:   among them) until it exits, which it does when the cluster closes or this process dies.
-#: - Results do not change: a forked worker runs the same code on the same libraries.
-_FORK_CONFIG: dict[str, Any] = {"distributed.worker.multiprocessing-method": "fork"}
-
-
-def _fork_is_safe() -> bool:
-    """This process may fork Dask's workers: on Linux, with no thread but the main one.
-
-    Dask's offload thread, which an earlier cluster started and which waits for work that
-    only a running cluster gives it, does not count.
-    """
-    others = (
-        thread
-        for thread in threading.enumerate()
-        if thread is not threading.main_thread() and not thread.name.startswith("Dask-Offload")
-    )
-    return sys.platform.startswith("linux") and next(others, None) is None
+#: The nannies spawn their workers (Dask's default), never fork them from this process. Forking
+#: started a cluster 0.5 s sooner and ran its first task 2 s sooner (a forked worker starts with
+#: npssim already imported), but a fork copies only the forking thread: a lock another thread
+#: held at that moment stays held in the worker for good. A check that no other thread ran
+#: could not see threads started in C libraries (OpenBLAS, a notebook's kernel), and a CI run
+#: under Python 3.12 hung in a forked-worker test until its 40-minute limit. A spawned worker
+#: imports what it needs afresh and cannot inherit a held lock.
+_START_METHOD: dict[str, Any] = {"distributed.worker.multiprocessing-method": "spawn"}
 
 
 @contextlib.contextmanager
@@ -250,19 +222,9 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
         else:
             import dask
 
-            forking = _fork_is_safe()  # before Dask starts its threads
-            settings = (
-                {**_FORK_CONFIG, **_LOCAL_CLUSTER_CONFIG} if forking else _LOCAL_CLUSTER_CONFIG
-            )
-            # Forked workers inherit the held-back Ctrl-C: only this process handles it (it
-            # closes the cluster), and no worker prints a traceback beside npssim's message.
-            with dask.config.set(settings), warnings.catch_warnings(), _interrupts_deferred():
-                # Python 3.12 warns of any fork while threads run: here they are Dask's own.
-                warnings.filterwarnings(
-                    "ignore",
-                    r"This process .* is multi-threaded, use of fork\(\)",
-                    DeprecationWarning,
-                )
+            # Ctrl-C while the cluster starts would cut a worker's start-up short: held back.
+            settings = {**_START_METHOD, **_LOCAL_CLUSTER_CONFIG}
+            with dask.config.set(settings), _interrupts_deferred():
                 cluster = stack.enter_context(
                     LocalCluster(
                         n_workers=choice.dask_local,

@@ -237,6 +237,11 @@ def run_sweep(
         The sweep's results.
     """
     check_outputs(metrics, horizon)
+    if "run.weeks" in vary:  # the runs are stacked week by week: they must be equally long
+        raise InputError(
+            "vary: run.weeks cannot be swept (a sweep's runs are compared week by week); "
+            "give weeks=, once per sweep"
+        )
     vary, chosen = with_reference(vary, reference or {})
     points = grid(vary)
     model = {"model_class": execution.pop("model_class")} if "model_class" in execution else {}
