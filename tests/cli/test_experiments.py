@@ -499,3 +499,15 @@ def test_a_sweep_runs_on_an_existing_dask_cluster_as_it_runs_here(capsys, tmp_pa
         pd.read_csv(tmp_path / "here" / "sweep.csv"),
         check_exact=True,
     )
+
+
+def test_escape_sequences_in_a_description_are_written_out_in_the_report(capsys, tmp_path):
+    scenario = tmp_path / "loud.toml"
+    scenario.write_text('description = "calm \\u001b[2J\\u001b]0;pwned\\u0007 text"\n')
+    out = tmp_path / "out"
+    status, _, err = run_cli(capsys, "run", str(scenario), "--out", str(out), *FAST)
+    assert status == 0, err
+    for name in ("report.md", "report.html"):
+        text = (out / name).read_text()
+        assert "\x1b" not in text and "\x07" not in text
+        assert "\\x1b[2J" in text
