@@ -10,6 +10,7 @@ from Python); this module only makes the command line's answer early and cheap.
 from __future__ import annotations
 
 import argparse
+import importlib.machinery
 import importlib.util
 import os
 import re
@@ -287,6 +288,10 @@ def check_output_file(out: Path) -> None:
 def check_model(text: str) -> None:
     """``--model`` names a module that exists (whether it holds the class is checked on import).
 
+    The module is only looked for, never imported: ``importlib.util.find_spec("pkg.mod")``
+    would import ``pkg`` and so run its ``__init__.py`` before a refusal; the command imports
+    (and runs) the module only once every input is known to be good.
+
     Raises:
         InputError: The module or ``.py`` file named is not there.
     """
@@ -294,17 +299,29 @@ def check_model(text: str) -> None:
     if module.endswith(".py"):
         missing = not Path(module).is_file()
     elif module and all(part.isidentifier() for part in module.split(".")):
-        sys.path.insert(0, str(Path.cwd()))  # looked up from the current folder, as it is run
-        try:
-            missing = importlib.util.find_spec(module) is None
-        except (ImportError, ValueError):
-            missing = True
-        finally:
-            sys.path.pop(0)
+        missing = not _module_exists(module)
     else:
         return  # malformed: load_model_class says how to write it
     if missing:
         raise InputError(f"--model {quoted(text)}: cannot import {quoted(module)} (no such module)")
+
+
+def _module_exists(name: str) -> bool:
+    """Whether a dotted module can be found, from the current folder first, running none of it."""
+    if name in sys.modules:
+        return True
+    top, *rest = name.split(".")
+    if top in sys.modules:
+        spec = getattr(sys.modules[top], "__spec__", None)
+    else:
+        spec = importlib.machinery.PathFinder.find_spec(top, [str(Path.cwd()), *sys.path])
+        spec = spec or importlib.util.find_spec(top)  # built-in and frozen modules
+    for part in rest:
+        locations = getattr(spec, "submodule_search_locations", None)
+        if not locations:
+            return False
+        spec = importlib.machinery.PathFinder.find_spec(part, list(locations))
+    return spec is not None
 
 
 def check_scheduler(address: str) -> None:

@@ -231,3 +231,21 @@ def test_explore_s_bound_is_the_dashboard_s():
     from npssim.cli.parser import EXPLORE_MAX_REPLICATIONS
 
     assert EXPLORE_MAX_REPLICATIONS == app.MAX_REPLICATIONS
+
+
+def test_a_missing_submodule_is_refused_without_running_its_package(tmp_path):
+    package = tmp_path / "firms"
+    package.mkdir()
+    (package / "__init__.py").write_text("open('ran', 'w').write('the package ran')\n")
+    refused_before_heavy_imports(
+        tmp_path, "run", "baseline", "--model", "firms.nosuch:Firm", needles=("cannot import",)
+    )
+    assert not (tmp_path / "ran").exists()
+
+
+def test_the_model_option_says_it_runs_the_module(capsys):
+    from npssim.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "imported and its code run, like python -m" in " ".join(capsys.readouterr().out.split())
