@@ -154,6 +154,12 @@ def _simulation_options(replications: int, one: bool = False) -> argparse.Argume
             "--seed runs it",
         )
     runs.add_argument(
+        "--yes",
+        action="store_true",
+        help="run a job estimated to take more than a day on this machine (it is refused "
+        "otherwise, with the estimate)",
+    )
+    runs.add_argument(
         "--seed",
         type=_seed,
         help="root seed of the experiment (default: the scenario's run.seed); replication i's "

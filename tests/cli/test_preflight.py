@@ -249,3 +249,28 @@ def test_the_model_option_says_it_runs_the_module(capsys):
     with pytest.raises(SystemExit):
         main(["run", "--help"])
     assert "imported and its code run, like python -m" in " ".join(capsys.readouterr().out.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["run", "baseline", "--replications", "1000000000000"], ("even with --yes",)),
+        (["run", "baseline", "--replications", "1000000"], ("1,000,000 runs", "add --yes")),
+        (["sweep", "baseline", "--vary", "firm.product_quality=1:9:1000",
+          "--vary", "policy.incentives.nps_weight=0:1:1000"], ("days", "add --yes")),
+        (["breakeven", "nps_bonus", "--samples", "100000"], ("add --yes",)),
+    ],
+)  # fmt: skip
+def test_a_job_of_absurd_size_is_refused_with_its_estimate(tmp_path, args, needles):
+    refused_before_heavy_imports(tmp_path, *args, "--workers", "2", needles=needles)
+
+
+def test_yes_runs_a_job_estimated_to_take_over_a_day(capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(preflight, "SECONDS_PER_ACCOUNT_WEEK", 1000.0)  # a slow machine
+    args = ["run", "baseline", *SMALL, "--replications", "2", "--workers", "1", "--quiet"]
+    out = tmp_path / "out"
+    status, _, err = run_cli(capsys, *args, "--out", str(out))
+    assert_one_line_error(status, err, "add --yes")
+    assert not out.exists()
+    status, _, err = run_cli(capsys, *args, "--yes", "--out", str(out))
+    assert status == 0, err
