@@ -244,6 +244,30 @@ def check_force(folder: str | Path) -> None:
             )
 
 
+def folder_refused(reason: str, folder: str | Path) -> InputError:
+    """The one line refusing an output folder, the same from preflight and from the store.
+
+    Args:
+        reason: ``"not empty"`` (no ``--resume`` or ``--force``), ``"no manifest"`` or
+            ``"no plan"`` (``--resume`` on a folder that holds no npssim experiment).
+        folder: The folder.
+    """
+    if reason == "not empty":
+        return InputError(
+            f"--out {folder}: the folder is not empty; add --resume to complete the "
+            "experiment in it, or --force to replace its results"
+        )
+    if reason == "no manifest":
+        return InputError(
+            f"--resume: {folder} holds no npssim experiment (no {MANIFEST}); "
+            "choose another --out or add --force"
+        )
+    return DamagedRecord(
+        f"--resume: {quoted(Path(folder) / MANIFEST)} has no plan of an experiment "
+        f"(damaged?){_MOVE}"
+    )
+
+
 def _is_folder(path: Path) -> bool:
     try:
         return stat.S_ISDIR(os.lstat(path).st_mode)

@@ -39,6 +39,7 @@ from npssim.files import (
     check_force,
     check_no_link,
     check_output_tree,
+    folder_refused,
     is_npssim_file,
     read_manifest,
 )
@@ -53,6 +54,8 @@ FILE_COMMANDS = frozenset({"calibrate", "schema", "new"})
 #: 0.34 s on one core of the reference machine (0.8 microseconds an account-week); the guard
 #: takes a little less, so that it does not stop a job that fits in a day.
 SECONDS_PER_ACCOUNT_WEEK = 0.6e-6
+#: The commands whose runs :func:`check_size` counts.
+RUN_COUNTED = frozenset({"run", "compare", "sweep", "sensitivity", "breakeven", "calibrate"})
 #: The longest job run without ``--yes``: a day.
 MAX_SECONDS = 86_400
 #: The most runs a job may have even with ``--yes``: its plan lists them in memory.
@@ -217,6 +220,8 @@ def check_size(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
 
 def _runs(args: argparse.Namespace) -> int | None:
     """How many runs the command asks for (None for a command that runs no experiment)."""
+    if args.command not in RUN_COUNTED:
+        return None  # validate, schema, new...; evidence runs a fixed set; explore one firm
     replications = 1 if getattr(args, "replication", None) is not None else args.replications
     if args.command == "run":
         return replications
@@ -230,9 +235,7 @@ def _runs(args: argparse.Namespace) -> int | None:
     if args.command == "breakeven":
         factors = len(parse_assumptions(args.assumptions))
         return 2 * (1 + 2 * factors + args.grid**2 + args.samples) * replications
-    if args.command == "calibrate":
-        return args.max_evaluations * replications
-    return None  # evidence runs a fixed set; explore one firm at a time
+    return args.max_evaluations * replications  # calibrate
 
 
 def _duration(seconds: float) -> str:
@@ -331,17 +334,13 @@ def _check_folder_use(folder: Path, *, resume: bool, force: bool) -> None:
     if force:
         check_force(folder)
     elif resume and manifest is None:
-        raise InputError(
-            f"--resume: {folder} holds no npssim experiment (no {MANIFEST}); "
-            "choose another --out or add --force"
-        )
+        raise folder_refused("no manifest", folder)
+    elif resume and not isinstance(manifest.get("plan"), dict):
+        raise folder_refused("no plan", folder)
     elif not resume and not contents <= {MANIFEST, RUNS, JOURNAL}:
         # (A manifest and no run may be the same experiment stopped before its first run,
         # which starts again: the store decides, knowing the plan.)
-        raise InputError(
-            f"--out {folder}: the folder is not empty; add --resume to complete the "
-            "experiment in it, or --force to replace its results"
-        )
+        raise folder_refused("not empty", folder)
 
 
 def check_output_file(out: Path) -> None:

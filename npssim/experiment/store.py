@@ -31,11 +31,11 @@ from npssim.files import (
     MANIFEST,
     OUTPUTS,
     RUNS,
-    DamagedRecord,
     atomic_path,
     check_force,
     check_output_tree,
     file_digest,
+    folder_refused,
     forget_files,
     is_npssim_file,
     read_manifest,
@@ -86,10 +86,7 @@ class RunStore:
             self._verify_runs()
             return
         if busy and not force and not self._unstarted(identity):
-            raise InputError(
-                f"--out {folder}: the folder is not empty; add --resume to complete the "
-                "experiment in it, or --force to replace its results"
-            )
+            raise folder_refused("not empty", folder)
         if busy:
             self._remove_outputs()
             remove_temporaries(folder)
@@ -166,16 +163,10 @@ class RunStore:
     def _check_identity(self, identity: dict[str, Any]) -> None:
         manifest = self.read_manifest()
         if manifest is None:
-            raise InputError(
-                f"--resume: {self.folder} holds no npssim experiment (no {MANIFEST}); "
-                "choose another --out or add --force"
-            )
+            raise folder_refused("no manifest", self.folder)
         stored = manifest.get("plan")
         if not isinstance(stored, dict):
-            raise DamagedRecord(
-                f"--resume: {quoted(self.folder / MANIFEST)} has no plan of an experiment "
-                "(damaged?); move the folder away, or choose another --out"
-            )
+            raise folder_refused("no plan", self.folder)
         if _canonical(stored) != _canonical(identity):
             differing = sorted(
                 key for key in identity if _canonical(stored.get(key)) != _canonical(identity[key])

@@ -205,6 +205,8 @@ def test_bad_output_folders_are_refused_before_the_heavy_imports(tmp_path):
     (tmp_path / "mine" / "notes.txt").write_text("mine")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "manifest.json").write_text("[1, 2]")
+    (tmp_path / "planless").mkdir()
+    (tmp_path / "planless" / "manifest.json").write_text('{"plan": "x"}')
     (tmp_path / "users").mkdir()
     (tmp_path / "users" / "manifest.json").write_text('{"plan": {}, "files": {}}')
     (tmp_path / "users" / "report.md").write_text("my report")
@@ -217,6 +219,7 @@ def test_bad_output_folders_are_refused_before_the_heavy_imports(tmp_path):
         (["run", "baseline", "--out", "mine"], "not empty"),
         (["run", "baseline", "--out", "mine", "--resume"], "holds no npssim experiment"),
         (["run", "baseline", "--out", "broken", "--resume"], "not an npssim manifest"),
+        (["run", "baseline", "--out", "planless", "--resume"], "has no plan"),
         (["run", "baseline", "--out", "users", "--force"], "report.md is not a file npssim"),
     ]
     for args, needle in cases:
