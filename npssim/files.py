@@ -363,9 +363,10 @@ class _Held:
     #: Resolved folder -> what is held there.
     roots: ClassVar[dict[Path, _Held]] = {}
 
-    def __init__(self, folder: Path, descriptor: int) -> None:
+    def __init__(self, folder: Path, descriptor: int, *, recording: bool = True) -> None:
         self.folder = Path(os.path.abspath(folder))  # links in --out itself are the user's
         self.descriptor = descriptor
+        self.recording = recording
         self.depth = 1
         self.journal: int | None = None
         self._record: dict[str, str | None] | None = None
@@ -402,6 +403,8 @@ class _Held:
         return self._record
 
     def may_replace(self, path: Path) -> bool:
+        if not self.recording:
+            return True  # a shared folder (docs/): its other files are not npssim's to judge
         relative = self.relative(path)
         top = relative.split("/", 1)[0]
         if relative in self.record or (top == RUNS and relative.endswith(".npz")):
@@ -410,6 +413,8 @@ class _Held:
 
     def note(self, path: Path, digest: str | None) -> None:
         """Record a write in the journal (before its rename: a kill leaves it on record)."""
+        if not self.recording:
+            return
         if self.journal is None:
             self.journal = _open_regular(self.folder / JOURNAL, os.O_WRONLY | os.O_APPEND)
         relative = self.relative(path)
@@ -482,11 +487,15 @@ class FolderLock:
     Args:
         folder: The output folder (created if it does not exist; removed again if the holder
             is refused or interrupted before it wrote anything).
+        record: Keep the record of the files npssim writes there, and replace no other file.
+            False for a folder npssim shares with other files, such as ``docs/`` for
+            ``npssim evidence --out docs``: it writes there through no link all the same.
     """
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, *, record: bool = True) -> None:
         self.folder = Path(folder)
         self.created = False
+        self.record = record
 
     def __enter__(self) -> FolderLock:
         key = self.folder.resolve()
@@ -508,7 +517,7 @@ class FolderLock:
         except BaseException:
             self._remove_if_created()
             raise
-        _Held.roots[key] = _Held(self.folder, descriptor)
+        _Held.roots[key] = _Held(self.folder, descriptor, recording=self.record)
         return self
 
     def _acquire(self) -> int:

@@ -211,3 +211,11 @@ def test_a_malformed_manifest_is_refused_in_one_line(tmp_path, text, reason):
     with pytest.raises(DamagedRecord, match=reason) as caught:
         read_record(tmp_path)
     assert "\n" not in str(caught.value)
+
+
+def test_a_shared_folder_keeps_no_record_and_its_other_files_may_be_replaced(tmp_path):
+    (tmp_path / "evidence.md").write_text("an earlier table")
+    with FolderLock(tmp_path, record=False):
+        write_text(tmp_path / "evidence.md", "new table")
+    assert (tmp_path / "evidence.md").read_text() == "new table"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["evidence.md"]

@@ -46,8 +46,23 @@ COMMANDS = {
 }
 
 
-#: Write errors the user's choice of folder causes (exit 2); any other (a full disk) is exit 1.
-_USER_PATH_ERRORS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG})
+#: Write errors the user's choice of path causes (exit 2): read-only, not ours, too long, a
+#: link or a file where a folder must be (or the reverse), a device. Any other (a full disk, an
+#: I/O error) is a real write failure: exit 1.
+_USER_PATH_ERRORS = frozenset(
+    {
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EEXIST,
+        errno.ENXIO,
+        errno.ENOENT,
+    }
+)
 
 
 def writing_failed(err: OSError, folder: object = None) -> tuple[int, str]:

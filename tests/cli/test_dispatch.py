@@ -184,3 +184,16 @@ def test_an_interrupted_exit_leaves_no_semaphore_for_the_tracker_to_report(kept)
     )
     assert done.returncode == 130
     assert done.stderr == ""  # no "resource_tracker: ... leaked semaphore objects"
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [(errno.ELOOP, 2), (errno.ENOTDIR, 2), (errno.EISDIR, 2), (errno.EEXIST, 2),
+     (errno.ENOSPC, 1), (errno.EIO, 1)],
+)  # fmt: skip
+def test_only_a_real_write_failure_is_status_1(capsys, tmp_path, monkeypatch, code, status):
+    out = tmp_path / "out"
+    monkeypatch.setattr(RunStore, "save", full_disk_after(0, code))
+    got, _, err = run_cli(capsys, "run", "baseline", *SMALL, "--out", str(out))
+    assert got == status
+    assert err.count("\n") == 1 and "cannot write" in err

@@ -357,6 +357,9 @@ def test_calibrate_refuses_an_output_file_in_a_missing_folder(capsys, tmp_path):
 
 @pytest.mark.slow
 def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, tmp_path):
+    # Into a folder it shares, as docs/: its earlier table is replaced, other files left alone.
+    (tmp_path / "evidence.md").write_text("an earlier table")
+    (tmp_path / "index.md").write_text("not npssim's")
     status, printed, _ = run_cli(
         capsys, "evidence", "--out", str(tmp_path), "--set", "firm.managers=1", "--weeks", "30",
         "--replications", "2", "--workers", "1", "--quiet",
@@ -368,6 +371,7 @@ def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, t
     assert len(pd.read_csv(tmp_path / "evidence.csv")) == len(CHECKS)
     # One figure per pattern, and one of where the verdict flips.
     assert len(list((tmp_path / "img" / "evidence").glob("*.png"))) == len(CHECKS) + 1
+    assert (tmp_path / "index.md").read_text() == "not npssim's"
 
 
 def test_evidence_refuses_a_file_as_its_output_folder(capsys, tmp_path):
