@@ -8,6 +8,7 @@ in task order, not in the order they finish.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
@@ -16,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from typing import Any
 
 from npssim.errors import InputError
@@ -121,6 +123,53 @@ def _interrupts_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """Block Ctrl-C in this thread while a local Dask cluster starts; deliver it afterwards.
+
+    A signal mask is inherited by the threads a thread starts and by the processes they
+    spawn, across ``exec`` too. So Dask's threads, started here, leave Ctrl-C to the main
+    thread, and the worker processes they spawn never see it: without this, Ctrl-C reached
+    every spawned worker, which printed its own traceback (or Dask's warnings) beside npssim's
+    line. This process handles Ctrl-C by closing the cluster. One pressed while the cluster
+    starts waits, blocked, until the block ends, then interrupts as usual.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # Started later from one of Dask's threads, multiprocessing's resource tracker would
+    # unblock SIGINT in that thread (bpo-33613's mask is undone after its spawn), and every
+    # thread and worker started from there would get Ctrl-C again: start it now.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+#: The spawned workers' logging, read from the environment when they import Distributed:
+#: critical only. As the cluster closes after Ctrl-C a worker warns of each task cancelled and
+#: logs an error, with a traceback, for a heartbeat the closed scheduler missed: lines that
+#: would follow npssim's one line. A task's own error still reaches npssim through its future.
+_WORKER_ENVIRONMENT = {"DASK_LOGGING__DISTRIBUTED": "critical"}
+
+
+@contextlib.contextmanager
+def _quiet_workers() -> Iterator[None]:
+    """Set :data:`_WORKER_ENVIRONMENT` while the workers are spawned (they inherit it)."""
+    previous = {name: os.environ.get(name) for name in _WORKER_ENVIRONMENT}
+    os.environ.update(_WORKER_ENVIRONMENT)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _nothing() -> None:
     """A task that does nothing (it makes the pool launch its workers)."""
 
@@ -222,9 +271,8 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
         else:
             import dask
 
-            # Ctrl-C while the cluster starts would cut a worker's start-up short: held back.
             settings = {**_START_METHOD, **_LOCAL_CLUSTER_CONFIG}
-            with dask.config.set(settings), _interrupts_deferred():
+            with dask.config.set(settings), _interrupts_blocked(), _quiet_workers():
                 cluster = stack.enter_context(
                     LocalCluster(
                         n_workers=choice.dask_local,
@@ -237,5 +285,10 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
         executor = client.get_executor(pure=False)
         try:
             yield executor
+        except KeyboardInterrupt:
+            # The cluster closes with its workers busy; Dask logs each one it has to kill.
+            # npssim's one line says what happened.
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
+            raise
         finally:
             executor.shutdown(wait=False)

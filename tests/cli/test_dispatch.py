@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib.abc
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -197,3 +198,23 @@ def test_only_a_real_write_failure_is_status_1(capsys, tmp_path, monkeypatch, co
     got, _, err = run_cli(capsys, "run", "baseline", *SMALL, "--out", str(out))
     assert got == status
     assert err.count("\n") == 1 and "cannot write" in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [1.0, 2.5, 3.5, 4.5])
+@pytest.mark.parametrize("executor", [["--workers", "2"], ["--dask-local", "2"]])
+def test_ctrl_c_to_the_whole_process_group_prints_one_line(tmp_path, executor, delay):
+    # As a terminal sends it: to npssim, its pool's or cluster's workers and the tracker.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "npssim.cli", "run", "nps_bonus", "--out", str(tmp_path / "o"),
+         "--quiet", *executor],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:  # it had finished: nothing to interrupt, nothing to say
+        assert err == ""
+    else:
+        assert process.returncode == 130, err
+        assert err.count("\n") == 1 and err.startswith("npssim: interrupted"), err

@@ -1,5 +1,6 @@
 import contextlib
 import multiprocessing
+import signal
 import subprocess
 import sys
 import threading
@@ -209,3 +210,18 @@ def test_every_test_has_a_time_limit(pytestconfig):
     # instead of holding CI until its own limit.
     assert pytestconfig.pluginmanager.hasplugin("timeout")
     assert 0 < float(pytestconfig.getini("timeout")) <= 600
+
+
+def _blocked_signals(status: str) -> int:
+    """The blocked signals a process's ``/proc/<pid>/status`` reports."""
+    return int(status.split("SigBlk:")[1].split()[0], 16)
+
+
+def test_local_cluster_workers_leave_ctrl_c_to_this_process():
+    # Ctrl-C reaches every process of the terminal's group: spawned workers that saw it would
+    # print tracebacks beside npssim's one line. They start with SIGINT blocked.
+    with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
+        status = executor.submit(eval, "open('/proc/self/status').read()").result()
+    assert _blocked_signals(status) & (1 << (signal.SIGINT - 1))
+    here = Path("/proc/self/status").read_text()
+    assert not _blocked_signals(here) & (1 << (signal.SIGINT - 1))  # this process still gets it
