@@ -1,4 +1,4 @@
-"""A fixed battery of the bad inputs of issue 15, run against the ``npssim`` command.
+"""A fixed battery of the bad inputs of issues 15 and 28, run against the ``npssim`` command.
 
 Run it from the project's root, after the README's install::
 
@@ -31,7 +31,9 @@ import argparse
 import contextlib
 import csv
 import math
+import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,9 @@ class Case:
         unchanged: An existing folder that must be left as it was.
         budget: The longest a rejection may take, or None for no limit.
         skip: Why the case cannot run here ("" when it can).
+        kept: Paths (a user's file, a link's target, a device) whose type and bytes must be
+            the same afterwards, whatever the exit.
+        hidden: Text stderr must not hold (a secret read through ``extends``).
     """
 
     name: str
@@ -83,6 +88,8 @@ class Case:
     unchanged: Path | None = None
     budget: float | None = BUDGET
     skip: str = ""
+    kept: tuple[Path, ...] = ()
+    hidden: tuple[str, ...] = ()
 
 
 @dataclass
@@ -306,6 +313,131 @@ def option_cases(work: Path, read_only: Path | None, why_not: str) -> list[Case]
     ]
 
 
+def folder_cases(work: Path, npssim: Path) -> list[Case]:
+    """Issue 28: output folders prepared with links, devices, FIFOs, users' files, damage."""
+    victim = write(work, "victim.txt", "precious")
+    fifo = work / "fifo"
+    os.mkfifo(fifo)
+    elsewhere = work / "elsewhere"
+    elsewhere.mkdir()
+    kept_there = write(elsewhere, "keep.png", "not npssim's")
+    folders = {}
+    for name in ("lock_link", "lock_dir", "fig_link", "users", "junk", "list", "plan"):
+        folders[name] = work / f"{name}.out"
+        folders[name].mkdir()
+    (folders["lock_link"] / ".npssim.lock").symlink_to(victim)
+    (folders["lock_dir"] / ".npssim.lock").mkdir()
+    record = '{"plan": {}, "files": {"manifest.json": null}}'
+    write(folders["fig_link"], "manifest.json", record)
+    (folders["fig_link"] / "figures").symlink_to(elsewhere, target_is_directory=True)
+    write(folders["users"], "manifest.json", record)
+    users_report = write(folders["users"], "report.md", "my own report")
+    write(folders["junk"], "manifest.json", "{not json")
+    write(folders["list"], "manifest.json", "[1, 2]")
+    write(folders["plan"], "manifest.json", '{"plan": "x"}')
+    (work / "dangling").symlink_to(work / "nowhere")
+    # A finished tiny run, then one of its runs truncated and two swapped: --resume completes
+    # both with the same ledger. Its user's files in figures/ and scenarios/ survive --force.
+    finished = work / "finished.out"
+    subprocess.run(
+        [str(npssim), "run", "baseline", *TINY, "--replications", "2", "--out", str(finished)],
+        capture_output=True,
+        cwd=work,
+        check=False,
+    )
+    damaged = {name: work / f"{name}.out" for name in ("truncated", "swapped", "forced")}
+    for folder in damaged.values():
+        if finished.is_dir():
+            shutil.copytree(finished, folder, symlinks=True)
+    runs = sorted((damaged["truncated"] / "runs").rglob("*.npz"))
+    if runs:
+        runs[0].write_bytes(runs[0].read_bytes()[:100])
+    runs = sorted((damaged["swapped"] / "runs").rglob("*.npz"))
+    if len(runs) > 1:
+        first = runs[0].read_bytes()
+        runs[0].write_bytes(runs[1].read_bytes())
+        runs[1].write_bytes(first)
+    mine = []
+    if damaged["forced"].is_dir():
+        mine = [
+            write(damaged["forced"] / "figures", "board_slide.png", "mine"),
+            write(damaged["forced"] / "scenarios", "my_policy.toml", "mine"),
+        ]
+    run = ["run", "baseline", *TINY, "--replications", "2", "--out"]
+    return [
+        Case("lock_is_a_link", [*run, str(folders["lock_link"])], kept=(victim,)),
+        Case("lock_is_a_folder", [*run, str(folders["lock_dir"])], names=(".npssim.lock",)),
+        Case("out_dangling_link", [*run, str(work / "dangling")], names=("--out",)),
+        Case("schema_out_dev_null", ["schema", "--out", "/dev/null"], names=("--out",),
+             kept=(Path("/dev/null"),)),
+        Case("new_force_out_dev_null", ["new", "x", "--force", "--out", "/dev/null"],
+             names=("--out",), kept=(Path("/dev/null"),)),
+        Case("schema_out_fifo", ["schema", "--out", str(fifo)], names=("--out",), kept=(fifo,)),
+        Case("force_figures_link", [*run, str(folders["fig_link"]), "--force"],
+             names=("figures",), kept=(kept_there,)),
+        Case("resume_figures_link", [*run, str(folders["fig_link"]), "--resume"],
+             names=("figures",), kept=(kept_there,)),
+        Case("force_users_report", [*run, str(folders["users"]), "--force"],
+             names=("report.md",), kept=(users_report,)),
+        Case("resume_manifest_not_json", [*run, str(folders["junk"]), "--resume"],
+             names=("manifest.json", "JSON")),
+        Case("resume_manifest_a_list", [*run, str(folders["list"]), "--resume"],
+             names=("manifest.json",)),
+        Case("resume_manifest_plan_a_string", [*run, str(folders["plan"]), "--resume"],
+             names=("manifest.json",)),
+        Case("resume_truncated_run", [*run, str(damaged["truncated"]), "--resume"],
+             frozenset({0}), out=damaged["truncated"], budget=None),
+        Case("resume_swapped_runs", [*run, str(damaged["swapped"]), "--resume"],
+             frozenset({0}), out=damaged["swapped"], budget=None),
+        Case("force_keeps_users_files", [*run, str(damaged["forced"]), "--force"],
+             frozenset({0}), out=damaged["forced"], budget=None, kept=tuple(mine)),
+    ]  # fmt: skip
+
+
+def number_cases(work: Path) -> list[Case]:
+    """Issue 28: numbers past Python's 4,300 digits, bounds named as typed, absurd sizes."""
+    long = "9" * 5000
+    big = write(work, "big_int.toml", f"[run]\nweeks = {long}\n")
+    secret = write(work, "secret.txt", '[firm]\ncurrency = "s3cr3t-TOKEN-123"\n')
+    extends = write(work, "extends_secret.toml", f'extends = "{secret.name}"\n')
+    package = work / "firms"
+    package.mkdir()
+    write(package, "__init__.py", "open('package_ran', 'w').write('ran')\n")
+    out = work / "numbers.out"
+    run = ["run", "baseline", *TINY, "--out", str(out)]
+    free = ["--free", "accounts.response_rate=0.05:0.6"]
+    vary = ["sweep", "baseline", *TINY, "--out", str(out), "--vary"]
+    return [
+        Case("scenario_int_5000_digits", ["validate", str(big)], names=(big.name,)),
+        Case("set_int_5000_digits", [*run, "--set", f"run.weeks={long}"], names=("--set",),
+             out=out),
+        Case("weeks_5000_digits", [*run, "--weeks", long], names=("--weeks",), out=out,
+             hidden=("9" * 200,)),
+        Case("weeks_5201_named_weeks", [*run, "--weeks", "5201"], names=("--weeks",), out=out),
+        Case("target_5000_digits", ["calibrate", "baseline", *TINY, "--target",
+             f"reported_nps={long}", *free], names=("--target",), hidden=("9" * 200,)),
+        Case("vary_run_weeks", [*vary, "run.weeks=1,2"], names=("--vary", "run.weeks"), out=out),
+        Case("vary_words", [*vary, "policy.incentives.nps_weight=a,b"], names=("--vary",), out=out),
+        Case("vary_out_of_range", [*vary, "policy.incentives.nps_weight=0:2:3"],
+             names=("--vary",), out=out),
+        Case("vary_nan", [*vary, "policy.incentives.nps_weight=nan,1"], names=("--vary",), out=out),
+        Case("evidence_set_unknown", ["evidence", "--set", "nope=1", "--out", str(out)],
+             names=("--set", "nope"), out=out),
+        Case("explore_replications_31", ["explore", "--replications", "31"],
+             names=("--replications",)),
+        Case("out_empty", ["run", "baseline", *TINY, "--out", ""], names=("--out",)),
+        Case("replications_10_to_the_12", [*run, "--replications", "1000000000000"],
+             names=("runs",), out=out),
+        Case("sweep_grid_1000_by_1000", ["sweep", "baseline", "--out", str(out), "--vary",
+             "firm.product_quality=1:9:1000", "--vary", "policy.incentives.nps_weight=0:1:1000"],
+             names=("--yes",), out=out),
+        Case("extends_a_secret", ["validate", str(extends)], names=("extends",),
+             hidden=("s3cr3t",)),
+        Case("model_missing_submodule", [*run, "--model", "firms.nosuch:Firm"],
+             names=("--model",), out=out, kept=(work / "package_ran",)),
+    ]  # fmt: skip
+
+
 @contextlib.contextmanager
 def read_only_folder(work: Path) -> Iterator[tuple[Path | None, str]]:
     """A read-only tmpfs mounted in ``work``, or (None, why not)."""
@@ -356,10 +488,20 @@ def listing(folder: Path) -> str:
     return ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
 
 
+def state(path: Path) -> tuple[int, bytes | None] | None:
+    """A path's type and, for a regular file, its bytes (None when it is not there)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        return None
+    return mode, path.read_bytes() if stat.S_ISREG(mode) else None
+
+
 def check(case: Case, npssim: Path, work: Path, budget: float, timeout: float) -> Outcome:
     if case.skip:
         return Outcome(case, "SKIP", problems=[case.skip])
     before = listing(case.unchanged) if case.unchanged else ""
+    kept = {path: state(path) for path in case.kept}
     started = time.perf_counter()
     try:
         done = subprocess.run(
@@ -396,6 +538,8 @@ def check(case: Case, npssim: Path, work: Path, budget: float, timeout: float) -
         problems.append(f"left {case.out.name}: {listing(case.out)}")
     if case.unchanged is not None and listing(case.unchanged) != before:
         problems.append(f"changed {case.unchanged.name}: now {listing(case.unchanged)}")
+    problems.extend(f"changed {path}" for path, was in kept.items() if state(path) != was)
+    problems.extend(f"stderr shows {text!r}" for text in case.hidden if text in stderr)
     status = "FAIL" if problems else "PASS"
     return Outcome(case, status, done.returncode, seconds, problems, stderr)
 
@@ -434,6 +578,7 @@ def main(argv: list[str]) -> int:
         work = Path(folder)
         with read_only_folder(work) as (read_only, why_not):
             cases = file_cases(work) + option_cases(work, read_only, why_not)
+            cases += folder_cases(work, npssim) + number_cases(work)
             if arguments.only:
                 cases = [c for c in cases if any(text in c.name for text in arguments.only)]
             if arguments.list:

@@ -11,14 +11,16 @@ line instead of a traceback from deep inside an import.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from npssim.cli.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED
+from npssim.cli.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED, caused_by_interrupt
 
 __all__ = [
     "EXIT_BAD_INPUT",
@@ -39,11 +41,31 @@ def entry() -> NoReturn:
     command opened is closed by then; only the output streams need flushing.
     """
     status = main()
+    # The command is over: a Ctrl-C now would only break the interpreter's shutdown (it died
+    # of SIGINT, status -2, with no message).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if status == EXIT_INTERRUPTED:
+        _release_semaphores()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(status)
     sys.exit(status)
+
+
+def _release_semaphores() -> None:
+    """Unlink the semaphores a process pool left, as a normal exit would, before ``os._exit``.
+
+    A pool's queues hold named semaphores, registered with multiprocessing's resource tracker
+    and unlinked by finalisers that ``os._exit`` skips: the tracker then printed a "leaked
+    semaphore objects" warning under npssim's one line. Collecting what is left of the pool
+    runs its finalisers; multiprocessing's own exit-time pass then runs the rest.
+    """
+    gc.collect()
+    util = sys.modules.get("multiprocessing.util")
+    run_finalizers = getattr(util, "_run_finalizers", None)
+    if run_finalizers is not None:
+        with contextlib.suppress(Exception):
+            run_finalizers(0)  # exit priority 0 and above: the semaphores', not joins
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,6 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return dispatch(argv)
     except KeyboardInterrupt:  # while importing; dispatch reports one during a command itself
+        print("npssim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # an import that failed because Ctrl-C landed inside it
+        if not caused_by_interrupt(err):
+            raise
         print("npssim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:

@@ -16,7 +16,13 @@ from rich.console import Console
 
 from npssim.cli.parser import BadInput, build_parser
 from npssim.cli.preflight import check_inputs
-from npssim.cli.status import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED, Interrupted
+from npssim.cli.status import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    Interrupted,
+    caused_by_interrupt,
+)
 from npssim.errors import InputError, one_line, quoted
 
 #: Each command's module and function, imported only when it runs: ``npssim validate`` (and a
@@ -40,8 +46,23 @@ COMMANDS = {
 }
 
 
-#: Write errors the user's choice of folder causes (exit 2); any other (a full disk) is exit 1.
-_USER_PATH_ERRORS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENAMETOOLONG})
+#: Write errors the user's choice of path causes (exit 2): read-only, not ours, too long, a
+#: link or a file where a folder must be (or the reverse), a device. Any other (a full disk, an
+#: I/O error) is a real write failure: exit 1.
+_USER_PATH_ERRORS = frozenset(
+    {
+        errno.EROFS,
+        errno.EACCES,
+        errno.EPERM,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+        errno.ENOTDIR,
+        errno.EISDIR,
+        errno.EEXIST,
+        errno.ENXIO,
+        errno.ENOENT,
+    }
+)
 
 
 def writing_failed(err: OSError, folder: object = None) -> tuple[int, str]:
@@ -91,5 +112,10 @@ def dispatch(argv: Sequence[str] | None = None) -> int:
         print(f"npssim: interrupted; {one_line(str(err))}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
+        print("npssim: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as err:  # e.g. an ImportError raised from Ctrl-C in a module's start-up
+        if not caused_by_interrupt(err):
+            raise
         print("npssim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

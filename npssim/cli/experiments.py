@@ -168,7 +168,9 @@ def evidence(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim evidence``: the published patterns, reproduced or not; the table and figures."""
     overrides = command_overrides(args)
     out = args.out or Path("results") / f"evidence-{time.strftime('%Y%m%d-%H%M%S')}"
-    with FolderLock(out):  # one writer from the first run to the last table
+    # One writer from the first run to the last table. The folder is often shared (docs/), so
+    # npssim keeps no record of its files there: its own are replaced, the others left alone.
+    with FolderLock(out, record=False):
         results = run_evidence(
             replications=args.replications,
             seed=args.seed,

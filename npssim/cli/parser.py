@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from npssim.cli.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED  # noqa: F401 (re-exported)
+from npssim.errors import quoted
 from npssim.experiment.defaults import (
     BREAKEVEN_GRID,
     BREAKEVEN_MIN_GRID,
@@ -54,10 +55,16 @@ def _whole_number(low: int, high: int | None = None, shown: str = "") -> Callabl
     """
 
     def convert(text: str) -> int:
+        # Bounded before int(): Python refuses over 4,300 digits with a traceback, and no
+        # count npssim takes needs more than MAX_DIGITS.
         try:
+            if len(text.strip()) > MAX_DIGITS:
+                raise ValueError
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number, got {quoted(repr(text))}"
+            ) from None
         if high is None and value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
         if high is not None and not low <= value <= high:
@@ -67,6 +74,23 @@ def _whole_number(low: int, high: int | None = None, shown: str = "") -> Callabl
         return value
 
     return convert
+
+
+#: The longest whole number a count or seed option is read from (2**63 has 19 digits).
+MAX_DIGITS = 30
+#: The most weeks a run may simulate (the schema's bound on run.weeks): ``--weeks`` is checked
+#: here so that its message names ``--weeks``, not the ``--set`` it becomes.
+MAX_WEEKS = 5_200
+#: The most replications the dashboard runs per firm (``npssim.app.MAX_REPLICATIONS``, which
+#: imports Solara: checked here, before that import).
+EXPLORE_MAX_REPLICATIONS = 30
+
+
+def _path(text: str) -> Path:
+    """An argparse type: a path, refusing the empty string (``Path("")`` would be the ``.``)."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, got an empty string")
+    return Path(text)
 
 
 _positive_int = _whole_number(1)
@@ -79,7 +103,7 @@ def _experiment_options(replications: int, one: bool = False) -> argparse.Argume
     shared = _simulation_options(replications, one)
     output = shared.add_argument_group("output")
     output.add_argument(
-        "--out", type=Path, help="output folder (default: a new folder under results/)"
+        "--out", type=_path, help="output folder (default: a new folder under results/)"
     )
     output.add_argument(
         "--resume",
@@ -102,12 +126,15 @@ def _simulation_options(replications: int, one: bool = False) -> argparse.Argume
     """
     shared = argparse.ArgumentParser(add_help=False)
     model = shared.add_argument_group("scenario")
-    model.add_argument("--weeks", type=_positive_int, help="weeks to simulate (run.weeks)")
+    model.add_argument(
+        "--weeks", type=_whole_number(1, MAX_WEEKS), help="weeks to simulate (run.weeks)"
+    )
     model.add_argument(
         "--model",
         metavar="MODULE:CLASS",
         help="run a subclass of npssim.NPSModel, e.g. my_models:StrictFirm or "
-        "models.py:StrictFirm (looked up from the current folder)",
+        "models.py:StrictFirm; the module is imported and its code run, like python -m, "
+        "looked up from the current folder first: name only code you trust",
     )
     model.add_argument(
         "--set",
@@ -135,6 +162,12 @@ def _simulation_options(replications: int, one: bool = False) -> argparse.Argume
             help="run replication I alone (0-based), exactly as the experiment with the same "
             "--seed runs it",
         )
+    runs.add_argument(
+        "--yes",
+        action="store_true",
+        help="run a job estimated to take more than a day on this machine (it is refused "
+        "otherwise, with the estimate)",
+    )
     runs.add_argument(
         "--seed",
         type=_seed,
@@ -341,7 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _horizon(calibrate)
     calibrate.add_argument(
-        "--out", type=Path, metavar="FILE", help="write the fitted scenario to this .toml file"
+        "--out", type=_path, metavar="FILE", help="write the fitted scenario to this .toml file"
     )
     calibrate.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -358,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evidence.add_argument(
         "--out",
-        type=Path,
+        type=_path,
         metavar="DIR",
         help="folder for evidence.md, evidence.csv and img/evidence/ (default: a new folder "
         "under results/; docs/ updates the documentation)",
@@ -395,9 +428,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explore.add_argument(
         "--replications",
-        type=_positive_int,
+        type=_whole_number(1, EXPLORE_MAX_REPLICATIONS),
         default=8,
-        help="replications per firm, paired on the same seeds (default 8, at most 30)",
+        help=f"replications per firm, paired on the same seeds (default 8, at most "
+        f"{EXPLORE_MAX_REPLICATIONS})",
     )
 
     validate = commands.add_parser(
@@ -440,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("name", help="scenario name (letters, digits, _ and -)")
     new.add_argument("--extends", help="a scenario file (or bundled name) to build on")
     new.add_argument(
-        "--out", type=Path, help="file to write (default: NAME.toml in the current folder)"
+        "--out", type=_path, help="file to write (default: NAME.toml in the current folder)"
     )
     new.add_argument("--force", action="store_true", help="replace an existing file")
 
@@ -449,5 +483,5 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the JSON Schema of scenario files (for editor completion)",
         description="Print the JSON Schema of scenario files, for TOML editors such as Taplo.",
     )
-    schema.add_argument("--out", type=Path, help="write it to this file instead")
+    schema.add_argument("--out", type=_path, help="write it to this file instead")
     return parser

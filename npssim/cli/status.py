@@ -10,3 +10,20 @@ EXIT_INTERRUPTED = 130
 
 class Interrupted(Exception):
     """The user interrupted an experiment; the message says how to resume it."""
+
+
+def caused_by_interrupt(error: BaseException) -> bool:
+    """Whether Ctrl-C is behind an error: it, or what caused it, is a KeyboardInterrupt.
+
+    Ctrl-C that lands while an extension module initialises (matplotlib's ``ft2font``, say)
+    surfaces as an ``ImportError`` raised from the KeyboardInterrupt; it is still the user
+    stopping the command, so it ends in one line with status 130, not a traceback.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

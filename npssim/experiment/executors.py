@@ -8,16 +8,16 @@ in task order, not in the order they finish.
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from typing import Any
 
 from npssim.errors import InputError
@@ -123,6 +123,53 @@ def _interrupts_deferred() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def _interrupts_blocked() -> Iterator[None]:
+    """Block Ctrl-C in this thread while a local Dask cluster starts; deliver it afterwards.
+
+    A signal mask is inherited by the threads a thread starts and by the processes they
+    spawn, across ``exec`` too. So Dask's threads, started here, leave Ctrl-C to the main
+    thread, and the worker processes they spawn never see it: without this, Ctrl-C reached
+    every spawned worker, which printed its own traceback (or Dask's warnings) beside npssim's
+    line. This process handles Ctrl-C by closing the cluster. One pressed while the cluster
+    starts waits, blocked, until the block ends, then interrupts as usual.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # Started later from one of Dask's threads, multiprocessing's resource tracker would
+    # unblock SIGINT in that thread (bpo-33613's mask is undone after its spawn), and every
+    # thread and worker started from there would get Ctrl-C again: start it now.
+    resource_tracker.ensure_running()
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+#: The spawned workers' logging, read from the environment when they import Distributed:
+#: critical only. As the cluster closes after Ctrl-C a worker warns of each task cancelled and
+#: logs an error, with a traceback, for a heartbeat the closed scheduler missed: lines that
+#: would follow npssim's one line. A task's own error still reaches npssim through its future.
+_WORKER_ENVIRONMENT = {"DASK_LOGGING__DISTRIBUTED": "critical"}
+
+
+@contextlib.contextmanager
+def _quiet_workers() -> Iterator[None]:
+    """Set :data:`_WORKER_ENVIRONMENT` while the workers are spawned (they inherit it)."""
+    previous = {name: os.environ.get(name) for name in _WORKER_ENVIRONMENT}
+    os.environ.update(_WORKER_ENVIRONMENT)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def _nothing() -> None:
     """A task that does nothing (it makes the pool launch its workers)."""
 
@@ -193,40 +240,14 @@ _LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
     "distributed.worker.memory.monitor-interval": "1s",
 }
 
-#: And one setting that makes the local cluster start and stop quicker, when it is safe
-#: (``benchmarks/dask_overhead.py --start-method spawn`` measures Dask's default against it):
-#: the nannies fork their workers from this process instead of spawning fresh interpreters.
-#: - A spawned worker imports Dask (0.5 s) and then, at its first run, npssim, Mesa, SciPy and
-#:   pandas (1 to 2 s, on both cores at once), and unwinds all of that when it exits. A
-#:   forked worker starts with what this process has imported and exits at once: a cluster
-#:   of two was ready in 0.1 s instead of 0.6 s, ran its first task in 0.05 s instead of
-#:   2.3 s, and shut down in 0.05 s instead of 0.8 s; 80 reference replications went from
-#:   1.5 to 1.9 times faster than serial. A forkserver that pre-imports npssim avoids forking
-#:   a threaded process, but imports everything in one process: ready in 1.75 s.
-#: - A fork copies only the thread that forks: a lock another thread held at that moment
-#:   stays held in the worker. So npssim forks only when no other thread of the caller is
-#:   running (:func:`_fork_is_safe`); the threads then are Dask's own, which start the
-#:   workers. :func:`~npssim.experiment.engine.execute` opens the cluster before its progress
-#:   bar starts a thread. Anywhere else (a notebook's kernel runs threads) workers are spawned.
-#: - Not on macOS, whose system libraries are not safe to use in a forked child.
-#: - A forked worker holds copies of this process's open files (the output folder's lock
-#:   among them) until it exits, which it does when the cluster closes or this process dies.
-#: - Results do not change: a forked worker runs the same code on the same libraries.
-_FORK_CONFIG: dict[str, Any] = {"distributed.worker.multiprocessing-method": "fork"}
-
-
-def _fork_is_safe() -> bool:
-    """This process may fork Dask's workers: on Linux, with no thread but the main one.
-
-    Dask's offload thread, which an earlier cluster started and which waits for work that
-    only a running cluster gives it, does not count.
-    """
-    others = (
-        thread
-        for thread in threading.enumerate()
-        if thread is not threading.main_thread() and not thread.name.startswith("Dask-Offload")
-    )
-    return sys.platform.startswith("linux") and next(others, None) is None
+#: The nannies spawn their workers (Dask's default), never fork them from this process. Forking
+#: started a cluster 0.5 s sooner and ran its first task 2 s sooner (a forked worker starts with
+#: npssim already imported), but a fork copies only the forking thread: a lock another thread
+#: held at that moment stays held in the worker for good. A check that no other thread ran
+#: could not see threads started in C libraries (OpenBLAS, a notebook's kernel), and a CI run
+#: under Python 3.12 hung in a forked-worker test until its 40-minute limit. A spawned worker
+#: imports what it needs afresh and cannot inherit a held lock.
+_START_METHOD: dict[str, Any] = {"distributed.worker.multiprocessing-method": "spawn"}
 
 
 @contextlib.contextmanager
@@ -250,19 +271,8 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
         else:
             import dask
 
-            forking = _fork_is_safe()  # before Dask starts its threads
-            settings = (
-                {**_FORK_CONFIG, **_LOCAL_CLUSTER_CONFIG} if forking else _LOCAL_CLUSTER_CONFIG
-            )
-            # Forked workers inherit the held-back Ctrl-C: only this process handles it (it
-            # closes the cluster), and no worker prints a traceback beside npssim's message.
-            with dask.config.set(settings), warnings.catch_warnings(), _interrupts_deferred():
-                # Python 3.12 warns of any fork while threads run: here they are Dask's own.
-                warnings.filterwarnings(
-                    "ignore",
-                    r"This process .* is multi-threaded, use of fork\(\)",
-                    DeprecationWarning,
-                )
+            settings = {**_START_METHOD, **_LOCAL_CLUSTER_CONFIG}
+            with dask.config.set(settings), _interrupts_blocked(), _quiet_workers():
                 cluster = stack.enter_context(
                     LocalCluster(
                         n_workers=choice.dask_local,
@@ -275,5 +285,10 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
         executor = client.get_executor(pure=False)
         try:
             yield executor
+        except KeyboardInterrupt:
+            # The cluster closes with its workers busy; Dask logs each one it has to kill.
+            # npssim's one line says what happened.
+            logging.getLogger("distributed").setLevel(logging.CRITICAL)
+            raise
         finally:
             executor.shutdown(wait=False)

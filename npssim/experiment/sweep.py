@@ -239,6 +239,11 @@ def run_sweep(
     Returns:
         The sweep's results.
     """
+    if "run.weeks" in vary:  # the runs are stacked week by week: they must be equally long
+        raise InputError(
+            "vary: run.weeks cannot be swept (a sweep's runs are compared week by week); "
+            "give weeks=, once per sweep"
+        )
     model = {"model_class": execution.pop("model_class")} if "model_class" in execution else {}
     model_class = model.get("model_class", NPSModel)
     check_outputs(metrics, horizon, metric_set=model_class.metric_set)

@@ -354,7 +354,7 @@ class Document:
             parts.append(_md_inline(self.subtitle))
         for block in self._blocks:
             parts.append(_block_markdown(block, figure_dir))
-        return "\n\n".join(parts) + "\n"
+        return _visible("\n\n".join(parts) + "\n")
 
     def to_html(self) -> str:
         """Render as one self-contained HTML5 page: inline CSS and figures, no scripts."""
@@ -362,7 +362,7 @@ class Document:
         if self.subtitle:
             header.append(f'<p class="subtitle">{_escape(self.subtitle)}</p>')
         body = "\n".join(_block_html(block) for block in self._blocks)
-        return "\n".join(
+        page = "\n".join(
             [
                 "<!DOCTYPE html>",
                 '<html lang="en">',
@@ -385,6 +385,7 @@ class Document:
                 "",
             ]
         )
+        return _visible(page)
 
     def save(self, folder: str | Path, stem: str = "report") -> list[Path]:
         """Write the figures, ``<stem>.md`` and ``<stem>.html`` into ``folder``, atomically.
@@ -425,6 +426,17 @@ def _write(path: Path, data: bytes) -> Path:
     with atomic_path(path) as temporary:
         temporary.write_bytes(data)
     return path
+
+
+#: Control characters that have no place in a report: an escape sequence from a scenario's
+#: description would recolour or rewrite a terminal that shows report.md (newlines and tabs
+#: are the documents' own).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _visible(text: str) -> str:
+    """The text with control characters written out (ESC as a backslash and x1b), never raw."""
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
 
 
 def _one_line(text: str) -> str:

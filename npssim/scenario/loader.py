@@ -34,6 +34,8 @@ MAX_FILE_BYTES = 256 * 1024
 MAX_NESTING = 32
 #: The longest key: parameter names are under 40 characters.
 MAX_KEY_CHARS = 200
+#: What is said of a number too long to read: Python reads no integer of over 4,300 digits.
+TOO_LONG = "holds a number too long to read (integers have at most 4,300 digits)"
 #: The longest chain of ``extends``.
 MAX_EXTENDS = 16
 #: The longest file name ``extends`` or the command line may give.
@@ -245,6 +247,8 @@ def parse_assignment(text: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw
+    except ValueError:  # an integer over Python's 4,300 digits: a traceback otherwise
+        raise ScenarioError("--set", path, TOO_LONG) from None
     return path, value
 
 
@@ -313,6 +317,11 @@ def _read_with_extends(file: Path, seen: tuple[Path, ...]) -> dict[str, Any]:
     if not isinstance(base_name, str):
         raise ScenarioError(str(file), "extends", "must be a file name (a string)")
     base_file = _resolve(base_name, relative_to=file.parent, source=str(file), option="extends")
+    if base_file.suffix != ".toml":
+        # A scenario file is not a way to read (and echo, in messages) any file on the machine.
+        raise ScenarioError(
+            str(file), "extends", f"must name a .toml scenario file, got '{quoted(base_name)}'"
+        )
     base = _read_with_extends(base_file, seen=(*seen, resolved))
     base.pop("name", None)
     base.pop("description", None)
@@ -351,6 +360,8 @@ def read_toml(file: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(source, "", f"TOML syntax error: {err}") from None
+    except ValueError:  # an integer over Python's 4,300 digits (TOMLDecodeError is one too)
+        raise ScenarioError(source, "", TOO_LONG) from None
     except RecursionError:  # not reached after _check_shape; kept so no input can give a trace
         raise ScenarioError(source, "", f"nested deeper than {MAX_NESTING} levels") from None
     _check_tables(data, source)

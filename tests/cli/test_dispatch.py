@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib.abc
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -79,6 +80,45 @@ def test_ctrl_c_while_importing_exits_130_in_one_line(capsys, monkeypatch):
     assert capsys.readouterr().err == "npssim: interrupted\n"
 
 
+class InterruptInsideImport(importlib.abc.MetaPathFinder):
+    """Ctrl-C landing in a module's start-up code: an ImportError raised from it."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+
+    def find_spec(self, name, path=None, target=None):
+        if name == self.module:
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as interrupt:
+                raise ImportError(f"initialization of {name} failed") from interrupt
+        return None
+
+
+@pytest.mark.parametrize("module", ["npssim.cli.dispatch", "npssim.cli.discovery"])
+def test_an_import_error_caused_by_ctrl_c_is_an_interrupt(capsys, monkeypatch, module):
+    from npssim.cli import main
+
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.setattr(sys, "meta_path", [InterruptInsideImport(module), *sys.meta_path])
+    assert main(["params"]) == 130
+    assert capsys.readouterr().err == "npssim: interrupted\n"
+
+
+def test_only_errors_that_ctrl_c_caused_are_interrupts():
+    from npssim.cli.status import caused_by_interrupt
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            raise ImportError("raised while handling Ctrl-C") from None
+    except ImportError as err:
+        during = err
+    assert caused_by_interrupt(during)
+    assert not caused_by_interrupt(ImportError("no module named nosuch"))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("delay", [0.3, 0.6, 1.0, 1.5, 2.0, 2.5, 3.5])
 def test_ctrl_c_at_any_moment_exits_130_in_one_line(tmp_path, delay):
@@ -119,3 +159,62 @@ def test_a_second_writer_of_a_folder_is_refused_even_with_force(tmp_path):
     assert second.returncode == 2
     assert second.stderr.count("\n") == 1
     assert f"another npssim is writing this folder (process {first.pid}" in second.stderr
+
+
+LEFT_SEMAPHORES = """
+import multiprocessing, sys
+import npssim.cli as cli
+
+class Holder:
+    pass
+
+held = Holder()
+held.lock = multiprocessing.get_context("spawn").Lock()  # a pool's queues hold such locks
+if sys.argv[1] == "cycle":
+    held.me = held
+    del held
+cli.main = lambda argv=None: cli.EXIT_INTERRUPTED
+cli.entry()
+"""
+
+
+@pytest.mark.parametrize("kept", ["cycle", "alive"])
+def test_an_interrupted_exit_leaves_no_semaphore_for_the_tracker_to_report(kept):
+    done = subprocess.run(
+        [sys.executable, "-c", LEFT_SEMAPHORES, kept], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 130
+    assert done.stderr == ""  # no "resource_tracker: ... leaked semaphore objects"
+
+
+@pytest.mark.parametrize(
+    ("code", "status"),
+    [(errno.ELOOP, 2), (errno.ENOTDIR, 2), (errno.EISDIR, 2), (errno.EEXIST, 2),
+     (errno.ENOSPC, 1), (errno.EIO, 1)],
+)  # fmt: skip
+def test_only_a_real_write_failure_is_status_1(capsys, tmp_path, monkeypatch, code, status):
+    out = tmp_path / "out"
+    monkeypatch.setattr(RunStore, "save", full_disk_after(0, code))
+    got, _, err = run_cli(capsys, "run", "baseline", *SMALL, "--out", str(out))
+    assert got == status
+    assert err.count("\n") == 1 and "cannot write" in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delay", [1.0, 2.5, 3.5, 4.5])
+@pytest.mark.parametrize("executor", [["--workers", "2"], ["--dask-local", "2"]])
+def test_ctrl_c_to_the_whole_process_group_prints_one_line(tmp_path, executor, delay):
+    # As a terminal sends it: to npssim, its pool's or cluster's workers and the tracker.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "npssim.cli", "run", "nps_bonus", "--out", str(tmp_path / "o"),
+         "--quiet", *executor],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    time.sleep(delay)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    if process.returncode == 0:  # it had finished: nothing to interrupt, nothing to say
+        assert err == ""
+    else:
+        assert process.returncode == 130, err
+        assert err.count("\n") == 1 and err.startswith("npssim: interrupted"), err

@@ -14,6 +14,7 @@ from npssim.experiment import run_experiment
 from npssim.experiment.evidence import IDENTITIES, PATTERNS, Ledgers, read
 from npssim.experiment.evidence.measurement import OFFICIAL_GAP
 from npssim.experiment.evidence.runs import BASELINE, NPS_BONUS
+from npssim.files import JOURNAL
 from npssim.metrics import METRIC_NAMES
 
 from .conftest import assert_one_line_error, run_cli
@@ -43,7 +44,7 @@ def test_run_prints_goods_and_bads_and_writes_the_folder(capsys, tmp_path):
     assert len(frame) == 2 * 20
     assert (out / "figures" / "nps.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (out / "report.html").is_file() and (out / "manifest.json").is_file()
-    assert not [path for path in out.rglob(".*") if path.is_file()]
+    assert [path.name for path in out.rglob(".*") if path.is_file()] == [JOURNAL]
 
 
 def test_run_is_reproducible(capsys, tmp_path):
@@ -358,6 +359,9 @@ def test_calibrate_refuses_an_output_file_in_a_missing_folder(capsys, tmp_path):
 
 @pytest.mark.slow
 def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, tmp_path):
+    # Into a folder it shares, as docs/: its earlier table is replaced, other files left alone.
+    (tmp_path / "evidence.md").write_text("an earlier table")
+    (tmp_path / "index.md").write_text("not npssim's")
     status, printed, _ = run_cli(
         capsys, "evidence", "--out", str(tmp_path), "--set", "firm.managers=1", "--weeks", "30",
         "--replications", "2", "--workers", "1", "--quiet",
@@ -372,6 +376,7 @@ def test_evidence_prints_the_patterns_and_writes_the_table_and_figures(capsys, t
     computed = int((table["status"] != "not computed").sum())
     figures = list((tmp_path / "img" / "evidence").glob("*.png"))
     assert len(figures) == computed + len(IDENTITIES) + 1
+    assert (tmp_path / "index.md").read_text() == "not npssim's"
 
 
 def test_evidence_exits_0_and_reports_a_pattern_that_does_not_hold(capsys, tmp_path, monkeypatch):
@@ -527,3 +532,15 @@ def test_a_sweep_runs_on_an_existing_dask_cluster_as_it_runs_here(capsys, tmp_pa
         pd.read_csv(tmp_path / "here" / "sweep.csv"),
         check_exact=True,
     )
+
+
+def test_escape_sequences_in_a_description_are_written_out_in_the_report(capsys, tmp_path):
+    scenario = tmp_path / "loud.toml"
+    scenario.write_text('description = "calm \\u001b[2J\\u001b]0;pwned\\u0007 text"\n')
+    out = tmp_path / "out"
+    status, _, err = run_cli(capsys, "run", str(scenario), "--out", str(out), *FAST)
+    assert status == 0, err
+    for name in ("report.md", "report.html"):
+        text = (out / name).read_text()
+        assert "\x1b" not in text and "\x07" not in text
+        assert "\\x1b[2J" in text

@@ -1,5 +1,6 @@
 import contextlib
 import multiprocessing
+import signal
 import subprocess
 import sys
 import threading
@@ -57,10 +58,12 @@ def test_local_cluster_workers_run_without_profiler_or_malloc_trimming():
         assert executor.submit(settings).result() == (False, None)
 
 
-def test_local_cluster_workers_start_with_this_process_s_imports():
-    # Forked, not spawned: no worker imports npssim, Mesa and SciPy again (1 to 2 s each).
+def test_local_cluster_workers_are_spawned_even_when_no_other_thread_runs():
+    # Spawned, never forked: a fork copies locks other threads hold (C libraries' included)
+    # into a worker that then waits on them for good. A fresh worker has not imported npssim.
     with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
-        assert executor.submit(eval, "'npssim.model' in __import__('sys').modules").result()
+        found = executor.submit(eval, "'npssim.model' in __import__('sys').modules").result()
+    assert found is False
 
 
 def test_local_cluster_workers_are_spawned_while_other_threads_run():
@@ -76,7 +79,7 @@ def test_local_cluster_workers_are_spawned_while_other_threads_run():
     assert found is False
 
 
-def test_forking_the_local_cluster_s_workers_raises_no_warning():
+def test_starting_the_local_cluster_s_workers_raises_no_fork_warning():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
@@ -200,3 +203,25 @@ def test_pool_workers_exit_when_their_parent_is_killed(tmp_path):
             break
         time.sleep(0.1)
     assert not any(alive(pid) for pid in workers)
+
+
+def test_every_test_has_a_time_limit(pytestconfig):
+    # pytest-timeout, from the dev extras: a deadlocked worker fails its test with a traceback
+    # instead of holding CI until its own limit.
+    assert pytestconfig.pluginmanager.hasplugin("timeout")
+    assert 0 < float(pytestconfig.getini("timeout")) <= 600
+
+
+def _blocked_signals(status: str) -> int:
+    """The blocked signals a process's ``/proc/<pid>/status`` reports."""
+    return int(status.split("SigBlk:")[1].split()[0], 16)
+
+
+def test_local_cluster_workers_leave_ctrl_c_to_this_process():
+    # Ctrl-C reaches every process of the terminal's group: spawned workers that saw it would
+    # print tracebacks beside npssim's one line. They start with SIGINT blocked.
+    with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
+        status = executor.submit(eval, "open('/proc/self/status').read()").result()
+    assert _blocked_signals(status) & (1 << (signal.SIGINT - 1))
+    here = Path("/proc/self/status").read_text()
+    assert not _blocked_signals(here) & (1 << (signal.SIGINT - 1))  # this process still gets it

@@ -7,6 +7,7 @@ import pytest
 from npssim.errors import InputError
 from npssim.experiment import run_experiment
 from npssim.experiment.store import MANIFEST
+from npssim.files import JOURNAL, DamagedRecord, UnsafePath, read_record
 
 from .conftest import SMALL
 
@@ -95,7 +96,8 @@ def test_damaged_run_file_is_run_again(tmp_path):
 def test_no_temporary_files_are_left_behind(tmp_path):
     out = tmp_path / "out"
     experiment(out).save(out)
-    assert not [path for path in out.rglob(".*") if path.is_file()]
+    hidden = [path.name for path in out.rglob(".*") if path.is_file()]
+    assert hidden == [JOURNAL]  # npssim's record of the files it wrote, and no temporary
 
 
 def test_runs_stored_with_other_metrics_are_simulated_again_on_resume(tmp_path):
@@ -140,3 +142,96 @@ def test_the_folder_is_locked_while_the_experiment_writes(tmp_path):
     experiment(out, on_finished=look)
     assert seen and all(seen)
     assert not (out / ".npssim.lock").exists()
+
+
+# ---------------------------------------------------------------- --force and damaged folders
+
+
+def test_force_removes_only_the_files_npssims_record_lists(tmp_path):
+    out = tmp_path / "out"
+    experiment(out).save(out)
+    (out / "scenarios" / "my_policy.toml").write_text("mine")
+    (out / "figures" / "board_slide.png").write_bytes(b"mine")
+    written = set(read_record(out)[0])
+    assert "figures/nps.png" in written and "runs/baseline/p0000-r0000.npz" in written
+    experiment(out, seed=10, force=True)
+    assert (out / "scenarios" / "my_policy.toml").read_text() == "mine"
+    assert (out / "figures" / "board_slide.png").read_bytes() == b"mine"
+    assert not (out / "figures" / "nps.png").exists() and not (out / "report.md").exists()
+
+
+def test_force_refuses_when_a_users_file_stands_where_npssim_writes(tmp_path):
+    out = tmp_path / "out"
+    experiment(out)
+    (out / "report.md").write_text("my own report")
+    before = sorted(path.relative_to(out) for path in out.rglob("*"))
+    with pytest.raises(UnsafePath, match=r"report\.md is not a file npssim wrote.*--force keeps"):
+        experiment(out, force=True)
+    assert sorted(path.relative_to(out) for path in out.rglob("*")) == before
+    assert (out / "report.md").read_text() == "my own report"
+
+
+def test_force_refuses_a_linked_subfolder_and_removes_nothing_through_it(tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    experiment(out)
+    elsewhere.mkdir()
+    (elsewhere / "keep.png").write_bytes(b"x")
+    (out / "figures").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(UnsafePath, match=r"figures.*symbolic link"):
+        experiment(out, force=True)
+    assert (elsewhere / "keep.png").exists()
+
+
+def test_resume_refuses_a_linked_runs_folder_and_writes_nothing_through_it(tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    with pytest.raises(Stop):
+        experiment(out, on_finished=interrupt_after(2))
+    elsewhere.mkdir()
+    (out / "runs" / "baseline").rename(elsewhere / "baseline")
+    (out / "runs" / "baseline").symlink_to(elsewhere / "baseline", target_is_directory=True)
+    with pytest.raises(UnsafePath, match=r"runs/baseline.*symbolic link"):
+        experiment(out, resume=True)
+    assert len(list((elsewhere / "baseline").iterdir())) == 2
+
+
+def _damage(out, how):
+    runs = sorted((out / "runs").rglob("*.npz"))
+    if how == "truncated":
+        runs[1].write_bytes(runs[1].read_bytes()[:100])
+    elif how == "swapped":
+        first, second = runs[0].read_bytes(), runs[1].read_bytes()
+        runs[0].write_bytes(second)
+        runs[1].write_bytes(first)
+    else:  # foreign: the same run of another experiment (another seed), copied over it
+        other = tmp = out.parent / "other"
+        experiment(tmp, seed=11)
+        runs[1].write_bytes((other / runs[1].relative_to(out)).read_bytes())
+    return 1 if how != "swapped" else 2
+
+
+@pytest.mark.parametrize("how", ["truncated", "swapped", "foreign"])
+def test_damaged_swapped_or_foreign_runs_are_simulated_again_and_said_once(tmp_path, capsys, how):
+    out = tmp_path / "out"
+    whole = experiment(out)
+    damaged = _damage(out, how)
+    capsys.readouterr()
+    again = experiment(out, resume=True)
+    assert again.resumed == 8 - damaged
+    pd.testing.assert_frame_equal(again.ledger, whole.ledger, check_exact=True)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{damaged} stored runs" in err and "again" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [("[1]", "not an npssim manifest"), ('{"plan": "x"}', "no plan"), ("{oops", "not valid JSON")],
+)
+def test_resume_refuses_a_malformed_manifest_in_one_line(tmp_path, text, reason):
+    out = tmp_path / "out"
+    experiment(out)
+    (out / MANIFEST).write_text(text)
+    with pytest.raises(DamagedRecord, match=reason):
+        experiment(out, resume=True)
+    if "plan" not in text:  # --force needs the record of files, not the plan
+        with pytest.raises(DamagedRecord, match=reason):
+            experiment(out, force=True)

@@ -830,6 +830,9 @@ def test_run_exits_0_with_a_finite_ledger_or_2_without_writing(content):
             assert ledger[MONEY_COLUMNS].map(math.isfinite).all().all()
 
 
+#: Whole numbers of 4,000 to 6,000 digits: Python refuses to read those over 4,300.
+digits = st.integers(4000, 6000).map(lambda count: "9" * count)
+
 cli_options = st.one_of(
     st.tuples(st.just("--weeks"), st.sampled_from(["0", "-1", "8.5", "abc", "inf", "", "1e3"])),
     st.tuples(st.just("--replications"), st.sampled_from(["0", "-1", "abc", "1.5"])),
@@ -838,6 +841,12 @@ cli_options = st.one_of(
     st.tuples(st.just("--scheduler"), st.sampled_from(["not a url", "tcp://", "::", "\n"])),
     st.tuples(st.just("--set"), bad_set_texts),
     st.tuples(st.just("--model"), st.sampled_from(["nope", "nope:Model", "os:path", ":"])),
+    # Issue 28: numbers past Python's 4,300 digits, bounds named as typed, absurd sizes.
+    st.tuples(st.just("--weeks"), st.integers(5201, 10**9).map(str) | digits),
+    st.tuples(st.just("--replications"), digits | st.just("1000000000000")),
+    st.tuples(st.just("--set"), digits.map(lambda text: f"run.weeks={text}")),
+    st.tuples(st.just("--set"), digits.map(lambda text: f"firm.product_quality=0.{text}")),
+    st.tuples(st.just("--out"), st.just("")),
 )
 
 
@@ -845,6 +854,8 @@ cli_options = st.one_of(
 @given(cli_options)
 @example(("--set", "firm.managers=true"))
 @example(("--scheduler", "not a url"))
+@example(("--weeks", "5201"))
+@example(("--set", "run.weeks=" + "9" * 5000))
 def test_run_with_a_bad_option_exits_2_with_one_line_and_writes_nothing(option):
     with scratch() as folder:
         out = folder / "x"
@@ -855,3 +866,109 @@ def test_run_with_a_bad_option_exits_2_with_one_line_and_writes_nothing(option):
         assert_cli_contract(done)
         assert done.status == 2, f"{option} accepted"
         assert not out.exists(), f"{sorted(p.name for p in out.iterdir())} left behind"
+
+
+# --- issue 28: output folders a careless or hostile user prepared ---------------------------
+
+RUN_TINY = [*(f"--set={s}" for s in TINY_SET), "--set=run.weeks=3", "--replications=2"]
+RUN_TINY += ["--workers=1", "--quiet"]
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, bytes | None]]:
+    """Every path under ``folder`` (links not followed): its type and, for a file, its bytes."""
+    seen = {}
+    for parent, folders, files in os.walk(folder):
+        for name in (*folders, *files):
+            path = Path(parent) / name
+            mode = path.lstat().st_mode
+            data = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+            seen[str(path.relative_to(folder))] = (mode, data)
+    return seen
+
+
+def hazard(out: Path, outside: Path, kind: str, junk: bytes) -> None:
+    """Prepare ``out`` with one hazard; ``outside`` is where nothing may change."""
+    out.mkdir()
+    (outside / "victim.txt").write_text("precious")
+    if kind == "lock_link":
+        (out / ".npssim.lock").symlink_to(outside / "victim.txt")
+    elif kind == "lock_fifo":
+        os.mkfifo(out / ".npssim.lock")
+    elif kind in ("figures_link", "runs_link", "scenarios_link"):
+        (out / "manifest.json").write_text('{"plan": {}, "files": {"manifest.json": null}}')
+        name = kind.removesuffix("_link")
+        (out / name).symlink_to(outside, target_is_directory=True)
+    elif kind == "report_link":
+        (out / "manifest.json").write_text('{"plan": {}, "files": {"report.md": null}}')
+        (out / "report.md").symlink_to(outside / "victim.txt")
+    elif kind == "report_fifo":
+        (out / "manifest.json").write_text('{"plan": {}, "files": {"report.md": null}}')
+        os.mkfifo(out / "report.md")
+    elif kind == "users_report":
+        (out / "manifest.json").write_text('{"plan": {}, "files": {}}')
+        (out / "report.md").write_text("my own")
+    else:  # a manifest of junk: any bytes, or JSON that is not an npssim manifest
+        (out / "manifest.json").write_bytes(junk)
+        (out / "scenarios").mkdir()
+        (out / "scenarios" / "my_policy.toml").write_text("mine")
+
+
+HAZARDS = [
+    "lock_link", "lock_fifo", "figures_link", "runs_link", "scenarios_link", "report_link",
+    "report_fifo", "users_report", "junk_manifest",
+]  # fmt: skip
+junk_manifests = st.one_of(
+    st.binary(max_size=64),
+    st.sampled_from([b"[1, 2]", b'{"plan": "x"}', b"{", b'{"plan": {}, "files": [1]}', b"null"]),
+    st.text(max_size=40).map(lambda text: tomli_w.dumps({"plan": text}).encode()),
+)
+
+
+@fuzz(12)
+@given(st.sampled_from(HAZARDS), st.sampled_from([[], ["--resume"], ["--force"]]), junk_manifests)
+@example("lock_link", [], b"")
+@example("figures_link", ["--force"], b"")
+@example("junk_manifest", ["--resume"], b"[1, 2]")
+def test_a_prepared_output_folder_changes_nothing_outside_and_ends_in_one_line(kind, flags, junk):
+    with scratch() as folder:
+        out, outside = folder / "out", folder / "outside"
+        outside.mkdir()
+        hazard(out, outside, kind, junk)
+        before = snapshot(outside)
+        users = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and not p.is_symlink()}
+        done = cli("run", "baseline", *RUN_TINY, "--out", out, *flags)
+        assert_cli_contract(done)
+        assert snapshot(outside) == before  # nothing written or removed through a link
+        for path, data in users.items():
+            if path.name != "manifest.json":  # npssim's, when it is one
+                assert path.read_bytes() == data, f"{path.name} changed"
+        if kind != "junk_manifest":
+            assert done.status == 2, f"{kind} {flags} accepted"
+
+
+def damage(run: Path, how: str, cut: int, other: Path) -> None:
+    data = run.read_bytes()
+    if how == "truncate":
+        run.write_bytes(data[: cut % len(data)])
+    elif how == "flip":
+        position = cut % len(data)
+        run.write_bytes(data[:position] + bytes([data[position] ^ 0xFF]) + data[position + 1 :])
+    else:  # swap with another stored run
+        run.write_bytes(other.read_bytes())
+        other.write_bytes(data)
+
+
+@fuzz(4)
+@given(st.sampled_from(["truncate", "flip", "swap"]), st.integers(0, 10**6))
+@example("truncate", 100)
+def test_a_damaged_stored_run_is_simulated_again_and_the_tables_are_unchanged(how, cut):
+    with scratch() as folder:
+        whole, damaged = folder / "whole", folder / "damaged"
+        assert cli("run", "baseline", *RUN_TINY, "--out", whole).status == 0
+        assert cli("run", "baseline", *RUN_TINY, "--out", damaged).status == 0
+        runs = sorted((damaged / "runs").rglob("*.npz"))
+        damage(runs[0], how, cut, runs[-1])
+        done = cli("run", "baseline", *RUN_TINY, "--out", damaged, "--resume")
+        assert done.status == 0, done.stderr
+        assert "simulating them again" in done.stderr
+        assert (damaged / "ledger.csv").read_bytes() == (whole / "ledger.csv").read_bytes()

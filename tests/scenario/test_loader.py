@@ -366,3 +366,25 @@ def test_a_firm_too_big_for_the_machine_is_refused(tmp_path):
 @pytest.mark.parametrize("name", ["x" * 300, "a/b", "..", "tab\there", ""])
 def test_a_name_that_cannot_name_a_folder_is_refused(tmp_path, name):
     refused(write(tmp_path, "a.toml", f"name = {name!r}\n".replace("\t", "\\t")), "name")
+
+
+def test_an_integer_too_long_for_python_is_refused_in_one_line(tmp_path):
+    scenario = write(tmp_path, "big.toml", "[run]\nweeks = " + "9" * 5000 + "\n")
+    with pytest.raises(ScenarioError, match=r"big\.toml: holds a number too long") as caught:
+        load_scenario(scenario)
+    assert len(str(caught.value)) < 200
+
+
+def test_an_assignment_too_long_for_python_is_refused_in_one_line():
+    with pytest.raises(ScenarioError, match=r"--set: run\.weeks: holds a number too long"):
+        parse_assignment("run.weeks=" + "9" * 5000)
+
+
+@pytest.mark.parametrize("name", ["secret.txt", ".env", "/etc/passwd"])
+def test_extends_names_only_toml_scenario_files(tmp_path, name):
+    for secret in ("secret.txt", ".env"):
+        (tmp_path / secret).write_text('[firm]\ncurrency = "s3cr3t-TOKEN-123"\n')
+    scenario = write(tmp_path, "s.toml", f'extends = "{name}"\n')
+    with pytest.raises(ScenarioError, match=r"extends: must name a \.toml scenario file") as caught:
+        load_scenario(scenario)
+    assert "s3cr3t" not in str(caught.value)
