@@ -599,7 +599,10 @@ class NPSModel(mesa.Model):
         # two policies win the same first accounts each week (common random numbers).
         uniform = float(rng.random())
         candidates = poisson_quantile(uniform, rate * most)
-        count = poisson_quantile(uniform, rate * self.selling_time() ** firm.selling_elasticity)
+        # Never more than the most: near POISSON_NORMAL_ABOVE one count may be exact and the
+        # other approximate, which can put them one apart the wrong way.
+        mean = rate * self.selling_time() ** firm.selling_elasticity
+        count = min(candidates, poisson_quantile(uniform, mean))
         if candidates == 0:
             return
         owners = rng.integers(0, self.roster.count, candidates)
