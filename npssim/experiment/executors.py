@@ -278,7 +278,11 @@ def _dask_executor(choice: ExecutorChoice) -> Iterator[Executor]:
                         n_workers=choice.dask_local,
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        # No dashboard; the scheduler's HTTP server (metrics) still starts, on
+                        # a free port: on the default 8787, taken by another cluster, Dask
+                        # warned on stderr beside npssim's output.
+                        dashboard_address=":0",
+                        scheduler_kwargs={"dashboard": False},
                     )
                 )
             client = stack.enter_context(Client(cluster))

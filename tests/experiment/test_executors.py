@@ -1,6 +1,7 @@
 import contextlib
 import multiprocessing
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -225,3 +226,15 @@ def test_local_cluster_workers_leave_ctrl_c_to_this_process():
     assert _blocked_signals(status) & (1 << (signal.SIGINT - 1))
     here = Path("/proc/self/status").read_text()
     assert not _blocked_signals(here) & (1 << (signal.SIGINT - 1))  # this process still gets it
+
+
+def test_a_local_cluster_starts_without_a_warning_when_port_8787_is_taken():
+    with contextlib.ExitStack() as stack:
+        # Held here, unless another cluster holds it already: the case itself.
+        with contextlib.suppress(OSError):
+            stack.enter_context(socket.create_server(("", 8787)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with open_executor(ExecutorChoice(dask_local=1), tasks=1) as executor:
+                assert executor.submit(abs, -1).result() == 1
+        assert [str(w.message) for w in caught if "already in use" in str(w.message)] == []
