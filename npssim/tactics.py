@@ -1,7 +1,7 @@
 """The score-management tactics, declared once.
 
-Every per-tactic array in the model (reps' propensities, this week's use, audit counts) is
-ordered as :data:`TACTICS`, and every per-tactic scenario parameter (the starting propensity, the
+Every per-tactic array in the model (reps' beliefs, this week's use, audit counts) is
+ordered as :data:`TACTICS`, and every per-tactic scenario parameter (the prior belief, the
 moral weight, the hours a use takes, the effect a use has) is generated from this table, so adding
 a tactic here adds its parameters to the schema, the docs and the dashboard. What a tactic *does*
 lives in the agents, and happens in the simulation: a plea moves an answer against candour, a

@@ -524,7 +524,7 @@ def _per_tactic(
     """A scenario table with one parameter per tactic, generated from the tactic table.
 
     The tactics are declared once (:mod:`npssim.tactics`); their per-tactic parameters follow
-    from it, so a new tactic gets its starting propensity and weights without a schema edit.
+    from it, so a new tactic gets its effect, prior belief and weights without a schema edit.
     """
     fields: dict[str, Any] = {
         tactic.name: (
