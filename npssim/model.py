@@ -433,11 +433,12 @@ class NPSModel(mesa.Model):
 
         self.pricing.renew(week)
         self._acquire(week)
-        self._earn()
+        customers = book.active_rows()  # the week's customers from here on: reviews churn none
+        self._earn(customers)
         if (week + 1) % rules.WEEKS_PER_QUARTER == 0:
             self._review_quarter()
 
-        self.metrics = self._close_week()
+        self.metrics = self._close_week(customers)
         self.datacollector.collect(self)
         self.week += 1
         self.running = self.week < self.params.run.weeks
@@ -686,9 +687,10 @@ class NPSModel(mesa.Model):
             self.hires[slot] += 1
         return np.array(rows)
 
-    def _close_week(self) -> dict[str, float]:
+    def _close_week(self, active: np.ndarray | None = None) -> dict[str, float]:
         book, roster = self.book, self.roster
-        active = book.active_rows()
+        if active is None:
+            active = book.active_rows()
         listed = self.book_revenue + self.book_discounts
         closed = self.tally.close_week(
             true_nps=census_nps(book.satisfaction[active]),
@@ -713,15 +715,18 @@ class NPSModel(mesa.Model):
             return 1.0
         return float(np.mean(np.clip(1.0 - self.roster.worked, 0.0, 1.0))) / spare
 
-    def _earn(self) -> None:
-        """Book the week's revenue, discounts and salaries, and each rep's revenue for pay."""
+    def _earn(self, active: np.ndarray) -> None:
+        """Book the week's revenue, discounts and salaries, and each rep's revenue for pay.
+
+        Args:
+            active: The rows of this week's customers, after renewals and acquisitions.
+        """
         book, weekly = self.book, 1.0 / rules.WEEKS_PER_YEAR
         self.tally.earn(
             self.book_revenue * weekly,
             self.book_discounts * weekly,
             self.book_score_discounts * weekly,
         )
-        active = book.active_rows()
         price = book.acv[active] * (1.0 - book.discount[active])
         self.pay.book_revenue(
             np.bincount(book.rep[active], weights=price, minlength=self.roster.count) * weekly

@@ -295,11 +295,9 @@ class AccountBook:
         """``rows`` owe their rep's score ``points`` in their next answer (a bought promise)."""
         self.promise[rows] = points
 
-    def redeem_promises(self, rows: np.ndarray) -> np.ndarray:
-        """The answer points ``rows`` owe, paid now: each account owes nothing afterwards."""
-        owed = self.promise[rows].copy()
+    def redeem_promises(self, rows: np.ndarray) -> None:
+        """``rows`` answered: the points they owed went into their answers, and they owe none."""
         self.promise[rows] = 0.0
-        return owed
 
     def score_discounts(self, rows: np.ndarray) -> float:
         """Yearly revenue the parts of ``rows``' discounts traded for scores forgo."""
