@@ -96,9 +96,11 @@ def metrics(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     for metric in metric_set.metrics:
         kind = "running total" if metric.cumulative else "level"
         better = f", {metric.better} is better" if metric.better else ""
+        # The whole bracket is escaped, not only the unit: Rich reads "[share; level; ...]"
+        # as a markup tag and dropped it for most metrics.
+        details = escape(f"[{metric.unit}; {kind}; {_SIDE_WORDS[metric.side]}{better}]")
         stdout.print(
-            f"[bold]{escape(metric.name)}[/bold]  {escape(metric.label)}  "
-            f"[{escape(metric.unit)}; {kind}; {_SIDE_WORDS[metric.side]}{better}]\n"
+            f"[bold]{escape(metric.name)}[/bold]  {escape(metric.label)}  {details}\n"
             f"    {escape(metric.meaning)}",
             highlight=False,
         )

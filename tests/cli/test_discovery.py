@@ -289,3 +289,15 @@ def test_metrics_markdown_is_a_table_of_the_registry(capsys):
     lines = out.strip().splitlines()
     assert status == 0 and lines[0].startswith("| name | label |")
     assert len(lines) == 2 + len(METRICS)
+
+
+def test_metrics_shows_every_metrics_unit_kind_and_side(capsys):
+    # Rich once read the "[unit; kind; side]" bracket as markup and dropped it for most.
+    from npssim.cli.discovery import _SIDE_WORDS
+
+    status, out, _ = run_cli(capsys, "metrics")
+    assert status == 0
+    lines = {line.split("  ", 1)[0]: line for line in out.splitlines() if line[:1] != " "}
+    for metric in METRICS:
+        kind = "running total" if metric.cumulative else "level"
+        assert f"[{metric.unit}; {kind}; {_SIDE_WORDS[metric.side]}" in lines[metric.name]
