@@ -174,9 +174,12 @@ def new(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         temporary.write_text(text, encoding="utf-8")
         if args.extends is not None:  # the base is read relative to the new file, as it will be
             try:
-                load_scenario(temporary)
+                inherited = load_scenario(temporary)
             except ScenarioError as err:
                 raise InputError(f"--extends {args.extends}: {err.problem}") from None
+            # The commented lines show the values that apply once the base is read.
+            text = scenario_template(name, extends=args.extends, inherited=inherited)
+            temporary.write_text(text, encoding="utf-8")
     stdout.print(
         f"Wrote {target}. Edit it, then: npssim validate {target} && npssim run {target}",
         highlight=False,

@@ -180,6 +180,16 @@ def test_new_extends_bundled_scenario_keeps_its_policy(capsys, tmp_path, monkeyp
     assert without_labels(scenario) == without_labels(base)
 
 
+def test_new_extends_comments_the_values_the_base_gives(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, _ = run_cli(capsys, "new", "bonus_variant", "--extends", "nps_bonus")
+    assert status == 0
+    lines = (tmp_path / "bonus_variant.toml").read_text().splitlines()
+    weight = load_scenario("nps_bonus").policy.incentives.nps_weight
+    assert weight != Scenario().policy.incentives.nps_weight
+    assert f"# nps_weight = {weight}" in lines
+
+
 def test_new_extends_missing_scenario_is_bad_input(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status, _, err = run_cli(capsys, "new", "orphan", "--extends", "no_such_base")
