@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from npssim.cli.preflight import command_overrides, compared
-from npssim.cli.status import Interrupted
+from npssim.cli.status import Interrupted, caused_by_interrupt
 from npssim.errors import InputError
 from npssim.experiment import (
     ExecutorChoice,
@@ -286,7 +286,9 @@ def run_stored(
             model_class=_model_class(args),
             **options,
         )
-    except KeyboardInterrupt:
+    except BaseException as err:  # Ctrl-C, or an error it caused (see caused_by_interrupt)
+        if not caused_by_interrupt(err):
+            raise
         stored = sum(1 for _ in out.rglob(f"{RUNS}/*/*.npz")) if out.is_dir() else 0
         raise Interrupted(
             f"{stored} finished runs are stored in {out}; run the same command with "
