@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from npssim.cli.parser import BadInput, build_parser
+from npssim.cli.pipes import guarded_stdout
 from npssim.cli.preflight import check_inputs
 from npssim.cli.status import (
     EXIT_BAD_INPUT,
@@ -88,9 +89,17 @@ def writing_failed(err: OSError, folder: object = None) -> tuple[int, str]:
 def dispatch(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command it names.
 
+    Standard output piped into a reader that stops early (``| head``) is discarded from then
+    on: the command still completes and writes its files (see :mod:`npssim.cli.pipes`).
+
     Returns:
         The exit status.
     """
+    with guarded_stdout():
+        return _dispatch(argv)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     stdout, stderr = Console(), Console(stderr=True)
     if not stdout.is_terminal:
         stdout = Console(width=max(stdout.width, 160))
