@@ -3,6 +3,7 @@
 import pytest
 
 from npssim.errors import InputError
+from npssim.experiment.api import make_plan
 from npssim.experiment.firms import (
     NAMED_DIFFERENCES,
     check_same_firm,
@@ -118,3 +119,28 @@ def test_counterfactual_name_fits_the_schema():
     without = counterfactual(long)
     assert len(without.name) == MAX_NAME_CHARS
     assert without.name.endswith("_without_policy")
+
+
+def test_plans_of_comparisons_keep_to_one_firm_and_put_the_counterfactual_first():
+    other = load_scenario("nps_bonus", {"firm.managers": 3})
+    with pytest.raises(InputError, match="--different-firms"):
+        make_plan("compare", ["baseline", other], 1, 1, None, None)
+    plan = make_plan("compare", ["baseline", other], 1, 1, None, None, different_firms=True)
+    assert plan.labels == ["baseline", "nps_bonus"]
+    # Built from the scenario as overridden, so a policy value given applies to it alone.
+    plan = make_plan(
+        "compare",
+        ["nps_bonus"],
+        1,
+        1,
+        None,
+        {"policy.incentives.nps_weight": 0.3},
+        counterfactual=True,
+    )
+    assert plan.labels == ["nps_bonus_without_policy", "nps_bonus"]
+    without, policy = plan.scenarios.values()
+    assert policy.policy.incentives.nps_weight == 0.3
+    assert without.policy.incentives.nps_weight == 0.0
+    assert plan.sources["nps_bonus_without_policy"] == "nps_bonus without its policy"
+    with pytest.raises(InputError, match="one scenario"):
+        make_plan("compare", ["baseline", "nps_bonus"], 1, 1, None, None, counterfactual=True)
