@@ -58,7 +58,8 @@ def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     alone = len(sources) == 1
     if alone:
         schema = _model_class(args).scenario_schema
-        stdout.print(escape(without_policy_line(sources[0], schema)), highlight=False)
+        line = without_policy_line(sources[0], schema)
+        stdout.print(escape(line), highlight=False, soft_wrap=True)
     options = {"counterfactual": alone, "different_firms": args.different_firms, **_one(args)}
     return _finish(args, stdout, stderr, run_experiment, sources, **options)
 
@@ -68,8 +69,7 @@ def without_policy_line(source: str, schema: type[Scenario] = Scenario) -> str:
     name = load_scenario(source, schema=schema).name
     return (
         f"Compared with the same firm without its policy: {counterfactual_name(name)} (NPS an "
-        "indicator only: every policy value at its default, the firm's pay plan kept, no "
-        "timeline)."
+        "indicator only; the firm's pay plan kept)."
     )
 
 

@@ -36,7 +36,7 @@ from npssim.experiment.analysis import COLUMNS, interval, over_window
 from npssim.experiment.api import ExecutorLike, ScenarioLike, execute_plan, make_plan
 from npssim.experiment.defaults import DECOMPOSE_MAX_ELEMENTS, DECOMPOSE_REPLICATIONS
 from npssim.experiment.elements import Element, check_decomposable, combinations
-from npssim.experiment.plan import Plan, windows
+from npssim.experiment.plan import LONG_RUN_WEEKS, Plan, windows
 from npssim.experiment.results import ExperimentResults, write_scenarios
 from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import FolderLock, atomic_path
@@ -272,9 +272,12 @@ class DecompositionResults:
         money = self._of("net_value")
         total = money.loc[TOTAL]
         parts = money.drop(index=TOTAL)
+        period = self.periods()["long"]
+        when = period if period.startswith("all") else f"the {period}"
+        per = " a year" if self.plan.weeks >= LONG_RUN_WEEKS else ""
         lines = [
-            f"Against {self.baseline}, {self.policy} changes the firm's net value by "
-            f"{self._money_interval(total)} a year in the {self.periods()['long']}."
+            f"Against {self.baseline}, {self.policy} changes the firm's net value in {when} "
+            f"by {self._money_interval(total)}{per}."
         ]
         earns = parts[parts["ci_low"] > 0].sort_values("mean", ascending=False)
         costs = parts[parts["ci_high"] < 0].sort_values("mean")
@@ -369,7 +372,10 @@ class DecompositionResults:
         return {}
 
     def report_sections(self, document: Document) -> None:
-        """The answer first: what earns and what costs, then the waterfall."""
+        """Nothing between "What was run" and the tables: the answer comes first."""
+
+    def answer_section(self, document: Document) -> None:
+        """The answer, first in the report: what earns and what costs, then the waterfall."""
         document.heading("What each element earns")
         document.paragraph(self.statement(), lead=True)
         document.figure(

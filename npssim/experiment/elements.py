@@ -30,6 +30,7 @@ __all__ = [
     "ElementSpec",
     "check_decomposable",
     "combinations",
+    "decomposition_hint",
     "policy_elements",
 ]
 
@@ -216,6 +217,27 @@ def check_decomposable(
             "a baseline closer to the policy"
         )
     return elements
+
+
+def decomposition_hint(policy: Scenario, baseline: Scenario) -> str | None:
+    """A line for a comparison's report: the elements of a design and how to see what each earns.
+
+    Returns:
+        The line when the policy differs from its baseline in two elements or more and could
+        be decomposed (one firm, no timeline, not too many elements); None otherwise.
+    """
+    try:
+        elements = check_decomposable(policy, baseline)
+    except InputError:
+        return None
+    if len(elements) < 2:
+        return None
+    named = ", ".join(element.label for element in elements)
+    return (
+        f"{policy.name} differs from {baseline.name} in {len(elements)} elements ({named}); "
+        f"`npssim decompose {policy.name} --baseline {baseline.name}` shows what each earns "
+        "and what each costs."
+    )
 
 
 def _policy(scenario: Scenario) -> dict[str, Any]:

@@ -111,8 +111,9 @@ def counterfactual(scenario: Scenario) -> Scenario:
     data["timeline"] = []
     data["name"] = counterfactual_name(scenario.name)
     data["description"] = (
-        f"The same firm as {scenario.name} without its policy: NPS an indicator only (every "
-        "policy value at its default, the firm's own pay plan kept), no timeline."
+        f"What {scenario.name} is compared with: the same firm without its policy (NPS an "
+        "indicator only: every policy value at its default, the firm's own pay plan kept, no "
+        "timeline)."
     )
     return validate_scenario(
         data, source=f"{scenario.name} without its policy", schema=type(scenario)

@@ -238,6 +238,9 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         ),
     )
     decision_section(document, results)
+    answer = getattr(results, "answer_section", None)  # a kind whose answer is not a verdict
+    if answer is not None:
+        answer(document)
     figures = results.figures()
     if "differences" in figures:  # the paired-differences chart belongs with the answer
         document.figure(figures.pop("differences"), "differences", CAPTIONS["differences"])

@@ -25,7 +25,7 @@ def test_decompose_prints_what_earns_and_writes_the_folder(capsys, tmp_path):
     out = tmp_path / "out"
     status, stdout, _ = run_cli(capsys, "decompose", "team_target", "--out", str(out), *FAST)
     assert status == 0
-    assert "Against baseline, team_target changes the firm's net value by" in stdout
+    assert "Against baseline, team_target changes the firm's net value in all 20 weeks by" in stdout
     for label in ("reps' pay on NPS", "managers' pay on NPS", "whose score counts"):
         assert label in stdout
     assert "the whole of team_target" in stdout

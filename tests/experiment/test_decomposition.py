@@ -105,7 +105,9 @@ def test_outputs_name_every_element_and_say_what_earns(decomposed, tmp_path):
         "reps' pay on NPS",
         "the whole of third_party_survey",
     ]
-    assert decomposed.statement().startswith("Against baseline, third_party_survey changes")
+    assert decomposed.statement().startswith(
+        "Against baseline, third_party_survey changes the firm's net value in all 30 weeks by"
+    )
     written = decomposed.save(tmp_path)
     assert (tmp_path / "figures" / "waterfall.png").read_bytes()[:4] == b"\x89PNG"
     report = (tmp_path / "report.md").read_text()

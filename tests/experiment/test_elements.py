@@ -7,6 +7,7 @@ from npssim.experiment.elements import (
     ELEMENTS,
     check_decomposable,
     combinations,
+    decomposition_hint,
     policy_elements,
 )
 from npssim.scenario import load_scenario, with_overrides
@@ -84,3 +85,13 @@ def test_decomposable_refuses_a_timeline_the_same_policy_too_many_and_another_fi
         check_decomposable(other_firm, baseline)
     (element,) = check_decomposable(other_firm, baseline, different_firms=True)
     assert element.key == "rep_weight"
+
+
+def test_a_hint_names_the_elements_of_a_design_of_several():
+    baseline = load_scenario("baseline")
+    hint = decomposition_hint(load_scenario("third_party_survey"), baseline)
+    assert hint is not None
+    assert "3 elements (who picks the sample, anonymity of answers, reps' pay on NPS)" in hint
+    assert "npssim decompose third_party_survey --baseline baseline" in hint
+    assert decomposition_hint(load_scenario("nps_bonus"), baseline) is None  # one element
+    assert decomposition_hint(load_scenario("intervention_week26"), baseline) is None
