@@ -115,3 +115,8 @@ def test_outputs_name_every_element_and_say_what_earns(decomposed, tmp_path):
     combos = pd.read_csv(tmp_path / "combinations.csv")
     assert len(combos) == 8 and combos["elements"].iloc[0] == "(baseline)"
     assert tmp_path / "contributions.csv" in written
+
+
+def test_the_same_seed_gives_the_same_contributions_on_a_process_pool(decomposed):
+    pooled = decompose("third_party_survey", **{**FAST, "executor": "processes", "workers": 2})
+    pd.testing.assert_frame_equal(pooled.replications, decomposed.replications)
