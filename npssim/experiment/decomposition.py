@@ -190,7 +190,7 @@ class DecompositionResults:
         return values - values[0]
 
     @cached_property
-    def replications(self) -> pd.DataFrame:
+    def per_replication(self) -> pd.DataFrame:
         """Per outcome, replication and element, the Shapley contribution; and the total.
 
         Within each outcome and replication the elements' contributions sum exactly (to
@@ -220,7 +220,9 @@ class DecompositionResults:
         labels[TOTAL] = f"the whole of {self.policy}"
         changes[TOTAL] = f"{self.policy} against {self.baseline}"
         rows = []
-        for (metric, key), group in self.replications.groupby(["outcome", "element"], sort=False):
+        for (metric, key), group in self.per_replication.groupby(
+            ["outcome", "element"], sort=False
+        ):
             stat = interval(group["value"].to_numpy())
             rows.append(
                 {
@@ -392,7 +394,7 @@ class DecompositionResults:
         """The CSV tables by file stem."""
         return {
             "contributions": self.contributions,
-            "replications": self.replications,
+            "replications": self.per_replication,
             "combinations": self.combinations_table(),
         }
 

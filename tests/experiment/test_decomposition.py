@@ -72,7 +72,7 @@ def decomposed():
 
 
 def test_contributions_sum_to_the_total_in_every_replication(decomposed):
-    frame = decomposed.replications
+    frame = decomposed.per_replication
     assert set(frame["outcome"]) == set(OUTCOMES)
     assert set(frame["element"]) == {"sampler", "anonymity", "rep_weight", TOTAL}
     for (_, _), group in frame.groupby(["outcome", "replication"]):
@@ -90,7 +90,7 @@ def test_the_total_is_the_comparison_of_policy_and_baseline(decomposed):
     runs = compared.per_run("long", reference="baseline").sort_values("replication")
     policy = runs[runs["scenario"] == "third_party_survey"]
     baseline = runs[runs["scenario"] == "baseline"]
-    totals = decomposed.replications
+    totals = decomposed.per_replication
     for metric in OUTCOMES:
         mine = totals[(totals["outcome"] == metric) & (totals["element"] == TOTAL)]
         expected = policy[metric].to_numpy(float) - baseline[metric].to_numpy(float)
@@ -119,4 +119,4 @@ def test_outputs_name_every_element_and_say_what_earns(decomposed, tmp_path):
 
 def test_the_same_seed_gives_the_same_contributions_on_a_process_pool(decomposed):
     pooled = decompose("third_party_survey", **{**FAST, "executor": "processes", "workers": 2})
-    pd.testing.assert_frame_equal(pooled.replications, decomposed.replications)
+    pd.testing.assert_frame_equal(pooled.per_replication, decomposed.per_replication)
