@@ -37,6 +37,7 @@ COMMANDS = {
     "calibrate": ("experiments", "fit"),
     "evidence": ("experiments", "evidence"),
     "breakeven": ("breakeven", "breakeven"),
+    "decompose": ("decompose", "decompose"),
     "explore": ("explore", "explore"),
     "validate": ("discovery", "validate"),
     "params": ("discovery", "params"),

@@ -34,13 +34,14 @@ from npssim.experiment.calibration import parse_target
 from npssim.experiment.design import parse_factor, parse_vary
 from npssim.experiment.evidence import run_evidence
 from npssim.experiment.evidence.document import summary as evidence_summary
+from npssim.experiment.firms import counterfactual_name
 from npssim.experiment.runs import load_model_class
 from npssim.experiment.store import RUNS
 from npssim.files import FolderLock
 from npssim.model import NPSModel
 from npssim.report import rich_table
 from npssim.report.decision import best_option, policy_matrix, policy_verdicts
-from npssim.scenario import parse_assignment
+from npssim.scenario import Scenario, load_scenario, parse_assignment
 
 
 def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
@@ -49,9 +50,28 @@ def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 
 def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
-    """``npssim compare``: scenarios against a baseline on paired replications."""
-    # At least two, checked with the other inputs before anything ran (preflight).
-    return _finish(args, stdout, stderr, run_experiment, compared(args), **_one(args))
+    """``npssim compare``: scenarios against a baseline on paired replications.
+
+    One scenario alone is compared with the same firm without its policy; several are checked
+    to be one firm (unless ``--different-firms``) before anything ran (preflight).
+    """
+    sources = compared(args)
+    alone = len(sources) == 1
+    if alone:
+        schema = _model_class(args).scenario_schema
+        line = without_policy_line(sources[0], schema)
+        stdout.print(escape(line), highlight=False, soft_wrap=True)
+    options = {"counterfactual": alone, "different_firms": args.different_firms, **_one(args)}
+    return _finish(args, stdout, stderr, run_experiment, sources, **options)
+
+
+def without_policy_line(source: str, schema: type[Scenario] = Scenario) -> str:
+    """What a one-scenario comparison is compared with, in one line."""
+    name = load_scenario(source, schema=schema).name
+    return (
+        f"Compared with the same firm without its policy: {counterfactual_name(name)} (NPS an "
+        "indicator only; the firm's pay plan kept)."
+    )
 
 
 def _one(args: argparse.Namespace) -> dict[str, Any]:

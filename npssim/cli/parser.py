@@ -17,6 +17,7 @@ from npssim.experiment.defaults import (
     BREAKEVEN_SAMPLES,
     CALIBRATION_EVALUATIONS,
     CALIBRATION_REPLICATIONS,
+    DECOMPOSE_REPLICATIONS,
     DEFAULT_REPLICATIONS,
     METHODS,
     SENSITIVITY_REPLICATIONS,
@@ -207,6 +208,15 @@ def _horizon(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _different_firms(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--different-firms",
+        action="store_true",
+        help="compare scenarios that differ outside the policy (firm size, accounts, reps, "
+        "currency, assumptions, weeks): the difference then measures the firms, not the policy",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``npssim`` and its subcommands."""
     parser = _Parser(
@@ -233,10 +243,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare scenarios with a baseline on paired replications",
         description="Run scenarios on the same replication seeds and print each one's "
         "differences from the baseline, short run and long run, with 95% intervals and the "
-        "net money figure.",
+        "net money figure. One scenario alone is compared with the same firm without its "
+        "policy (NPS an indicator only, its pay plan kept). Scenarios of different firms are "
+        "refused unless --different-firms.",
     )
-    compare.add_argument("scenarios", nargs="+", help="scenario files or bundled names")
+    compare.add_argument(
+        "scenarios",
+        nargs="+",
+        help="scenario files or bundled names; one alone is compared with the same firm "
+        "without its policy",
+    )
     compare.add_argument("--baseline", help="the reference scenario (default: the first one given)")
+    _different_firms(compare)
 
     sweep = commands.add_parser(
         "sweep",
@@ -344,6 +362,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"Latin-hypercube points for scenario discovery (default {BREAKEVEN_SAMPLES})",
     )
+
+    decompose = commands.add_parser(
+        "decompose",
+        parents=[_experiment_options(DECOMPOSE_REPLICATIONS)],
+        help="what each element of a policy earns or costs against its baseline (Shapley)",
+        description="Find the elements in which a policy differs from its baseline (who picks "
+        "the sample, anonymity, audits, caps, follow-up, reps' and managers' weight, target, "
+        "payout, pay plan...), run every combination of them on the same replication seeds, "
+        "and print each element's Shapley contribution to the paired difference in net value, "
+        "true NPS and reported NPS in the long run, with 95% intervals; the contributions sum "
+        "to the policy's total. Writes a waterfall, CSVs and the report.",
+    )
+    decompose.add_argument("policy", help="the policy's scenario file, or a bundled name")
+    decompose.add_argument(
+        "--baseline", default="baseline", help="what the policy is compared with (default baseline)"
+    )
+    _different_firms(decompose)
 
     calibrate = commands.add_parser(
         "calibrate",

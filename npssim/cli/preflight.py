@@ -32,6 +32,8 @@ from npssim.experiment.design import (
     parse_vary,
     with_reference,
 )
+from npssim.experiment.elements import check_decomposable, policy_elements
+from npssim.experiment.firms import check_same_firm
 from npssim.files import (
     JOURNAL,
     LOCK_NAME,
@@ -48,7 +50,9 @@ from npssim.metrics import REGISTRY, MetricSet
 from npssim.scenario import Scenario, load_scenario, parse_assignment, with_overrides
 
 #: Commands that write an output folder (``--out DIR``, or a new folder under ``results/``).
-FOLDER_COMMANDS = frozenset({"run", "compare", "sweep", "sensitivity", "breakeven", "evidence"})
+FOLDER_COMMANDS = frozenset(
+    {"run", "compare", "sweep", "sensitivity", "breakeven", "decompose", "evidence"}
+)
 #: Commands whose ``--out`` is one file.
 FILE_COMMANDS = frozenset({"calibrate", "schema", "new"})
 #: A simulated account-week's time: a firm of 4,000 accounts simulated for 104 weeks takes
@@ -56,7 +60,9 @@ FILE_COMMANDS = frozenset({"calibrate", "schema", "new"})
 #: takes a little less, so that it does not stop a job that fits in a day.
 SECONDS_PER_ACCOUNT_WEEK = 0.6e-6
 #: The commands whose runs :func:`check_size` counts.
-RUN_COUNTED = frozenset({"run", "compare", "sweep", "sensitivity", "breakeven", "calibrate"})
+RUN_COUNTED = frozenset(
+    {"run", "compare", "sweep", "sensitivity", "breakeven", "decompose", "calibrate"}
+)
 #: The longest job run without ``--yes``: a day.
 MAX_SECONDS = 86_400
 #: The most runs a job may have even with ``--yes``: its plan lists them in memory.
@@ -91,8 +97,6 @@ def check_inputs(args: argparse.Namespace) -> None:
     Raises:
         InputError: The first problem found, naming the file or option and the parameter.
     """
-    if args.command == "compare" and len(compared(args)) < 2:
-        raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
     if getattr(args, "resume", False) and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
     check_numbers(args)
@@ -115,6 +119,7 @@ def check_inputs(args: argparse.Namespace) -> None:
         load_scenario(EVIDENCE_SCENARIO, overrides, schema=schema)
     if args.command == "breakeven" and loaded[args.policy] == loaded[args.baseline]:
         raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
+    check_firms(args, loaded)
     check_factors(args, loaded, schema, metric_set)
     check_size(args, loaded, schema)
     if args.command in FOLDER_COMMANDS:
@@ -129,6 +134,22 @@ def check_inputs(args: argparse.Namespace) -> None:
     scheduler = getattr(args, "scheduler", None)
     if scheduler:
         check_scheduler(scheduler)
+
+
+def check_firms(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
+    """A comparison or a decomposition is of one firm (unless ``--different-firms``).
+
+    Raises:
+        InputError: A compared scenario is another firm than the baseline, or a decomposition
+            cannot run (see :func:`~npssim.experiment.elements.check_decomposable`).
+    """
+    different = getattr(args, "different_firms", False)
+    if args.command == "compare":
+        reference, *others = compared(args)
+        for source in others:
+            check_same_firm(loaded[reference], loaded[source], different_firms=different)
+    elif args.command == "decompose":
+        check_decomposable(loaded[args.policy], loaded[args.baseline], different_firms=different)
 
 
 def compared(args: argparse.Namespace) -> list[str]:
@@ -215,7 +236,7 @@ def check_size(
         InputError: The estimate exceeds :data:`MAX_SECONDS` and ``--yes`` was not given, or
             the job has more runs than npssim can list (:data:`MAX_RUNS`).
     """
-    runs = _runs(args, schema)
+    runs = _runs(args, schema, loaded)
     if runs is None or not loaded:
         return
     firm = max(
@@ -240,15 +261,24 @@ def check_size(
         )
 
 
-def _runs(args: argparse.Namespace, schema: type[Scenario] = Scenario) -> int | None:
+def _runs(
+    args: argparse.Namespace,
+    schema: type[Scenario] = Scenario,
+    loaded: dict[str, Any] | None = None,
+) -> int | None:
     """How many runs the command asks for (None for a command that runs no experiment)."""
     if args.command not in RUN_COUNTED:
         return None  # validate, schema, new...; evidence runs a fixed set; explore one firm
     replications = 1 if getattr(args, "replication", None) is not None else args.replications
     if args.command == "run":
         return replications
-    if args.command == "compare":
-        return len(compared(args)) * replications
+    if args.command == "compare":  # one scenario runs beside its counterfactual
+        return max(2, len(compared(args))) * replications
+    if args.command == "decompose":
+        if not loaded:
+            return None
+        elements = policy_elements(loaded[args.policy], loaded[args.baseline])
+        return 2 ** len(elements) * replications
     if args.command == "sweep":
         return math.prod(len(parse_vary(text, schema)[1]) for text in args.vary) * replications
     if args.command == "sensitivity":

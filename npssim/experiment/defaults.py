@@ -27,3 +27,9 @@ BREAKEVEN_SAMPLES = 48
 BREAKEVEN_MIN_GRID = 2
 #: Fewest sampled points PRIM is asked to find a box in; fewer is noise.
 BREAKEVEN_MIN_SAMPLES = 10
+#: Replications of every combination of a decomposition's elements: 2**k combinations share
+#: them, and each element's contribution is read from paired differences (so a few minutes for
+#: six elements at the reference firm on two cores).
+DECOMPOSE_REPLICATIONS = 10
+#: Most elements a decomposition takes: 2**8 = 256 combinations of each replication.
+DECOMPOSE_MAX_ELEMENTS = 8

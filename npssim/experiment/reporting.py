@@ -228,7 +228,8 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
     plan = results.plan
     kind = {"run": "run", "compare": "comparison", "sweep": "sweep", "sensitivity": "sensitivity"}
     document = Document(
-        f"npssim {kind.get(plan.kind, plan.kind)}: {', '.join(plan.labels)}",
+        getattr(results, "report_title", None)
+        or f"npssim {kind.get(plan.kind, plan.kind)}: {', '.join(plan.labels)}",
         subtitle=(
             f"{plan.runs_text} per scenario"
             + (f" and design point ({len(plan.points)} points)" if results.varied else "")
@@ -242,6 +243,9 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         document.heading("The answer")
         for line in answer:
             document.paragraph(line, lead=True)
+    section = getattr(results, "answer_section", None)  # a kind whose answer is not a verdict
+    if section is not None:
+        section(document)
     figures = results.figures()
     if "differences" in figures:  # the paired-differences chart belongs with the answer
         document.figure(figures.pop("differences"), "differences", CAPTIONS["differences"])
@@ -317,4 +321,10 @@ TABLE_NOTES = {
     "discovery": "per Latin-hypercube point: every assumption's value, the mean paired "
     "difference in net value, and whether the policy pays there",
     "box": "the PRIM box where the policy pays: each restricted assumption's bounds",
+    "contributions": "per outcome and element of the policy (then the whole policy): the mean "
+    "Shapley contribution to the paired difference in the long run and its 95% interval",
+    "replications": "per outcome, replication and element: the Shapley contribution; each "
+    "replication's elements sum to its total",
+    "combinations": "per combination of elements (the baseline with those switched to the "
+    "policy's values): the mean paired difference of each outcome",
 }

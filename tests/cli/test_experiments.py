@@ -176,7 +176,6 @@ def test_non_empty_output_folder_is_refused_without_force(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        (["compare", "baseline"], ["compare", "at least two"]),
         (["sweep", "baseline", "--vary", "policy.incentives.nps_weight=0:1:1"], ["--vary"]),
         (["sweep", "baseline", "--vary", "firm.manager=1,2"], ["--vary", "did you mean"]),
         (["sweep", "baseline", "--vary", "firm.managers=2", "--metric", "nps"], ["--metric"]),
