@@ -23,6 +23,7 @@ from npssim.report.vocabulary import (
     Tile,
     format_difference,
     format_span,
+    given_away_note,
     judge,
     make_tile,
 )
@@ -75,11 +76,7 @@ def tile(row: pd.Series, currency: str, rows: Mapping[str, pd.Series] | None = N
     note = ""
     parts = [rows[name] for name in TRADED_FOR_SCORES if name in rows] if rows else []
     if metric.name == "money_given_away" and len(parts) == len(TRADED_FOR_SCORES):
-        traded = sum(float(part["difference"]) for part in parts)
-        note = (
-            f"of which {format_difference(metric, traded, currency)} traded for scores; "
-            "the rest is ordinary discounts, which keep customers"
-        )
+        note = given_away_note(sum(float(part["difference"]) for part in parts), currency)
     return make_tile(metric, mean, low, high, currency, note=note)
 
 

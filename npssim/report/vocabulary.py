@@ -135,6 +135,21 @@ def format_span(metric: Metric, low: float, high: float, currency: str = "") -> 
     )
 
 
+def given_away_note(traded: float, currency: str = "") -> str:
+    """The line under the money given away: how much of it reps traded for scores.
+
+    The money given away has no better direction: ordinary discounts keep customers (what they
+    cost and what they keep is in the firm's net money); the part traded for scores
+    (:data:`~npssim.metrics.TRADED_FOR_SCORES`) is what a score-driven policy wastes.
+    """
+    if math.isnan(traded):
+        return "of which traded for scores: n/a"
+    return (
+        f"of which {format_money(traded, currency, signed=True)} traded for scores; "
+        "the rest is ordinary discounts, which keep customers"
+    )
+
+
 def make_tile(
     metric: Metric,
     mean: float,
