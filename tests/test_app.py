@@ -334,7 +334,9 @@ def test_money_given_away_is_context_and_names_what_was_traded_for_scores():
     assert given.mean == pytest.approx(paired_difference(*expected).mean)
     assert given.verdict == "context"
     traded = paired_difference(*(view.now(side, TRADED_FOR_SCORES) for side in SIDES))
-    assert given.note.startswith(f"of which {format_money(traded.mean, 'USD', signed=True)}")
+    assert given.note.startswith(f"{format_money(traded.mean, 'USD', signed=True)} traded for")
+    rest = format_money(given.mean - traded.mean, "USD", signed=True)
+    assert f"{rest} ordinary discounts" in given.note
 
 
 def test_verdict_says_how_much_less_money_with_its_interval():

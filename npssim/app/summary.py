@@ -79,7 +79,7 @@ def tiles(view: View, currency: str = "") -> list[Tile]:
             traded = paired_difference(
                 view.now(WITH, TRADED_FOR_SCORES), view.now(WITHOUT, TRADED_FOR_SCORES)
             )
-            note = given_away_note(traded.mean, currency)
+            note = given_away_note(difference.mean, traded.mean, currency)
         tile = make_tile(
             METRIC_BY_NAME[spec.name],
             difference.mean,

@@ -181,9 +181,10 @@ def stakeholder_section(document: Document, results: Reportable) -> None:
     document.paragraph(
         "An NPS policy alters the balance of power between the parties: each row says whether "
         "the change is better or worse for that party and for the firm (a concession is worse "
-        "for the firm and better for the customer who receives it). Concessions go only to customers powerful enough to hold their "
-        "score hostage: in the model an account's chance of demanding one grows with its power "
-        "over its rep and with what it has learned (its savvy)."
+        "for the firm and better for the customer who receives it). Concessions go only to "
+        "customers powerful enough to hold their score hostage: in the model an account's "
+        "chance of demanding one grows with its power over its rep and with what it has "
+        "learned (its savvy)."
     )
     period = results.periods()["long"]
     for policy in dict.fromkeys(comparison["scenario"]):

@@ -76,7 +76,8 @@ def tile(row: pd.Series, currency: str, rows: Mapping[str, pd.Series] | None = N
     note = ""
     parts = [rows[name] for name in TRADED_FOR_SCORES if name in rows] if rows else []
     if metric.name == "money_given_away" and len(parts) == len(TRADED_FOR_SCORES):
-        note = given_away_note(sum(float(part["difference"]) for part in parts), currency)
+        traded = sum(float(part["difference"]) for part in parts)
+        note = given_away_note(mean, traded, currency)
     return make_tile(metric, mean, low, high, currency, note=note)
 
 

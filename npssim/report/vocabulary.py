@@ -135,18 +135,24 @@ def format_span(metric: Metric, low: float, high: float, currency: str = "") -> 
     )
 
 
-def given_away_note(traded: float, currency: str = "") -> str:
-    """The line under the money given away: how much of it reps traded for scores.
+def given_away_note(total: float, traded: float, currency: str = "") -> str:
+    """The line under the money given away: the part reps traded for scores, and the rest.
 
     The money given away has no better direction: ordinary discounts keep customers (what they
     cost and what they keep is in the firm's net money); the part traded for scores
     (:data:`~npssim.metrics.TRADED_FOR_SCORES`) is what a score-driven policy wastes.
+
+    Args:
+        total: The difference in the money given away.
+        traded: The difference in the part traded for scores.
+        currency: The firm's currency code.
     """
-    if math.isnan(traded):
-        return "of which traded for scores: n/a"
+    if math.isnan(total) or math.isnan(traded):
+        return "traded for scores: n/a"
     return (
-        f"of which {format_money(traded, currency, signed=True)} traded for scores; "
-        "the rest is ordinary discounts, which keep customers"
+        f"{format_money(traded, currency, signed=True)} traded for scores, "
+        f"{format_money(total - traded, currency, signed=True)} ordinary discounts "
+        "(which keep customers)"
     )
 
 

@@ -156,7 +156,9 @@ def test_money_given_away_is_context_and_names_the_part_traded_for_scores():
     )
     assert given.verdict == "context" and given.value == "+2.00M EUR"
     # concessions 100k + free services 300k + gifts 10k + discounts traded for scores 500k
-    assert given.note.startswith("of which +910k EUR traded for scores")
+    assert given.note == (
+        "+910k EUR traded for scores, +1.09M EUR ordinary discounts (which keep customers)"
+    )
     matrix = policy_matrix(frame, CURRENCIES)
     assert matrix.iloc[2]["Money given away (EUR a year)"] == "+2.00M EUR"
 

@@ -125,3 +125,13 @@ def test_tiles_html_shows_the_verdicts_word_and_no_word_for_context():
     html = document.to_html()
     assert '<div class="tile unclear">' in html and ">no clear change</div>" in html
     assert '<div class="tile context">' in html and ">context</div>" not in html
+
+
+def test_the_money_given_away_splits_into_what_was_traded_for_scores_and_the_rest():
+    from npssim.report.vocabulary import given_away_note
+
+    # More traded for scores than the total grew: ordinary discounts fell (fewer customers).
+    assert given_away_note(3.76e6, 4.07e6, "USD") == (
+        "+4.07M USD traded for scores, -310k USD ordinary discounts (which keep customers)"
+    )
+    assert given_away_note(math.nan, 1.0) == "traded for scores: n/a"
