@@ -25,6 +25,7 @@ from npssim.report.decision import (
     stakeholder_rows,
 )
 from npssim.report.document import Document
+from npssim.report.vocabulary import UNIT_TERMS, VERDICT_TERMS
 from npssim.scenario import Scenario
 from npssim.version import __version__
 
@@ -88,7 +89,8 @@ ACCRUAL_NOTE = (
 )
 VERDICT_NOTE = (
     "A verdict says **better** or **worse** only when the interval of the difference excludes "
-    "zero; what the NPS dashboard shows gets none."
+    "zero and the difference does not round to zero as shown; what the NPS dashboard shows "
+    "gets none."
 )
 NET_VALUE_NOTE = (
     "`net_value` is the firm's money: `gross_margin` (revenue at the prices agreed, so after "
@@ -156,7 +158,7 @@ def decision_section(document: Document, results: Reportable) -> None:
             policy_matrix(comparison, results.currencies),
             caption=f"Paired difference from {verdicts[0].reference} in the {period}, "
             "policies sorted by the firm's net money; better / worse where the 95% interval "
-            "excludes zero, unclear where it does not.",
+            "excludes zero, no clear change where it does not.",
         )
 
 
@@ -177,11 +179,12 @@ def stakeholder_section(document: Document, results: Reportable) -> None:
         return
     document.heading("Who wins, who loses")
     document.paragraph(
-        "An NPS policy alters the balance of power between the parties: each row is read "
-        "from that party's side (a concession is a cost to the firm and a gain to the customer "
-        "who receives it). Concessions go only to customers powerful enough to hold their "
-        "score hostage: in the model an account's chance of demanding one grows with its power "
-        "over its rep and with what it has learned (its savvy)."
+        "An NPS policy alters the balance of power between the parties: each row says whether "
+        "the change is better or worse for that party and for the firm (a concession is worse "
+        "for the firm and better for the customer who receives it). Concessions go only to "
+        "customers powerful enough to hold their score hostage: in the model an account's "
+        "chance of demanding one grows with its power over its rep and with what it has "
+        "learned (its savvy)."
     )
     period = results.periods()["long"]
     for policy in dict.fromkeys(comparison["scenario"]):
@@ -193,12 +196,19 @@ def stakeholder_section(document: Document, results: Reportable) -> None:
         )
 
 
-def glossary(document: Document, metrics: MetricSet = REGISTRY) -> None:
-    """Every metric's label, column name and meaning, so tables need no meaning column.
+def glossary(document: Document, metrics: MetricSet = REGISTRY, verdicts: bool = False) -> None:
+    """The units, the verdicts' words and every metric's meaning: tables need no meaning column.
 
-    ``metrics`` is the model class's set, so the metrics a subclass adds are explained too.
+    The units (pp, points) are explained in every report, the verdicts' words where there are
+    comparisons (``verdicts``). ``metrics`` is the model class's set, so the metrics a
+    subclass adds are explained too.
     """
     document.heading("Glossary")
+    terms = {**UNIT_TERMS, **(VERDICT_TERMS if verdicts else {})}
+    document.table(
+        pd.DataFrame([{"term": term, "meaning": text} for term, text in terms.items()]),
+        caption="The units and words of the tables",
+    )
     rows = [
         {
             "metric": metric.label,
@@ -270,7 +280,7 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         document.table(shown, hover=hover)
     document.heading("How to read this")
     document.bullets(results.how_to_read())
-    glossary(document, plan.model_class.metric_set)
+    glossary(document, plan.model_class.metric_set, verdicts=len(results.scenarios) > 1)
     document.heading("Files")
     document.bullets(
         [f"`{stem}.csv`: {TABLE_NOTES.get(stem, stem)}" for stem in tables]
