@@ -36,6 +36,8 @@ COMMANDS = {
     "calibrate": ("experiments", "fit"),
     "evidence": ("experiments", "evidence"),
     "breakeven": ("breakeven", "breakeven"),
+    "export": ("diagnose", "export"),
+    "diagnose": ("diagnose", "diagnose"),
     "explore": ("explore", "explore"),
     "validate": ("discovery", "validate"),
     "params": ("discovery", "params"),

@@ -311,11 +311,12 @@ def validation_document(table: pd.DataFrame, command: str = "") -> Document:
         "interval covers the true overstatement, and how each falls with fewer responses.",
         lead=True,
     )
-    document.table(_formatted(table), "Validation, per scenario, firm size and fingerprint")
+    document.table(formatted(table), "Validation, per scenario, firm size and fingerprint")
     return document
 
 
-def _formatted(table: pd.DataFrame) -> pd.DataFrame:
+def formatted(table: pd.DataFrame) -> pd.DataFrame:
+    """A table for people: floats to three significant figures, the rest as text."""
     shown = {}
     for column in table.columns:
         values = table[column]
