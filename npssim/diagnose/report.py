@@ -52,8 +52,8 @@ def add_answer(document: Document, diagnosis: Diagnosis) -> None:
     """The answer: its sentences, then the four numbers a leader reads at a glance."""
     lines = answer_lines(diagnosis)
     document.heading("The answer")
-    if lines:
-        document.paragraph(lines[0], lead=True)
+    if lines:  # the first sentence in bold: the answer a reader must not miss
+        document.paragraph(f"**{lines[0].replace('**', '')}**", lead=True)
         document.bullets(lines[1:])
     document.tiles(_tiles(diagnosis), "At a glance")
 
@@ -71,7 +71,7 @@ def _tiles(diagnosis: Diagnosis) -> list[tuple[str, str, str, str, str]]:
         verdict = "worse" if over.low > 0 else "unclear"
         tiles.append(("Overstates the truth by", f"{over.mean:+.1f} points", interval, verdict, ""))
     else:
-        tiles.append(("Overstates the truth by", "not estimated", "", "shown", "--no-estimate"))
+        tiles.append(("Overstates the truth by", "not estimated", "", "shown", "not asked for"))
     expected = diagnosis.flagged * diagnosis.false_alarm_share
     tiles.append(
         (
@@ -261,6 +261,28 @@ def plot_p_values(reps: pd.DataFrame, fdr: float) -> Figure:
     axes.set_ylabel("p-value")
     axes.set_ylim(0, 1)
     axes.set_title("Which reps stand out beyond chance")
+    axes.legend(frameon=False)
+    axes.spines[["top", "right"]].set_visible(False)
+    return figure
+
+
+def plot_against_truth(reps: pd.DataFrame, truth: pd.DataFrame) -> Figure:
+    """Simulated firms only: each rep's suspicion against the share of answers a tactic touched.
+
+    The check a real firm cannot make: where the truth is known, a useful suspicion score rises
+    with it, and the flagged reps sit to the right.
+    """
+    both = reps.merge(truth[["rep_id", "gaming_share"]], on="rep_id", how="inner")
+    figure = Figure(figsize=(8, 4), layout="constrained")
+    axes = figure.add_subplot()
+    flagged = both["flagged"].to_numpy(dtype=bool)
+    for mask, color, label in ((~flagged, _OTHER_COLOR, "not flagged"),
+                               (flagged, _FLAGGED_COLOR, "flagged")):  # fmt: skip
+        axes.scatter(100 * both["gaming_share"][mask], both["suspicion"][mask], s=18,
+                     color=color, label=label)  # fmt: skip
+    axes.set_xlabel("true share of the rep's answers that a tactic touched (%)")
+    axes.set_ylabel("suspicion")
+    axes.set_title("Suspicion against the truth the simulation knows")
     axes.legend(frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
     return figure

@@ -106,3 +106,12 @@ def test_validation_report(tmp_path):
     assert pd.read_csv(tmp_path / "validation.csv").shape == table.shape
     assert {path.name for path in written} >= {"report.md", "report.html"}
     assert "nps_bonus" in (tmp_path / "report.md").read_text()
+
+
+def test_suspicion_against_truth_draws_every_rep_the_truth_knows(diagnosis):
+    from npssim.diagnose.report import plot_against_truth
+
+    truth = fake_science.simulate_exports("nps_bonus", seed=3).truth.iloc[:4]
+    figure = plot_against_truth(diagnosis.reps, truth)
+    points = sum(len(c.get_offsets()) for c in figure.axes[0].collections)
+    assert points == 4
