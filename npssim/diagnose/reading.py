@@ -13,8 +13,10 @@ Conventions, for people reading a refusal:
   (for a CSV that is its line number). A Parquet file has no header row: its first record is
   row 1.
 - *Weeks* are whole weeks since the export's first week. Dates are converted with week 0 the
-  Monday of the earliest response date; week numbers, when a firm gives them, are shifted so
-  that the earliest response's week is week 0 (renewal weeks by the same amount).
+  Monday of the earliest response date. Week numbers, when a firm (or ``npssim export``) gives
+  them, are taken as they are: they already count from the export's start, and moving them
+  would move the weeks of reviews and quarter ends that timing fingerprints read. Response
+  weeks must be 0 or more; a renewal may fall before the first week (a negative week).
 - ``invited_by`` is optional and defaults to ``"firm"``: most survey platforms send on a
   trigger (a closed ticket, a renewal), and a firm that cannot say who sent an invitation
   cannot say that a rep did; the rep-triggered fingerprint is then simply absent, not faked.
@@ -396,7 +398,7 @@ def _refuse(table: _Table, column: str, broken: pd.Series, problem: str) -> None
 
 
 def _responses(table: _Table, accounts: pd.DataFrame) -> tuple[pd.DataFrame, Any]:
-    """The responses table, and the week origin (a Monday, or the first week number)."""
+    """The responses table, and its clock: dates (from a Monday) or week numbers (from 0)."""
     frame = pd.DataFrame({"account_id": _ids(table, "account_id")})
     if table.has("response_id"):
         frame.insert(0, "response_id", _ids(table, "response_id"))
@@ -430,8 +432,9 @@ def _responses(table: _Table, accounts: pd.DataFrame) -> tuple[pd.DataFrame, Any
         origin = first - pd.Timedelta(days=first.weekday())
         weeks = (values - origin).dt.days // 7
     else:
-        origin = int(values.min())
-        weeks = values - origin
+        origin = 0
+        weeks = values
+        _refuse(table, "week", weeks < 0, "is negative; weeks count from the export's start")
     frame["week"] = weeks.astype(np.int64)
     frame["invited_by"] = _inviters(table) if table.has("invited_by") else DEFAULT_INVITER
     scores = _numbers(table, "score")
@@ -492,7 +495,7 @@ def _renewal_weeks(
         if given == "date":
             frame["renewal_week"] = ((values - start).dt.days // 7).astype(float)
         else:
-            frame["renewal_week"] = values - start
+            frame["renewal_week"] = values
     duplicated = frame.duplicated(["account_id", "renewal_week"])
     _refuse(table, "account_id", duplicated, "is listed twice for the same renewal")
     return frame[list(ACCOUNT_COLUMNS)]

@@ -127,8 +127,8 @@ def test_canonical_tables_read_without_a_mapping(tmp_path):
     )
     read, book = read_crm(tmp_path, responses=responses, accounts=accounts, columns={})
     assert read["response_id"].tolist() == ["1", "2"]
-    assert read["week"].tolist() == [0, 2]  # shifted so that the first response's week is 0
-    assert book["renewal_week"].tolist()[0] == 7  # by the same amount
+    assert read["week"].tolist() == [3, 5]  # week numbers as given: the export's own clock
+    assert book["renewal_week"].tolist()[0] == 10
     assert read["answered"].tolist() == [True, False]
     assert book["discount"].tolist() == [0.1, 0.0]  # shares stay shares
 
@@ -231,6 +231,14 @@ def test_answered_and_score_must_agree(tmp_path):
     columns = {**CRM_COLUMNS, "answered": "Answered"}
     with pytest.raises(InputError, match="row 3: is empty, but answered is yes"):
         read_crm(tmp_path, responses=responses, columns=columns)
+
+
+def test_negative_response_weeks_are_refused(tmp_path):
+    responses = crm_responses().drop(columns="Survey Date").assign(Week=[0, 1, -1, 2])
+    columns = {**CRM_COLUMNS, "week": "Week"}
+    accounts = crm_accounts().drop(columns="Renewal Date")
+    with pytest.raises(InputError, match="'Week' \\(week\\), row 4: is negative"):
+        read_crm(tmp_path, responses=responses, accounts=accounts, columns=columns)
 
 
 def test_weeks_and_dates_cannot_be_mixed(tmp_path):
