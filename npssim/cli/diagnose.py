@@ -75,7 +75,7 @@ def diagnose(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         responses,
         accounts,
         fdr=args.fdr,
-        estimate=args.estimate,
+        estimate=args.estimate is not False,
         scenario=args.scenario,
         seed=args.seed,
         progress=not args.quiet and stderr.is_terminal,
@@ -103,13 +103,21 @@ def diagnose(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 def _validate(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     """``npssim diagnose --validate``: the diagnosis measured where the truth is known."""
-    from npssim.diagnose.validation import validate
+    from npssim.diagnose import validation
 
-    table = validate(progress=not args.quiet and stderr.is_terminal)
-    stdout.print(rich_table(formatted(table), "How well the diagnosis finds gaming"))
+    def progress(line: str) -> None:
+        stderr.print(escape(line), highlight=False)
+
+    table = validation.validate(
+        fdr=args.fdr, estimate=bool(args.estimate), progress=None if args.quiet else progress
+    )
+    # The table has a row per seed; its summary (when the science offers one) averages them.
+    summary = validation.summary(table) if hasattr(validation, "summary") else None
+    shown = table if summary is None else summary
+    stdout.print(rich_table(formatted(shown), "How well the diagnosis finds gaming"))
     out = args.out or _default_folder("diagnose-validation")
     with FolderLock(out):
-        save_validation(table, out, "npssim " + " ".join(sys.argv[1:]))
+        save_validation(table, out, "npssim " + " ".join(sys.argv[1:]), summary=summary)
     stdout.print(
         f"Results: {escape(str(out))}  (validation.csv; report: "
         f"{escape(str(out / 'report.html'))})",

@@ -268,10 +268,11 @@ def _export_and_diagnose(commands: argparse._SubParsersAction) -> None:
         help="false discovery rate among flagged reps (default 0.05)",
     )
     diagnose.add_argument(
-        "--no-estimate",
-        dest="estimate",
-        action="store_false",
-        help="skip the overstatement's estimate through the model (fingerprints and flags only)",
+        "--estimate",
+        action=argparse.BooleanOptionalAction,
+        help="estimate the overstatement through the model (default: on for a firm's exports; "
+        "off for --validate, where it takes a minute or two per simulated firm); "
+        "--no-estimate gives the fingerprints and flags only",
     )
     diagnose.add_argument(
         "--scenario", help="the scenario the firm's fit starts from (file or bundled name)"

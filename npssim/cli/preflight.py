@@ -159,7 +159,6 @@ def check_diagnose(args: argparse.Namespace) -> None:
                 ("--column", args.columns),
                 ("--scenario", args.scenario),
                 ("--seed", args.seed),
-                ("--no-estimate", not args.estimate),
             )
             if value
         ]

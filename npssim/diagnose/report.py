@@ -318,12 +318,15 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
-def validation_document(table: pd.DataFrame, command: str = "") -> Document:
+def validation_document(
+    table: pd.DataFrame, command: str = "", summary: pd.DataFrame | None = None
+) -> Document:
     """The validation table as a report: what the detectors find where the truth is known.
 
     Args:
-        table: ``validate()``'s table (per scenario, size and fingerprint).
+        table: ``validate()``'s table (per scenario, size, seed and fingerprint).
         command: The command that made it, for the subtitle.
+        summary: The table averaged over seeds, shown first when given.
     """
     document = Document("How well npssim diagnose finds gaming", command or "npssim diagnose")
     document.paragraph(
@@ -333,7 +336,9 @@ def validation_document(table: pd.DataFrame, command: str = "") -> Document:
         "interval covers the true overstatement, and how each falls with fewer responses.",
         lead=True,
     )
-    document.table(formatted(table), "Validation, per scenario, firm size and fingerprint")
+    if summary is not None:
+        document.table(formatted(summary), "Averaged over seeds")
+    document.table(formatted(table), "Every simulated firm")
     return document
 
 
@@ -349,12 +354,17 @@ def formatted(table: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(shown)
 
 
-def save_validation(table: pd.DataFrame, folder: str | Path, command: str = "") -> list[Path]:
+def save_validation(
+    table: pd.DataFrame,
+    folder: str | Path,
+    command: str = "",
+    summary: pd.DataFrame | None = None,
+) -> list[Path]:
     """Write ``validation.csv`` and its report into ``folder``."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = [write_csv(table, folder / VALIDATION_FILE)]
-    return written + validation_document(table, command).save(folder)
+    return written + validation_document(table, command, summary).save(folder)
 
 
 def flagged_rows(diagnosis: Diagnosis, limit: int) -> tuple[pd.DataFrame, int]:

@@ -98,6 +98,14 @@ def test_no_estimate_writes_no_fitted_scenario(tmp_path, capsys, calls, crm):
     assert not (out / "our_firm.toml").exists()
 
 
+def test_validate_estimates_when_asked(tmp_path, capsys, calls):
+    args = ["diagnose", "--validate", "--estimate", "--fdr", "0.1", "--quiet"]
+    status, _, err = run_cli(capsys, *args, "--out", str(tmp_path / "v"))
+    assert status == 0, err
+    assert calls == [("validate", {"fdr": 0.1, "estimate": True})]
+    assert err == ""
+
+
 def test_diagnose_again_needs_force_and_replaces_only_its_own(tmp_path, capsys, calls, crm):
     out = tmp_path / "d"
     assert run_cli(capsys, "diagnose", *crm, "--out", str(out))[0] == 0
@@ -164,6 +172,8 @@ def test_validate_prints_and_writes_the_table(tmp_path, capsys, calls):
     status, stdout, err = run_cli(capsys, "diagnose", "--validate", "--out", str(out))
     assert status == 0, err
     assert "How well the diagnosis finds gaming" in stdout
+    assert calls == [("validate", {"fdr": 0.05, "estimate": False})]  # estimate off by default
+    assert "validated 2 scenarios" in err  # progress, a line per step
     table = pd.read_csv(out / "validation.csv")
     assert table.equals(fake_science.validate())
     assert (out / "report.html").exists()

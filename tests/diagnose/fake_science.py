@@ -145,8 +145,18 @@ def diagnose(
     )
 
 
-def validate(*, scenarios=("baseline", "nps_bonus"), seeds=(1, 2), sizes=(1,), progress=None):
-    CALLS.append(("validate", {"scenarios": scenarios, "seeds": seeds, "sizes": sizes}))
+def validate(
+    *,
+    scenarios=("baseline", "nps_bonus"),
+    seeds=(1, 2),
+    sizes=(1,),
+    fdr=0.05,
+    estimate=False,
+    progress=None,
+):
+    CALLS.append(("validate", {"fdr": fdr, "estimate": estimate}))
+    if progress is not None:
+        progress(f"validated {len(scenarios)} scenarios")
     return pd.DataFrame(
         [
             {"scenario": s, "size": n, "fingerprint": "combined", "auc": 0.5 + 0.1 * i,
