@@ -123,7 +123,11 @@ def diagnosis_document(diagnosis: Diagnosis, source: str = "") -> Document:
         tactics = _words(row.tactics)
         points = f" It points to: {tactics}." if tactics else ""
         document.heading(f"{_title(row.name)}: {present}", level=3)
-        document.paragraph(f"{row.description} Firm-level statistic: {row.statistic:.3g}.{points}")
+        description = str(row.description).strip()
+        if description and not description.endswith((".", "!", "?")):
+            description += "."
+        statistic = _number(row.statistic)
+        document.paragraph(f"{description} Firm-level statistic: {statistic}.{points}")
     document.table(_fingerprint_table(fingerprints), "The fingerprints at firm level")
 
     document.heading("The reps")
@@ -147,7 +151,12 @@ def diagnosis_document(diagnosis: Diagnosis, source: str = "") -> Document:
         "Each rep's p-value, smallest first, against the Benjamini-Hochberg line: reps at or "
         "left of the last point under the line are flagged",
     )
-    document.table(reps_table(diagnosis.reps), "Every rep, most suspicious first")
+    shown = reps_table(diagnosis.reps, fingerprints["name"])
+    document.table(
+        shown,
+        f"Every rep, most suspicious first: each fingerprint's statistic ({REPS_FILE} has "
+        "their z-scores and p-values too)",
+    )
 
     document.heading("What the fingerprints cannot tell apart")
     document.bullets(list(diagnosis.indistinguishable) or ["Nothing was reported."])
@@ -169,6 +178,15 @@ def diagnosis_document(diagnosis: Diagnosis, source: str = "") -> Document:
     return document
 
 
+def _number(value: Any) -> str:
+    """A statistic to three significant figures, ``n/a`` when there is none."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return "n/a" if math.isnan(number) else f"{number:.3g}"
+
+
 def _title(name: str) -> str:
     return str(name).replace("_", " ").capitalize()
 
@@ -185,7 +203,7 @@ def _fingerprint_table(fingerprints: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "fingerprint": [_title(name) for name in fingerprints["name"]],
-            "statistic": [f"{value:.3g}" for value in fingerprints["statistic"]],
+            "statistic": [_number(value) for value in fingerprints["statistic"]],
             "present": ["yes" if flag else "no" for flag in fingerprints["present"]],
             "points to": [_words(value) for value in fingerprints["tactics"]],
         }
@@ -199,9 +217,18 @@ def ranked(reps: pd.DataFrame) -> pd.DataFrame:
     return order[leading + [c for c in order.columns if c not in leading]].reset_index(drop=True)
 
 
-def reps_table(reps: pd.DataFrame) -> pd.DataFrame:
-    """The reps for people: numbers to three significant figures, flags as words."""
+def reps_table(reps: pd.DataFrame, fingerprints: Sequence[str] | None = None) -> pd.DataFrame:
+    """The reps for people: numbers to three significant figures, flags as words.
+
+    Args:
+        reps: ``Diagnosis.reps``.
+        fingerprints: Show only these fingerprints' statistics beside the leading columns
+            (their z-scores and p-values stay in reps.csv); every column when None.
+    """
     table = ranked(reps)
+    if fingerprints is not None:
+        keep = [c for c in table.columns if c in LEADING or c in set(fingerprints)]
+        table = table[keep]
     shown = {}
     for column in table.columns:
         values = table[column]

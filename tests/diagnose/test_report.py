@@ -115,3 +115,17 @@ def test_suspicion_against_truth_draws_every_rep_the_truth_knows(diagnosis):
     figure = plot_against_truth(diagnosis.reps, truth)
     points = sum(len(c.get_offsets()) for c in figure.axes[0].collections)
     assert points == 4
+
+
+def test_reps_table_shows_the_fingerprints_asked_for(diagnosis):
+    from npssim.diagnose.report import reps_table
+
+    assert list(reps_table(diagnosis.reps, [])) == list(ranked(diagnosis.reps).columns[:5])
+    assert "promoter_share" in reps_table(diagnosis.reps, ["promoter_share"])
+    assert "promoter_share" in reps_table(diagnosis.reps)  # every column when not told
+
+
+def test_a_missing_statistic_reads_n_a(diagnosis):
+    diagnosis.fingerprints.loc[1, "statistic"] = float("nan")
+    markdown = diagnosis_document(diagnosis).to_markdown()
+    assert "Firm-level statistic: n/a." in markdown and "nan" not in markdown
