@@ -285,8 +285,12 @@ def plot_p_values(reps: pd.DataFrame, fdr: float) -> Figure:
     axes.scatter(rank[flagged], values["p_value"][flagged], color=_FLAGGED_COLOR, s=18,
                  label="flagged")  # fmt: skip
     axes.set_xlabel("reps, smallest p-value first")
-    axes.set_ylabel("p-value")
-    axes.set_ylim(0, 1)
+    # On a log scale: the line and the few smallest p-values it decides on are near zero.
+    axes.set_yscale("log")
+    smallest = values["p_value"][values["p_value"] > 0].min()
+    low = min(smallest if np.isfinite(smallest) else 1.0, fdr / max(count, 1)) / 2
+    axes.set_ylim(low, 1.05)
+    axes.set_ylabel("p-value (log scale)")
     axes.set_title("Which reps stand out beyond chance")
     axes.legend(frameon=False)
     axes.spines[["top", "right"]].set_visible(False)
