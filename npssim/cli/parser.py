@@ -244,7 +244,13 @@ def _export_and_diagnose(commands: argparse._SubParsersAction) -> None:
         "measure gaming's fingerprints per rep, flag reps with the false discovery rate "
         "controlled, estimate how far the reported score overstates the truth, and write "
         "reps.csv, report.md, report.html and (when estimated) our_firm.toml. --validate "
-        "instead measures the diagnosis on simulated exports whose truth is known.",
+        "instead measures the diagnosis on simulated exports whose truth is known. Columns "
+        "read (map yours with --column): responses: response_id (optional), account_id, "
+        "rep_id (optional: the account's owner), week or date, invited_by (optional: rep, "
+        "firm or third_party; default firm), answered (optional: a score was given), score "
+        "(0-10); accounts: account_id, rep_id, annual_value, renewal_week or renewal_date, "
+        "renewed, discount (these three optional). Dates become weeks from the Monday of the first "
+        "response.",
     )
     diagnose.add_argument(
         "--responses", type=_path, metavar="FILE", help="the survey export: a row per invitation"
