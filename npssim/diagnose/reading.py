@@ -39,7 +39,19 @@ import pandas as pd
 from npssim.errors import InputError, quoted
 
 #: The extensions read, and how.
-READERS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".xlsx": "Excel"}
+READERS = {
+    ".csv": "CSV",
+    ".tsv": "CSV",
+    ".parquet": "Parquet",
+    ".pq": "Parquet",
+    ".xlsx": "Excel",
+}
+#: Separators a CSV export may use besides the comma (spreadsheets in many countries write
+#: ``;``); one is tried when a file read with commas has a single column that holds it.
+OTHER_SEPARATORS = (";", "\t", "|")
+#: Encodings tried in order: UTF-8 (with or without a byte-order mark), then Windows' Western
+#: European code page, which older CRM exports write (Latin-1, which reads any bytes, last).
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
 #: The canonical columns of each table, in order.
 RESPONSE_COLUMNS = (
     "response_id",
@@ -229,9 +241,7 @@ def _load(path: str | Path) -> tuple[Path, pd.DataFrame, int]:
         raise InputError(f"{quoted(path)}: no such file")
     try:
         if kind == "CSV":
-            frame = pd.read_csv(
-                path, dtype=str, keep_default_na=False, skipinitialspace=True, encoding="utf-8-sig"
-            )
+            frame = _read_csv(path)
         elif kind == "Parquet":
             frame = pd.read_parquet(path)
         else:
@@ -245,6 +255,34 @@ def _load(path: str | Path) -> tuple[Path, pd.DataFrame, int]:
     if frame.empty:
         raise InputError(f"{quoted(path)}: has no rows")
     return path, frame.astype(object).reset_index(drop=True), 0 if kind == "Parquet" else 1
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """A CSV (or tab-separated) file as text cells, its separator and encoding found."""
+    separator = "\t" if path.suffix.lower() == ".tsv" else ","
+    for encoding in ENCODINGS:
+        try:
+            frame = _csv(path, separator, encoding)
+            if len(frame.columns) == 1:
+                header = str(frame.columns[0])
+                other = next((sep for sep in OTHER_SEPARATORS if sep in header), None)
+                if other is not None:
+                    frame = _csv(path, other, encoding)
+            return frame
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _csv(path: Path, separator: str, encoding: str) -> pd.DataFrame:
+    return pd.read_csv(
+        path,
+        sep=separator,
+        dtype=str,
+        keep_default_na=False,
+        skipinitialspace=True,
+        encoding=encoding,
+    )
 
 
 def _blank(value: Any) -> bool:

@@ -268,3 +268,15 @@ def test_unreadable_files_are_refused(tmp_path):
         with pytest.raises(InputError, match=needle) as caught:
             read_exports(path, good, columns=CRM_COLUMNS)
         assert name in str(caught.value)
+
+
+def test_a_semicolon_csv_in_windows_encoding_reads(tmp_path):
+    responses = crm_responses().assign(
+        **{"Account Name": ["Zürich AG", "Beta", "Zürich AG", "Gamma"]}
+    )
+    accounts = crm_accounts().assign(**{"Account Name": ["Zürich AG", "Beta", "Gamma"]})
+    responses.to_csv(tmp_path / "r.csv", index=False, sep=";", encoding="cp1252")
+    accounts.to_csv(tmp_path / "a.tsv", index=False, sep="\t")
+    read, book = read_exports(tmp_path / "r.csv", tmp_path / "a.tsv", columns=CRM_COLUMNS)
+    assert read["account_id"].tolist()[0] == "Zürich AG"
+    assert book["annual_value"].tolist() == [12_000.0, 8_000.0, 5_500.5]  # "$12,000" kept whole
