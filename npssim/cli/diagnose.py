@@ -91,7 +91,7 @@ def diagnose(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     out = args.out or _default_folder("diagnose")
     source = f"{quoted(args.responses.name)} and {quoted(args.accounts.name)}"
     with FolderLock(out):
-        save_diagnosis(diagnosis, out, source=f"npssim diagnose of {source}")
+        save_diagnosis(diagnosis, out, source=source)
     fitted = " and the fitted scenario our_firm.toml" * (diagnosis.fitted_scenario is not None)
     stdout.print(
         f"Results: {escape(str(out))}  (report: {escape(str(out / 'report.html'))}; "

@@ -106,9 +106,11 @@ def diagnosis_document(diagnosis: Diagnosis, source: str = "") -> Document:
 
     Args:
         diagnosis: What ``diagnose`` found.
-        source: What was read (the files), for the subtitle.
+        source: What was read (the files, e.g. ``survey.csv and crm.xlsx``), for the subtitle.
     """
-    document = Document("Is our NPS gamed?", source or "npssim diagnose")
+    document = Document(
+        "Is our NPS gamed?", f"npssim diagnose of {source}" if source else "npssim diagnose"
+    )
     add_answer(document, diagnosis)
 
     document.heading("The fingerprints")
@@ -336,8 +338,13 @@ def save_diagnosis(diagnosis: Diagnosis, folder: str | Path, source: str = "") -
     written += diagnosis_document(diagnosis, source).save(folder)
     if diagnosis.fitted_scenario is not None:
         path = folder / FITTED_FILE
+        header = (
+            f"# This firm as the model sees it: fitted by npssim diagnose to the fingerprints "
+            f"of {source or 'its exports'}.\n"
+        )
         with atomic_path(path) as temporary:
-            temporary.write_text(resolved_toml(diagnosis.fitted_scenario), encoding="utf-8")
+            text = header + resolved_toml(diagnosis.fitted_scenario)
+            temporary.write_text(text, encoding="utf-8")
         written.append(path)
     return written
 

@@ -129,3 +129,10 @@ def test_a_missing_statistic_reads_n_a(diagnosis):
     diagnosis.fingerprints.loc[1, "statistic"] = float("nan")
     markdown = diagnosis_document(diagnosis).to_markdown()
     assert "Firm-level statistic: n/a." in markdown and "nan" not in markdown
+
+
+def test_the_fitted_scenario_says_where_it_comes_from(tmp_path, diagnosis):
+    save_diagnosis(diagnosis, tmp_path, source="survey.csv and crm.xlsx")
+    first = (tmp_path / FITTED_FILE).read_text().splitlines()[0]
+    assert first.startswith("# ") and "survey.csv and crm.xlsx" in first
+    assert "npssim diagnose of survey.csv and crm.xlsx" in (tmp_path / "report.md").read_text()
