@@ -19,8 +19,9 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
+from npssim.cli.parser import DEFAULT_SENSITIVITY_METRIC
 from npssim.cli.preflight import command_overrides, compared
-from npssim.cli.status import Interrupted
+from npssim.cli.status import Interrupted, caused_by_interrupt
 from npssim.errors import InputError
 from npssim.experiment import (
     ExecutorChoice,
@@ -84,7 +85,7 @@ def sweep(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 
 def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
-    """``npssim sensitivity``: Sobol or Morris indices of one metric."""
+    """``npssim sensitivity``: Sobol or Morris indices of each metric given (``--metric``)."""
     schema = _model_class(args).scenario_schema
     factors = [parse_factor(text, schema=schema) for text in args.factors]
     return _finish(
@@ -96,7 +97,7 @@ def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> i
         factors=factors,
         method=args.method,
         samples=args.samples,
-        metric=args.metric,
+        metric=args.metrics or [DEFAULT_SENSITIVITY_METRIC],
         horizon=args.horizon,
     )
 
@@ -233,6 +234,7 @@ def _finish(
     with FolderLock(out):  # one writer from the first run to the last table
         results = run_stored(args, stderr, function, target, out, **options)
         _print_decision(results, stdout)
+        _print_answer(results, stdout)
         for title, frame in results.people_tables():
             if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
                 frame = frame.drop(columns=["meaning", "name"])
@@ -286,7 +288,9 @@ def run_stored(
             model_class=_model_class(args),
             **options,
         )
-    except KeyboardInterrupt:
+    except BaseException as err:  # Ctrl-C, or an error it caused (see caused_by_interrupt)
+        if not caused_by_interrupt(err):
+            raise
         stored = sum(1 for _ in out.rglob(f"{RUNS}/*/*.npz")) if out.is_dir() else 0
         raise Interrupted(
             f"{stored} finished runs are stored in {out}; run the same command with "
@@ -317,6 +321,15 @@ def _print_decision(results: Any, stdout: Console) -> None:
                 f"the {period}, mean over {results.plan.runs_text}",
             )
         )
+
+
+def _print_answer(results: Any, stdout: Console) -> None:
+    """A sweep's or a sensitivity analysis's answer, first (a comparison's is its verdicts)."""
+    answer = results.answer()
+    if answer:
+        stdout.print("[bold]The answer[/bold]", highlight=False)
+    for line in answer:
+        stdout.print(f"- {escape(line.replace('`', ''))}", highlight=False)
 
 
 def _model_class(args: argparse.Namespace) -> type[NPSModel]:

@@ -78,6 +78,8 @@ def _whole_number(low: int, high: int | None = None, shown: str = "") -> Callabl
 
 #: The longest whole number a count or seed option is read from (2**63 has 19 digits).
 MAX_DIGITS = 30
+#: What ``npssim sensitivity`` analyses when no ``--metric`` is given.
+DEFAULT_SENSITIVITY_METRIC = "nps_inflation"
 #: The most weeks a run may simulate (the schema's bound on run.weeks): ``--weeks`` is checked
 #: here so that its message names ``--weeks``, not the ``--set`` it becomes.
 MAX_WEEKS = 5_200
@@ -369,7 +371,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_experiment_options(SENSITIVITY_REPLICATIONS)],
         help="global sensitivity analysis (Sobol or Morris, through SALib)",
         description="Sample parameters over their ranges with SALib, run every sample "
-        "(replications averaged), and print the sensitivity indices of one metric.",
+        "(replications averaged), and print the sensitivity indices of each metric.",
     )
     sensitivity.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
     sensitivity.add_argument("--method", default="sobol", help=f"{' or '.join(METHODS)}")
@@ -390,7 +392,12 @@ def build_parser() -> argparse.ArgumentParser:
         "for Morris (N x (params + 1) points); default 16",
     )
     sensitivity.add_argument(
-        "--metric", default="nps_inflation", help="the output analysed (default nps_inflation)"
+        "--metric",
+        dest="metrics",
+        action="append",
+        metavar="NAME",
+        help=f"an output to analyse (repeatable: each is analysed on its own, from the same "
+        f"runs; default {DEFAULT_SENSITIVITY_METRIC})",
     )
     _horizon(sensitivity)
 

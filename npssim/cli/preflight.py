@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from npssim.cli.parser import DEFAULT_SENSITIVITY_METRIC
 from npssim.errors import InputError, quoted
 from npssim.experiment.design import (
     check_design,
@@ -257,7 +258,7 @@ def check_factors(
         factors = [parse_factor(text, schema=schema) for text in args.factors]
         _refuse_weeks([factor.path for factor in factors], "--param")
         check_design(factors, args.method, args.samples)
-        metric_set.check([args.metric])
+        metric_set.check(args.metrics or [DEFAULT_SENSITIVITY_METRIC])
     elif args.command == "breakeven":
         assumed = parse_assumptions(args.assumptions, schema)
         _refuse_weeks([factor.path for factor in assumed], "--assume")

@@ -22,7 +22,9 @@ from npssim.metrics import METRIC_NAMES, REGISTRY, MetricSet
 COLUMNS: tuple[str, ...] = METRIC_NAMES
 #: The horizons of a summary: the short run, the long run, and the state at the last week.
 HORIZONS: tuple[str, ...] = ("short", "long", "end")
-#: What each horizon is called in tables, titles and reports.
+#: What each horizon (the ``--horizon`` option's values) is called where the windows are
+#: defined (the reports' notes on how to read them). Headings, titles and answers name the weeks
+#: a horizon covers instead, as a reader's calendar does ("second year": ``results.periods()``).
 HORIZON_TITLES: dict[str, str] = {"short": "short run", "long": "long run", "end": "at the end"}
 CONFIDENCE = 0.95
 

@@ -237,6 +237,11 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         ),
     )
     decision_section(document, results)
+    answer = getattr(results, "answer", list)()  # a sweep's or a sensitivity analysis's
+    if answer:
+        document.heading("The answer")
+        for line in answer:
+            document.paragraph(line, lead=True)
     figures = results.figures()
     if "differences" in figures:  # the paired-differences chart belongs with the answer
         document.figure(figures.pop("differences"), "differences", CAPTIONS["differences"])
