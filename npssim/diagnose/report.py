@@ -55,43 +55,42 @@ def add_answer(document: Document, diagnosis: Diagnosis) -> None:
     if lines:  # the first sentence in bold: the answer a reader must not miss
         document.paragraph(f"**{lines[0].replace('**', '')}**", lead=True)
         document.bullets(lines[1:])
-    document.tiles(_tiles(diagnosis), "At a glance")
+    document.table(glance(diagnosis), "At a glance")
 
 
-def _tiles(diagnosis: Diagnosis) -> list[tuple[str, str, str, str, str]]:
-    reps = len(diagnosis.reps)
-    tiles = [("Reported NPS", f"{diagnosis.reported_nps:+.1f}", "", "shown", "")]
+def glance(diagnosis: Diagnosis) -> pd.DataFrame:
+    """The four numbers a leader reads first, each with how sure it is.
+
+    A table rather than the decision report's tiles: tiles head their numbers "difference",
+    and the reported score is a level, not a difference.
+    """
     over = diagnosis.overstatement
     if over is not None and not math.isnan(over.mean):
-        interval = (
+        overstatement = f"{over.mean:+.1f} points"
+        sure = (
             f"95% interval {over.low:+.1f} to {over.high:+.1f}"
             if not (math.isnan(over.low) or math.isnan(over.high))
-            else ""
+            else "no interval"
         )
-        verdict = "worse" if over.low > 0 else "unclear"
-        tiles.append(("Overstates the truth by", f"{over.mean:+.1f} points", interval, verdict, ""))
     else:
-        tiles.append(("Overstates the truth by", "not estimated", "", "shown", "not asked for"))
+        overstatement, sure = "not estimated", "the estimate was not asked for"
     expected = diagnosis.flagged * diagnosis.false_alarm_share
-    tiles.append(
+    rows = [
+        ("Reported NPS", f"{diagnosis.reported_nps:+.1f}", "what the survey shows"),
+        ("It overstates the truth by", overstatement, sure),
         (
             "Reps flagged",
-            f"{diagnosis.flagged} of {reps}",
-            f"up to {expected:.1f} expected false alarms",
-            "worse" if diagnosis.flagged else "unclear",
-            f"false discovery rate {diagnosis.false_alarm_share:.0%}",
-        )
-    )
-    tiles.append(
+            f"{diagnosis.flagged} of {len(diagnosis.reps)}",
+            f"up to {expected:.1f} expected false alarms (false discovery rate "
+            f"{diagnosis.false_alarm_share:.0%})",
+        ),
         (
             "An independent survey would settle it",
             f"{diagnosis.settle_accounts:,} accounts",
             "asked at random, not by the reps",
-            "shown",
-            "",
-        )
-    )
-    return tiles
+        ),
+    ]
+    return pd.DataFrame(rows, columns=["", "figure", "how sure"])
 
 
 def answer_markdown(diagnosis: Diagnosis) -> str:
