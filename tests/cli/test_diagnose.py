@@ -177,3 +177,13 @@ def test_validate_prints_and_writes_the_table(tmp_path, capsys, calls):
     table = pd.read_csv(out / "validation.csv")
     assert table.equals(fake_science.validate())
     assert (out / "report.html").exists()
+
+
+def test_export_passes_weeks_and_refuses_too_many(tmp_path, capsys, calls):
+    out = tmp_path / "firm"
+    assert run_cli(capsys, "export", "baseline", "--out", str(out), "--weeks", "12")[0] == 0
+    assert calls[0][1]["weeks"] == 12
+    status, _, err = run_cli(
+        capsys, "export", "baseline", "--out", str(tmp_path / "x"), "--weeks", "0"
+    )
+    assert_one_line_error(status, err, "--weeks")
