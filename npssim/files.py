@@ -71,6 +71,16 @@ OUTPUTS: tuple[str, ...] = (
     "box.csv",
     "report.md",
     "report.html",
+    # npssim export and npssim diagnose
+    "responses.csv",
+    "accounts.csv",
+    "truth.csv",
+    "responses.parquet",
+    "accounts.parquet",
+    "truth.parquet",
+    "reps.csv",
+    "our_firm.toml",
+    "validation.csv",
 )
 
 

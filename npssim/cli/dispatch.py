@@ -38,6 +38,8 @@ COMMANDS = {
     "evidence": ("experiments", "evidence"),
     "breakeven": ("breakeven", "breakeven"),
     "decompose": ("decompose", "decompose"),
+    "export": ("diagnose", "export"),
+    "diagnose": ("diagnose", "diagnose"),
     "explore": ("explore", "explore"),
     "validate": ("discovery", "validate"),
     "params": ("discovery", "params"),

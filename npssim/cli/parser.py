@@ -217,6 +217,99 @@ def _different_firms(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _share(text: str) -> float:
+    """An argparse type: a share strictly between 0 and 1 (a false discovery rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {quoted(repr(text))}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {quoted(text)}")
+    return value
+
+
+def _export_and_diagnose(commands: argparse._SubParsersAction) -> None:
+    """``npssim export`` and ``npssim diagnose`` (issue 27): is our NPS already gamed?"""
+    export = commands.add_parser(
+        "export",
+        help="write a simulated firm's survey and CRM exports, and their truth",
+        description="Simulate a scenario and write the exports a real firm would bring: "
+        "responses.csv (one row per invitation), accounts.csv (one row per account and "
+        "renewal) and, apart, truth.csv (per rep: the share of answers a tactic touched, and "
+        "each tactic's uses); Parquet copies too where pyarrow is installed. --out must be a "
+        "new or empty folder.",
+    )
+    export.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
+    export.add_argument(
+        "--out", type=_path, required=True, metavar="DIR", help="a new or empty folder"
+    )
+    export.add_argument("--seed", type=_seed, help="seed (default: the scenario's run.seed)")
+    export.add_argument(
+        "--weeks", type=_whole_number(1, MAX_WEEKS), help="weeks to simulate (run.weeks)"
+    )
+    _model_option(export, "simulate a subclass of npssim.NPSModel")
+
+    diagnose = commands.add_parser(
+        "diagnose",
+        help="is our NPS already gamed? read a firm's survey and CRM exports",
+        description="Read a firm's survey responses and CRM accounts (CSV, Parquet or Excel), "
+        "measure gaming's fingerprints per rep, flag reps with the false discovery rate "
+        "controlled, estimate how far the reported score overstates the truth, and write "
+        "reps.csv, report.md, report.html and (when estimated) our_firm.toml. --validate "
+        "instead measures the diagnosis on simulated exports whose truth is known. Columns "
+        "read (map yours with --column): responses: response_id (optional), account_id, "
+        "rep_id (optional: the account's owner), week or date, invited_by (optional: rep, "
+        "firm or third_party; default firm), answered (optional: a score was given), score "
+        "(0-10); accounts: account_id, rep_id, annual_value, renewal_week or renewal_date, "
+        "renewed, discount (these three optional). Dates become weeks from the Monday of the first "
+        "response.",
+    )
+    diagnose.add_argument(
+        "--responses", type=_path, metavar="FILE", help="the survey export: a row per invitation"
+    )
+    diagnose.add_argument(
+        "--accounts", type=_path, metavar="FILE", help="the CRM export: a row per account"
+    )
+    diagnose.add_argument(
+        "--column",
+        dest="columns",
+        action="append",
+        default=[],
+        metavar="NAME=COLUMN",
+        help="your column for one npssim reads, e.g. --column rep_id=Owner (repeatable; "
+        "accounts.rep_id=... for one file only)",
+    )
+    diagnose.add_argument(
+        "--fdr",
+        type=_share,
+        default=0.05,
+        help="false discovery rate among flagged reps (default 0.05)",
+    )
+    diagnose.add_argument(
+        "--estimate",
+        action=argparse.BooleanOptionalAction,
+        help="estimate the overstatement through the model (default: on for a firm's exports; "
+        "off for --validate, where it takes a minute or two per simulated firm); "
+        "--no-estimate gives the fingerprints and flags only",
+    )
+    diagnose.add_argument(
+        "--scenario", help="the scenario the firm's fit starts from (file or bundled name)"
+    )
+    diagnose.add_argument("--seed", type=_seed, help="root seed of the estimate's simulations")
+    diagnose.add_argument(
+        "--validate",
+        action="store_true",
+        help="measure the diagnosis on simulated exports of bundled scenarios instead",
+    )
+    diagnose.add_argument(
+        "--out", type=_path, metavar="DIR", help="output folder (default: a new one under results/)"
+    )
+    diagnose.add_argument(
+        "--force", action="store_true", help="replace npssim's earlier diagnosis in --out"
+    )
+    diagnose.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``npssim`` and its subcommands."""
     parser = _Parser(
@@ -475,6 +568,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"replications per firm, paired on the same seeds (default 8, at most "
         f"{EXPLORE_MAX_REPLICATIONS})",
     )
+
+    _export_and_diagnose(commands)
 
     validate = commands.add_parser(
         "validate",

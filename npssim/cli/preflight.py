@@ -53,6 +53,8 @@ from npssim.scenario import Scenario, load_scenario, parse_assignment, with_over
 FOLDER_COMMANDS = frozenset(
     {"run", "compare", "sweep", "sensitivity", "breakeven", "decompose", "evidence"}
 )
+#: Issue 27's commands: a simulated firm's exports, and the diagnosis of a firm's own.
+DIAGNOSE_COMMANDS = frozenset({"export", "diagnose"})
 #: Commands whose ``--out`` is one file.
 FILE_COMMANDS = frozenset({"calibrate", "schema", "new"})
 #: A simulated account-week's time: a firm of 4,000 accounts simulated for 104 weeks takes
@@ -122,7 +124,9 @@ def check_inputs(args: argparse.Namespace) -> None:
     check_firms(args, loaded)
     check_factors(args, loaded, schema, metric_set)
     check_size(args, loaded, schema)
-    if args.command in FOLDER_COMMANDS:
+    if args.command in DIAGNOSE_COMMANDS:
+        check_diagnose(args)
+    elif args.command in FOLDER_COMMANDS:
         check_output_folder(
             getattr(args, "out", None),
             stored=args.command != "evidence",  # evidence writes into a folder, docs/ say
@@ -150,6 +154,70 @@ def check_firms(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
             check_same_firm(loaded[reference], loaded[source], different_firms=different)
     elif args.command == "decompose":
         check_decomposable(loaded[args.policy], loaded[args.baseline], different_firms=different)
+
+
+def check_diagnose(args: argparse.Namespace) -> None:
+    """``npssim export`` and ``npssim diagnose``: the files exist, the options fit, --out is free.
+
+    The exports themselves are read (and refused row by row) by the command, before it creates
+    anything; here only what costs nothing is checked: which options go together, that each
+    file is there in a format npssim reads, the ``--column`` mapping, and that ``--out`` can be
+    written without replacing anything: a new or empty folder, or (``diagnose --force``) one
+    whose files at npssim's names are npssim's own.
+
+    Raises:
+        InputError: Naming the option and what is wrong.
+    """
+    # Imported here: the diagnosis package loads pandas, which other commands' refusals do not
+    # wait for (these two commands load it anyway).
+    from npssim.diagnose.reading import READERS, parse_columns
+
+    if args.command == "diagnose" and args.validate:
+        given = [
+            option
+            for option, value in (
+                ("--responses", args.responses),
+                ("--accounts", args.accounts),
+                ("--column", args.columns),
+                ("--scenario", args.scenario),
+                ("--seed", args.seed),
+            )
+            if value
+        ]
+        if given:
+            raise InputError(
+                f"{given[0]}: not used with --validate (it diagnoses simulated exports)"
+            )
+    elif args.command == "diagnose":
+        for option, path in (("--responses", args.responses), ("--accounts", args.accounts)):
+            if path is None:
+                raise InputError(
+                    f"npssim diagnose: give {option} FILE (both --responses and --accounts), "
+                    "or --validate"
+                )
+            if path.suffix.lower() not in READERS:
+                raise InputError(
+                    f"{option} {quoted(path)}: give a {', '.join(sorted(READERS))} file"
+                )
+            if not path.is_file():
+                raise InputError(f"{option} {quoted(path)}: no such file")
+        parse_columns(args.columns)
+    if args.out is None:
+        check_output_folder(None)  # a new folder under results/
+        return
+    check_output_folder(args.out)
+    folder = args.out
+    if folder.is_dir() and any(not is_npssim_file(path) for path in folder.iterdir()):
+        if not getattr(args, "force", False):
+            again = "; add --force to replace npssim's earlier diagnosis" * (
+                args.command == "diagnose"
+            )
+            raise InputError(
+                f"--out {quoted(folder)}: the folder is not empty; npssim {args.command} "
+                f"writes into a new or empty folder{again}"
+            )
+        check_output_tree(folder)
+        check_force(folder)
 
 
 def compared(args: argparse.Namespace) -> list[str]:
