@@ -22,15 +22,16 @@ from pathlib import Path
 from typing import Any
 
 from npssim.errors import InputError, quoted
+from npssim.experiment.defaults import BREAKEVEN_SCREEN_REPLICATIONS
 from npssim.experiment.design import (
     check_design,
     check_free_count,
-    parse_assumptions,
     parse_factor,
     parse_target,
     parse_vary,
     with_reference,
 )
+from npssim.experiment.screening import screened_factors
 from npssim.files import (
     JOURNAL,
     LOCK_NAME,
@@ -112,8 +113,14 @@ def check_inputs(args: argparse.Namespace) -> None:
     }
     if args.command == "evidence" and overrides:  # its scenarios are the bundled ones
         load_scenario(EVIDENCE_SCENARIO, overrides, schema=schema)
-    if args.command == "breakeven" and loaded[args.policy] == loaded[args.baseline]:
-        raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
+    if args.command == "breakeven":
+        if loaded[args.policy] == loaded[args.baseline]:
+            raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
+        from npssim.experiment.firms import check_same_firm
+
+        check_same_firm(
+            loaded[args.policy], loaded[args.baseline], different_firms=args.different_firms
+        )
     check_factors(args, loaded, schema, metric_set)
     check_size(args, loaded, schema)
     if args.command in FOLDER_COMMANDS:
@@ -191,8 +198,8 @@ def check_factors(
         check_design(factors, args.method, args.samples)
         metric_set.check([args.metric])
     elif args.command == "breakeven":
-        assumed = parse_assumptions(args.assumptions, schema)
-        _refuse_weeks([factor.path for factor in assumed], "--assume")
+        screened, _ = screened_factors(args.assumptions, schema, only_assumed=args.only_assumed)
+        _refuse_weeks([factor.path for factor in screened], "--assume")
     elif args.command == "calibrate":
         free = [parse_factor(text, option="--free", schema=schema) for text in args.free]
         _refuse_weeks([factor.path for factor in free], "--free")
@@ -254,8 +261,12 @@ def _runs(args: argparse.Namespace, schema: type[Scenario] = Scenario) -> int | 
         extra = 2 if args.method == "sobol" else 1
         return args.samples * (len(args.factors) + extra) * replications
     if args.command == "breakeven":
-        factors = len(parse_assumptions(args.assumptions, schema))
-        return 2 * (1 + 2 * factors + args.grid**2 + args.samples) * replications
+        screened, assumed = screened_factors(
+            args.assumptions, schema, only_assumed=args.only_assumed
+        )
+        carried = min(len(screened), args.carry + len(assumed))
+        screen = args.trajectories * (len(screened) + 1) * BREAKEVEN_SCREEN_REPLICATIONS
+        return 2 * (screen + (1 + 2 * carried + args.grid**2 + args.samples) * replications)
     return args.max_evaluations * replications  # calibrate
 
 

@@ -181,12 +181,14 @@ def execute_plan(
     progress: bool = False,
     on_finished: Callback | None = None,
     results_type: type[ExperimentResults] = ExperimentResults,
+    description: str | None = None,
     **results_options: Any,
 ) -> ExperimentResults:
     """Run a plan's tasks (those not stored yet) and gather the results.
 
     Arguments are those of :func:`run_experiment`; ``results_type`` and ``results_options``
-    let sweeps and sensitivity analyses return their own kind of results.
+    let sweeps and sensitivity analyses return their own kind of results, and
+    ``description`` names the progress bar (an analysis of several stages names each).
     """
     tasks = plan.tasks()
     choice, description = choose_executor(executor, workers, len(tasks))
@@ -202,7 +204,7 @@ def execute_plan(
             choice,
             store,
             progress=progress,
-            description=f"{plan.kind}: {', '.join(plan.labels)}",
+            description=description or f"{plan.kind}: {', '.join(plan.labels)}",
             on_finished=on_finished,
         )
     return results_type(

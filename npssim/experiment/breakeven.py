@@ -2,38 +2,40 @@
 
 A leader does not ask for indices; they ask "under which circumstances does this pay, and when
 does it lose?". The answer is read from the paired difference in the firm's net money
-(``net_value``) between the policy and its baseline over the long run (the last 52 weeks, so
-per year), at points that move the *uncertain assumptions* (the schema's ``plausible`` ranges):
+(``net_value``) between the policy and its baseline over the long run (the second year: the
+last 52 weeks, so per year), at points that move the *uncertain assumptions* (the schema's
+``plausible`` ranges, named by what a firm could measure to pin them):
 
-1. **tornado**: the centre (every assumption at the scenario's value) and each assumption alone
-   at the low and the high end of its range. The swing says which assumptions matter, and a
-   sign change along one of them is a break-even value (:meth:`BreakevenResults.flip_condition`).
-2. **heatmap**: a grid over the two assumptions with the largest swings, the others at centre.
-3. **discovery**: a Latin hypercube over all the assumptions, and PRIM (EMA Workbench) to find
-   the box of assumptions in which the policy pays (:meth:`BreakevenResults.prim_statement`).
+1. **screen** (:mod:`npssim.experiment.screening`): a Morris screen over every uncertain
+   assumption (and ``--assume`` additions), cheap and paired, ranks them by ``mu_star``; the
+   strongest (``carry``) and every ``--assume``'d one are carried on.
+2. **tornado**: the centre (every assumption at the scenario's value) and each carried
+   assumption alone at the low and the high end of its range. The swing says which matter,
+   and a sign change along one is a break-even value (:meth:`BreakevenResults.flip_condition`).
+3. **heatmap** (the map): a grid over the two carried assumptions with the largest swings.
+4. **discovery** (:mod:`npssim.experiment.discovery`): a Latin hypercube over the carried
+   assumptions, and PRIM's box of where the policy pays.
 
-Each stage is an ordinary experiment (:class:`~npssim.experiment.plan.Plan` of the baseline and
-the policy, one design point per row), executed by :func:`~npssim.experiment.api.execute_plan`:
-replication *i* of both scenarios at every point shares its seed, so the differences are paired;
-runs are stored as they finish and the results are the same whatever executor ran them. With
-``out``, each stage stores its runs in its own sub-experiment folder (``out/tornado``,
-``out/heatmap``, ``out/discovery``), and ``out/manifest.json`` records the whole analysis'
-identity: ``resume=True`` checks it, then completes each stage in turn, so an interruption in any
-stage resumes where it stopped (stages 2 and 3 are derived from stage 1's stored runs, so they
-come out the same).
+This module orchestrates them. Each stage is an ordinary experiment
+(:class:`~npssim.experiment.plan.Plan` of the baseline and the policy, one design point per
+row), executed by :func:`~npssim.experiment.api.execute_plan`: replication *i* of both scenarios
+at every point shares its seed, so the differences are paired; runs are stored as they finish
+and the results are the same whatever executor ran them. With ``out``, each stage stores its
+runs in its own sub-experiment folder (``out/screen``, ``out/tornado``, ``out/heatmap``,
+``out/discovery``), and ``out/manifest.json`` records the whole analysis' identity:
+``resume=True`` checks it, then completes each stage in turn, so an interruption in any stage
+resumes where it stopped (each stage is derived from the stored runs of those before it, so it
+comes out the same).
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
-import inspect
 import itertools
 import math
 import time
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from npssim.errors import InputError
-from npssim.experiment import reporting
+from npssim.experiment import assumptions as named
+from npssim.experiment import breakeven_report, reporting
 from npssim.experiment.analysis import COLUMNS, HORIZON_TITLES, HORIZONS, interval, over_window
 from npssim.experiment.api import (
     ExecutorLike,
@@ -54,35 +57,59 @@ from npssim.experiment.api import (
     where_runs_go,
 )
 from npssim.experiment.defaults import (
+    BREAKEVEN_CARRY,
     BREAKEVEN_GRID,
     BREAKEVEN_MIN_GRID,
     BREAKEVEN_MIN_SAMPLES,
+    BREAKEVEN_MIN_TRAJECTORIES,
     BREAKEVEN_REPLICATIONS,
     BREAKEVEN_SAMPLES,
+    BREAKEVEN_SCREEN_REPLICATIONS,
+    BREAKEVEN_TRAJECTORIES,
 )
 from npssim.experiment.design import (  # noqa: F401 (parse_assumptions re-exported)
     Factor,
-    latin_hypercube,
     parse_assumptions,
     parse_factor,
 )
+from npssim.experiment.discovery import (  # noqa: F401 (re-exported where they were)
+    INSTALL_HINT,
+    PRIM_DENSITY,
+    PRIM_MAX_DIMENSIONS,
+    PrimBox,
+    find_box,
+    load_prim,
+    prim_outcome,
+    prim_statement,
+    sample_points,
+)
+from npssim.experiment.firms import check_same_firm
 from npssim.experiment.plan import Plan, intervention_week, windows
 from npssim.experiment.results import ExperimentResults, git_revision, write_scenarios
 from npssim.experiment.runs import check_model_class
+from npssim.experiment.screening import (
+    Screen,
+    carried,
+    screen_design,
+    screen_indices,
+    screened_factors,
+)
 from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import FolderLock, atomic_path
 from npssim.model import NPSModel
 from npssim.report import comparison_rows
-from npssim.report.breakeven import plot_breakeven_map, plot_tornado
+from npssim.report.breakeven import plot_breakeven_map, plot_screen, plot_tornado
 from npssim.report.document import Document
 from npssim.report.tables import format_money
-from npssim.scenario import Scenario, get_path, params_by_path
+from npssim.scenario import Scenario, get_path
 from npssim.version import __version__
 
 __all__ = [
+    "DEFAULT_CARRY",
     "DEFAULT_GRID",
     "DEFAULT_REPLICATIONS",
     "DEFAULT_SAMPLES",
+    "DEFAULT_TRAJECTORIES",
     "MIN_GRID",
     "MIN_SAMPLES",
     "BreakevenResults",
@@ -97,24 +124,26 @@ OUTCOME = "net_value"
 DEFAULT_REPLICATIONS = BREAKEVEN_REPLICATIONS
 DEFAULT_GRID = BREAKEVEN_GRID
 DEFAULT_SAMPLES = BREAKEVEN_SAMPLES
+DEFAULT_CARRY = BREAKEVEN_CARRY
+DEFAULT_TRAJECTORIES = BREAKEVEN_TRAJECTORIES
+DEFAULT_SCREEN_REPLICATIONS = BREAKEVEN_SCREEN_REPLICATIONS
 MIN_GRID = BREAKEVEN_MIN_GRID
 MIN_SAMPLES = BREAKEVEN_MIN_SAMPLES
-#: The share of paying cases a PRIM box must hold to be reported as "where it pays".
-PRIM_DENSITY = 0.8
-#: Most assumptions a box may restrict and still be stated: a rule a leader can repeat. PRIM's
-#: last peels often trim a little off many dimensions for a few points of density.
-PRIM_MAX_DIMENSIONS = 3
+MIN_TRAJECTORIES = BREAKEVEN_MIN_TRAJECTORIES
 #: The stages, in order; each is a sub-experiment folder of the output folder.
-STAGES = ("tornado", "heatmap", "discovery")
+STAGES = ("screen", "tornado", "heatmap", "discovery")
+#: What the progress bar calls each stage.
+STAGE_TITLES = {
+    "screen": "screen",
+    "tornado": "tornado",
+    "heatmap": "map",
+    "discovery": "discovery",
+}
 SIDES = ("low", "centre", "high")
-#: Stream of the root seed that draws the Latin hypercube (apart from the replication seeds).
+#: Streams of the root seed that draw the Latin hypercube and the Morris design (apart from
+#: the replication seeds).
 _LHS_STREAM = 3
-#: What the statement says without EMA Workbench.
-INSTALL_HINT = (
-    'Scenario discovery (PRIM) needs EMA Workbench: pip install "npssim[ema]"; the tornado and '
-    "the heatmap do not."
-)
-_OPTION = "--assume"
+_SCREEN_STREAM = 4
 
 
 # ---------------------------------------------------------------------- inputs
@@ -126,19 +155,26 @@ def _value(factor: Factor, share: float) -> float | int:
 
 
 def _plain(value: float) -> str:
-    """A value as a sentence shows it: two decimals, fewer for large numbers."""
-    if isinstance(value, int) or float(value).is_integer():
-        return f"{value:.0f}" if abs(value) >= 10 else f"{value:.2f}"
-    return f"{value:.2f}" if abs(value) < 100 else f"{value:.0f}"
+    return named.plain(value)
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) == 1 else text
+    return named.lower_first(text)
 
 
 def _title(path: str) -> str:
-    info = params_by_path().get(path)  # a model class's own parameter is named by its path
-    return info.title if info is not None else path
+    return named.name(path)
+
+
+#: Widest bar of the screen's "strength" column, in characters (a figure a terminal shows).
+_BAR_WIDTH = 20
+
+
+def _bar(share: float) -> str:
+    """A bar of block characters as long as ``share`` of :data:`_BAR_WIDTH`."""
+    eighths = round(max(0.0, min(1.0, share)) * _BAR_WIDTH * 8)
+    full, part = divmod(eighths, 8)
+    return "█" * full + ("" if part == 0 else " ▏▎▍▌▋▊▉"[part])
 
 
 # ---------------------------------------------------------------------- one stage's runs
@@ -181,42 +217,29 @@ class StageResults(ExperimentResults):
         return pd.DataFrame(rows)
 
 
-@dataclass(frozen=True, eq=False)
-class PrimBox:
-    """The box PRIM chose: where the policy pays.
-
-    Attributes:
-        limits: One row per restricted assumption: ``assumption``, ``label``, ``lower``,
-            ``upper``, ``restricted`` (which side: above, below or between).
-        coverage: Share of all paying cases inside the box.
-        density: Share of the cases inside the box that pay.
-        mass: Share of all cases inside the box.
-    """
-
-    limits: pd.DataFrame
-    coverage: float
-    density: float
-    mass: float
-
-
 # ---------------------------------------------------------------------- the results
 
 
 class BreakevenResults:
-    """What would have to be true for a policy to pay: the three stages and what they say.
+    """What would have to be true for a policy to pay: the four stages and what they say.
 
     Args:
         policy: The policy's label.
         baseline: The baseline's label.
-        factors: The assumptions varied, with their ranges.
+        factors: The assumptions carried past the screen (tornado, map, PRIM), strongest first.
         horizon: The horizon the outcome is read over.
-        stages: Each stage's runs by name (``heatmap`` absent with one assumption).
+        stages: Each stage's runs by name (``heatmap`` absent with one carried assumption).
+        screen: The screen's design, ranking and carried assumptions.
         axes: The heatmap's two assumptions (x, y), if it ran.
+        grid: Levels per axis of the heatmap.
+        samples: Latin-hypercube points of the discovery.
+        carry: How many of the strongest the screen was asked to carry.
         wall_seconds: Wall time of the whole analysis in this session.
         executor: How the runs were executed.
 
     Attributes:
-        plan: The tornado's plan (scenarios, seeds, replications: the same in every stage).
+        plan: The tornado's plan (scenarios, seeds, replications: the same in every stage but
+            the screen, which runs its own number of replications on the same seeds).
     """
 
     def __init__(
@@ -227,9 +250,12 @@ class BreakevenResults:
         horizon: str,
         stages: Mapping[str, StageResults],
         *,
+        screen: Screen,
         axes: tuple[str, str] | None,
         grid: int,
         samples: int,
+        carry: int = DEFAULT_CARRY,
+        assumed: Sequence[str] = (),
         wall_seconds: float = math.nan,
         executor: str = "in-process",
     ) -> None:
@@ -238,12 +264,20 @@ class BreakevenResults:
         self.factors = list(factors)
         self.horizon = horizon
         self.stages = dict(stages)
+        self.screen = screen
         self.axes = axes
         self.grid = grid
         self.samples = samples
+        self.carry = carry
+        self.assumed = tuple(assumed)
         self.wall_seconds = wall_seconds
         self.executor = executor
         self.plan: Plan = self.stages["tornado"].plan
+
+    @property
+    def screened(self) -> list[Factor]:
+        """Every assumption the screen moved, with its range."""
+        return list(self.screen.design.factors)
 
     # ------------------------------------------------------------------ Reportable
 
@@ -254,7 +288,7 @@ class BreakevenResults:
 
     @property
     def varied(self) -> list[str]:
-        """The assumptions' paths."""
+        """The carried assumptions' paths (the tornado's, the map's and PRIM's)."""
         return [factor.path for factor in self.factors]
 
     @property
@@ -315,6 +349,7 @@ class BreakevenResults:
                     {
                         "assumption": factor.path,
                         "label": _title(factor.path),
+                        "unit": named.unit(factor.path),
                         "side": side,
                         "value": values[side],
                         "difference": stat["difference"],
@@ -392,9 +427,11 @@ class BreakevenResults:
         def condition(row: pd.Series) -> str:
             # Paying above the crossing means losing below it.
             side = "above" if (row["pays"] == "above") != pays else "below"
+            path = row["assumption"]
             return (
-                f"{_lower_first(row['label'])} ({row['assumption']}) would have to be {side} "
-                f"{_plain(row['crossing'])} (it is {_plain(row['current'])} here)"
+                f"{_lower_first(row['label'])} ({path}) would have to be {side} "
+                f"{named.with_unit(path, row['crossing'], self.currency)} (it is "
+                f"{named.with_unit(path, row['current'], self.currency)} here)"
             )
 
         best, *others = (condition(row) for _, row in ordered.iterrows())
@@ -420,23 +457,7 @@ class BreakevenResults:
     @cached_property
     def prim(self) -> PrimBox | str:
         """The PRIM box where the policy pays, or why there is none (a sentence)."""
-        frame = self.discovery
-        cases = len(frame)
-        paying = int(frame["pays"].sum())
-        if paying == 0:
-            return (
-                f"{self.policy} pays in none of the {cases} cases sampled: no combination of "
-                "these assumptions within their ranges makes it pay."
-            )
-        if paying == cases:
-            return (
-                f"{self.policy} pays in every one of the {cases} cases sampled: no combination "
-                "of these assumptions within their ranges makes it lose money."
-            )
-        prim = load_prim()
-        if prim is None:
-            return INSTALL_HINT
-        return find_box(prim, frame[self.varied].astype(float), frame["pays"].to_numpy(bool))
+        return prim_outcome(self.policy, self.discovery, self.varied)
 
     @property
     def box(self) -> pd.DataFrame | None:
@@ -445,33 +466,19 @@ class BreakevenResults:
 
     def prim_statement(self) -> str:
         """Where the policy pays, as PRIM's box says, in one sentence (or why there is none)."""
-        prim = self.prim
-        if isinstance(prim, str):
-            return prim
-        cases = len(self.discovery)
-        if prim.limits.empty:
-            share = self.discovery["pays"].mean()
-            return (
-                f"{self.policy} pays in {share:.0%} of the {cases} cases sampled, with no "
-                "region of these assumptions where it clearly does."
-            )
-        conditions = []
-        for row in prim.limits.itertuples():
-            name = _lower_first(row.label)
-            if row.restricted == "above":
-                conditions.append(f"{name} > {_plain(row.lower)}")
-            elif row.restricted == "below":
-                conditions.append(f"{name} < {_plain(row.upper)}")
-            else:
-                conditions.append(f"{name} between {_plain(row.lower)} and {_plain(row.upper)}")
-        joined = (
-            conditions[0]
-            if len(conditions) == 1
-            else ", ".join(conditions[:-1]) + " and " + conditions[-1]
-        )
+        return prim_statement(self.policy, self.prim, self.discovery, self.currency)
+
+    def screen_statement(self) -> str:
+        """What the screen found: how many assumptions it moved and which it carried on."""
+        design = self.screen.design
+        strongest = self.screen.indices.iloc[0]
         return (
-            f"{self.policy} pays when {joined}: {prim.density:.0%} of such cases, covering "
-            f"{prim.coverage:.0%} of all paying cases ({cases} cases sampled)."
+            f"The screen moved {len(design.factors)} assumptions ({design.samples} Morris "
+            f"trajectories, {len(design.matrix)} points, each paired); the strongest is "
+            f"{_lower_first(strongest['label'])} ({strongest['assumption']}: "
+            f"{format_money(strongest['mu_star'], self.currency)} {self.per} on average for "
+            f"a move across its range); {len(self.varied)} carried into the tornado, the map "
+            "and PRIM."
         )
 
     def statements(self) -> list[str]:
@@ -508,6 +515,7 @@ class BreakevenResults:
             rows.append(
                 {
                     "assumption": line.loc["low", "label"],
+                    "unit": named.unit(path),
                     "path": path,
                     "low": _plain(line.loc["low", "value"]),
                     "at low": self._money(line.loc["low", "difference"]),
@@ -521,20 +529,56 @@ class BreakevenResults:
     def _money(self, value: float) -> str:
         return format_money(value, self.currency, signed=True)
 
+    def screen_table(self) -> pd.DataFrame:
+        """The screen for people: every assumption, strongest first, money as text.
+
+        ``mu_star`` is what a move of the assumption across its range is worth on average
+        (the absolute paired difference, per year), ``sigma`` how much that depends on the
+        other assumptions; ``carried`` marks those the later stages move.
+        """
+        indices = self.screen.indices
+        top = float(indices["mu_star"].max()) or 1.0
+        carried_paths = set(self.varied)
+        return pd.DataFrame(
+            {
+                "rank": indices["rank"],
+                "assumption": indices["label"],
+                "unit": indices["unit"],
+                "path": indices["assumption"],
+                "range": [
+                    f"{_plain(lo)} to {_plain(hi)}"
+                    for lo, hi in zip(indices["low"], indices["high"], strict=True)
+                ],
+                "mu_star": [self._money(v).lstrip("+") for v in indices["mu_star"]],
+                "sigma": [self._money(v).lstrip("+") for v in indices["sigma"]],
+                "strength": [_bar(v / top) for v in indices["mu_star"]],
+                "carried": ["yes" if p in carried_paths else "" for p in indices["assumption"]],
+            }
+        )
+
     def people_tables(self) -> list[tuple[str, pd.DataFrame]]:
-        """The tornado, the break-even values and PRIM's box, as display strings."""
+        """The screen, the tornado, the break-even values and PRIM's box, as display strings."""
         runs = self.plan.runs_text
+        count = self.stages["screen"].plan.replications
+        screen_runs = f"{count} replication{'s' if count > 1 else ''}"
         tables = [
+            (
+                f"The screen: what each assumption is worth to {self.policy} against "
+                f"{self.baseline} (net value {self.per}; Morris mu_star and sigma, "
+                f"{screen_runs} per point)",
+                self.screen_table(),
+            ),
             (
                 f"{self.policy} against {self.baseline}: paired difference in net value "
                 f"{self.per}, each assumption alone at its low and high (mean over {runs})",
                 self.tornado_table(),
-            )
+            ),
         ]
         values = self.break_even_values()
         shown = pd.DataFrame(
             {
                 "assumption": values["label"],
+                "unit": [named.unit(path) for path in values["assumption"]],
                 "path": values["assumption"],
                 "current": [_plain(v) for v in values["current"]],
                 "break-even": [
@@ -558,6 +602,7 @@ class BreakevenResults:
                     pd.DataFrame(
                         {
                             "assumption": box["label"],
+                            "unit": [named.unit(path) for path in box["assumption"]],
                             "path": box["assumption"],
                             "from": [_plain(v) for v in box["lower"]],
                             "to": [_plain(v) for v in box["upper"]],
@@ -580,14 +625,22 @@ class BreakevenResults:
             f"the policy's minus the baseline's ({self.per}). "
             + reporting.windows_note(self.plan.weeks),
             reporting.interval_note(paired=True, between="scenario and design point"),
+            f"The screen is a Morris design ({self.screen.design.samples} trajectories, "
+            f"{len(self.screen.design.matrix)} points, SALib) over every uncertain assumption "
+            "and any added with --assume; at every point the policy and the baseline run on "
+            "the same seeds. **mu_star** is the mean absolute change in the paired "
+            "difference when one assumption moves across its range (what it is worth), "
+            "**sigma** the spread of those changes (how much it depends on the others). The "
+            f"{self.carry} strongest by mu_star, and every --assume'd one, are carried on.",
             "The centre is every assumption at the scenario's own value. The tornado moves one "
             "assumption at a time to the low and the high end of its range; a break-even value "
             "is where the straight line through its low, centre and high estimates crosses "
             "zero (linear interpolation, not a run at that value).",
-            f"The heatmap is a {self.grid} x {self.grid} grid over the two assumptions with the "
-            "largest swing, the others at centre; the black line is break-even.",
-            f"Scenario discovery samples {self.samples} Latin-hypercube points over every "
-            "assumption; PRIM (EMA Workbench) finds the box where the policy pays: its "
+            f"The map is a {self.grid} x {self.grid} grid over the two carried assumptions with "
+            "the largest swing, the others at centre; the black line is break-even.",
+            f"Scenario discovery samples {self.samples} Latin-hypercube points over the carried "
+            "assumptions (the others at centre); PRIM (EMA Workbench) finds the box where the "
+            "policy pays: its "
             f"**density** is the share of cases in it that pay (at least {PRIM_DENSITY:.0%} when "
             "possible), its **coverage** the share of all paying cases it holds. Only the "
             "assumptions it restricts are listed.",
@@ -595,15 +648,23 @@ class BreakevenResults:
         ]
 
     def figures(self) -> dict[str, Figure]:
-        """The tornado, and the break-even map when there are two assumptions or more."""
+        """The screen, the tornado, and the map when two assumptions or more are carried."""
         runs = self.plan.runs_text
         figures = {
+            "screen": plot_screen(
+                self.screen.indices,
+                self.varied,
+                self.currency,
+                f"{self.policy} against {self.baseline}: what each assumption is worth "
+                f"(net value {self.per})\nMorris screen, "
+                f"{self.stages['screen'].plan.replications} replication(s) per point, paired",
+            ),
             "tornado": plot_tornado(
                 self.tornado,
                 self.currency,
                 f"{self.policy} against {self.baseline}: net value {self.per}\n"
                 f"one assumption at a time at its low and high ({runs})",
-            )
+            ),
         }
         if self.axes is not None:
             x, y = self.axes
@@ -619,13 +680,7 @@ class BreakevenResults:
         return figures
 
     def report_sections(self, document: Document) -> None:
-        """The section "What would have to be true": the statements and the centre's table.
-
-        The report goes on with the figures (the tornado and the break-even map) and then
-        the tables the CLI prints.
-        """
-        document.heading("What would have to be true")
-        document.bullets(self.statements())
+        """The centre's every-metric table: the evidence a reader reaches last."""
         comparison = self.summary_comparison()
         document.heading(
             f"At the centre: {self.policy} against {self.baseline}, every metric (mean ± 95% "
@@ -643,6 +698,9 @@ class BreakevenResults:
     def tables(self) -> dict[str, pd.DataFrame]:
         """The CSV tables by file stem (``box`` only when PRIM ran)."""
         tables = {
+            "screen": self.screen.indices.assign(
+                carried=self.screen.indices["assumption"].isin(self.varied)
+            ),
             "tornado": self.tornado,
             "heatmap": self.heatmap,
             "discovery": self.discovery,
@@ -665,6 +723,9 @@ class BreakevenResults:
                     "policy": self.policy,
                     "baseline": self.baseline,
                     "assumptions": [[f.path, f.lower, f.upper] for f in self.factors],
+                    "screened": [[f.path, f.lower, f.upper] for f in self.screened],
+                    "trajectories": self.screen.design.samples,
+                    "carry": self.carry,
                     "heatmap_axes": list(self.axes) if self.axes else None,
                     "grid": self.grid,
                     "samples": self.samples,
@@ -686,10 +747,13 @@ class BreakevenResults:
                     "runs_resumed": self.resumed,
                 },
                 "plan": identity(
-                    self.plan,
+                    self.stages["screen"].plan,
                     self.policy,
                     self.baseline,
-                    self.factors,
+                    self.screened,
+                    self.assumed,
+                    self.carry,
+                    self.plan.replications,
                     self.grid,
                     self.samples,
                     self.horizon,
@@ -720,7 +784,7 @@ class BreakevenResults:
             with atomic_path(path) as temporary:
                 frame.to_csv(temporary, index=False)
             written.append(path)
-        written.extend(reporting.write_report(self, folder, list(tables)))
+        written.extend(breakeven_report.write_report(self, folder, list(tables)))
         RunStore(folder).write_manifest(self.manifest())
         written.append(folder / MANIFEST)
         return written
@@ -768,98 +832,35 @@ def break_even_values(tornado: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load_prim() -> Any:
-    """EMA Workbench's PRIM module, or None when EMA Workbench is not installed."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", module="ema_workbench")
-        try:
-            import ema_workbench  # noqa: F401  (refused first when sys.modules says it is absent)
-            from ema_workbench.analysis import prim
-        except ImportError:
-            return None
-    return prim
-
-
-def find_box(prim: Any, x: pd.DataFrame, y: np.ndarray) -> PrimBox | str:
-    """Run PRIM on the sampled points and choose the box where the policy pays.
-
-    The box chosen along the peeling trajectory is the one with the highest coverage among
-    those of density at least :data:`PRIM_DENSITY` that restrict at most
-    :data:`PRIM_MAX_DIMENSIONS` assumptions (failing that, the densest of those short boxes;
-    the statement gives its density, so a weaker rule reads as one): a short rule that holds
-    for most of its cases and explains as many paying cases as it can.
-
-    Args:
-        prim: ``ema_workbench.analysis.prim`` (EMA Workbench 2.5 or 3).
-        x: The sampled assumptions, one column per dotted path.
-        y: Whether the policy pays at each point.
-
-    Returns:
-        The box, or a sentence saying why PRIM found none.
-    """
-    with warnings.catch_warnings():
-        # Both versions warn from their own pandas calls; those are not npssim's to fix.
-        warnings.filterwarnings("ignore", module="ema_workbench")
-        # EMA Workbench 2.5 needs a density threshold; 3 refuses one.
-        takes_threshold = "threshold" in inspect.signature(prim.Prim).parameters
-        options = {"threshold": PRIM_DENSITY} if takes_threshold else {}
-        finder = prim.Prim(x, y, **options)
-        box = finder.find_box()
-        if box is None:
-            return "PRIM found no box of these assumptions where the policy pays."
-        trajectory = box.peeling_trajectory
-        short = trajectory[trajectory["res_dim"] <= PRIM_MAX_DIMENSIONS]
-        dense = short[short["density"] >= PRIM_DENSITY]
-        if not dense.empty:
-            chosen = dense["coverage"].idxmax()
-        elif not short.empty:  # no short rule is that dense: the densest short one, said so
-            chosen = short.sort_values(["density", "coverage"]).index[-1]
-        else:
-            chosen = trajectory["density"].idxmax()
-        box.select(chosen)
-        limits = box.box_lim
-    rows = []
-    for path in x.columns:
-        lower, upper = float(limits.loc[0, path]), float(limits.loc[1, path])
-        above, below = lower > float(x[path].min()), upper < float(x[path].max())
-        if above or below:
-            rows.append(
-                {
-                    "assumption": path,
-                    "label": _title(path),
-                    "lower": lower,
-                    "upper": upper,
-                    "restricted": "between" if above and below else "above" if above else "below",
-                }
-            )
-    row = trajectory.loc[chosen]
-    return PrimBox(
-        limits=pd.DataFrame(rows, columns=["assumption", "label", "lower", "upper", "restricted"]),
-        coverage=float(row["coverage"]),
-        density=float(row["density"]),
-        mass=float(row["mass"]),
-    )
-
-
 def identity(
-    plan: Plan,
+    screen: Plan,
     policy: str,
     baseline: str,
-    factors: Sequence[Factor],
+    screened: Sequence[Factor],
+    assumed: Sequence[str],
+    carry: int,
+    replications: int,
     grid: int,
     samples: int,
     horizon: str,
 ) -> dict[str, Any]:
-    """Everything that determines a break-even analysis, as JSON-ready data (``resume``)."""
+    """Everything that determines a break-even analysis, as JSON-ready data (``resume``).
+
+    The later stages follow from the screen's stored runs and these settings, so the screen's
+    plan (its scenarios, seeds and Morris points) stands for them.
+    """
     return {
         "kind": "breakeven",
         "policy": policy,
         "baseline": baseline,
-        "assumptions": [[f.path, f.lower, f.upper] for f in factors],
+        "screened": [[f.path, f.lower, f.upper] for f in screened],
+        "assumed": list(assumed),
+        "carry": carry,
+        "replications": replications,
         "grid": grid,
         "samples": samples,
         "horizon": horizon,
-        "tornado": plan.identity(),
+        "screen": screen.identity(),
     }
 
 
@@ -871,6 +872,11 @@ def run_breakeven(
     replications: int = DEFAULT_REPLICATIONS,
     grid: int = DEFAULT_GRID,
     samples: int = DEFAULT_SAMPLES,
+    carry: int = DEFAULT_CARRY,
+    trajectories: int = DEFAULT_TRAJECTORIES,
+    screen_replications: int = DEFAULT_SCREEN_REPLICATIONS,
+    only_assumed: bool = False,
+    different_firms: bool = False,
     seed: int | None = None,
     weeks: int | None = None,
     overrides: Mapping[str, Any] | None = None,
@@ -883,18 +889,29 @@ def run_breakeven(
     progress: bool = False,
     model_class: type[NPSModel] = NPSModel,
 ) -> BreakevenResults:
-    """What would have to be true for a policy to pay: tornado, heatmap, scenario discovery.
+    """What would have to be true for a policy to pay: screen, tornado, map, scenario discovery.
 
     Args:
         policy: The policy's scenario file, bundled name or :class:`Scenario`.
-        baseline: What it is compared with (the bundled ``baseline`` by default).
-        assumptions: ``"path=lo:hi"`` or bare ``"path"`` (its plausible range); None for
-            every uncertain assumption of the schema at its plausible range.
-        replications: Replications per scenario and design point.
-        grid: Levels per axis of the heatmap (at least :data:`MIN_GRID`).
+        baseline: What it is compared with (the bundled ``baseline`` by default): the same
+            firm under another policy (see ``different_firms``).
+        assumptions: ``"path=lo:hi"`` or bare ``"path"`` (its plausible range), as ``--assume``:
+            each is added to the screen (or its range replaces the plausible one) and carried
+            into the later stages whatever its rank. None: the screen moves every uncertain
+            assumption of the schema at its plausible range.
+        replications: Replications per scenario and point of the tornado, map and discovery.
+        grid: Levels per axis of the map (at least :data:`MIN_GRID`).
         samples: Latin-hypercube points of the scenario discovery (at least
             :data:`MIN_SAMPLES`).
-        seed: Root seed (the policy's ``run.seed`` by default); it also draws the hypercube.
+        carry: How many of the screen's strongest assumptions (by mu_star) are carried on.
+        trajectories: Morris trajectories of the screen (at least :data:`MIN_TRAJECTORIES`);
+            the screen runs ``trajectories x (assumptions + 1)`` points.
+        screen_replications: Replications per scenario and point of the screen.
+        only_assumed: Screen only the ``assumptions`` given, not every uncertain one.
+        different_firms: Allow a baseline that differs from the policy in more than the policy
+            (firm, accounts, reps, managers, run, timeline); refused otherwise.
+        seed: Root seed (the policy's ``run.seed`` by default); it also draws the Morris
+            design and the hypercube.
         weeks: Weeks to simulate.
         overrides: Values set in both scenarios, like ``--set``.
         horizon: The window the outcome is read over: ``"long"`` (the last 52 weeks, per
@@ -905,7 +922,7 @@ def run_breakeven(
             until every input is checked; the report is written by :meth:`~BreakevenResults.save`).
         resume: Complete the analysis already started in ``out``.
         force: Replace npssim's earlier results in ``out``.
-        progress: Show a progress bar per stage.
+        progress: Show a progress bar per stage, named by the stage.
         model_class: The model every run builds.
 
     Returns:
@@ -922,9 +939,14 @@ def run_breakeven(
         raise InputError(
             f"--samples: must be at least {MIN_SAMPLES} for scenario discovery, got {samples}"
         )
-    factors = parse_assumptions(assumptions, model_class.scenario_schema)
-    named = not isinstance(policy, Scenario) and not isinstance(baseline, Scenario)
-    if named and Path(str(policy)).stem == Path(str(baseline)).stem:
+    if trajectories < MIN_TRAJECTORIES:
+        raise InputError(f"--trajectories: must be at least {MIN_TRAJECTORIES}, got {trajectories}")
+    if carry < 1:
+        raise InputError(f"--carry: must be at least 1, got {carry}")
+    schema = model_class.scenario_schema
+    factors, assumed = screened_factors(assumptions, schema, only_assumed=only_assumed)
+    named_sources = not isinstance(policy, Scenario) and not isinstance(baseline, Scenario)
+    if named_sources and Path(str(policy)).stem == Path(str(baseline)).stem:
         raise InputError(f"--baseline {baseline}: is the policy itself; give another")
     base = make_plan(
         "breakeven",
@@ -938,24 +960,32 @@ def run_breakeven(
     baseline_label, policy_label = base.labels
     if base.scenarios[baseline_label] == base.scenarios[policy_label]:
         raise InputError(f"--baseline {baseline}: is the same scenario as the policy")
-    tornado_points = [{}] + [
-        {factor.path: _value(factor, share)} for factor in factors for share in (0.0, 1.0)
-    ]
-    plans = {"tornado": _stage(base, "tornado", tornado_points)}
-    tasks = plans["tornado"].tasks()  # every value checked against the schema: nothing written
+    check_same_firm(
+        base.scenarios[policy_label],
+        base.scenarios[baseline_label],
+        different_firms=different_firms,
+    )
+    design_seed = int(np.random.SeedSequence([base.seed, _SCREEN_STREAM]).generate_state(1)[0])
+    morris = screen_design(factors, trajectories, design_seed)
+    screen_plan = dataclasses.replace(
+        _stage(base, "screen", morris.overrides()), replications=screen_replications
+    )
+    tasks = screen_plan.tasks()  # every value checked against the schema: nothing written
     choice, description = choose_executor(executor, workers, len(tasks))
     check_model_class(model_class, **where_runs_go(choice, len(tasks)))
     folder = Path(out) if out is not None else None
+    by_path = {factor.path: factor for factor in factors}
     # One writer for the whole analysis: its stages' folders and, after it, the report.
     with FolderLock(folder) if folder is not None else contextlib.nullcontext():
         if folder is not None:
             RunStore(folder).open(
                 identity(
-                    plans["tornado"], policy_label, baseline_label, factors, grid, samples, horizon
+                    screen_plan, policy_label, baseline_label, factors, assumed, carry,
+                    replications, grid, samples, horizon,
                 ),
                 resume=resume,
                 force=force,
-            )
+            )  # fmt: skip
         started = time.perf_counter()
         execution = {"executor": executor, "workers": workers, "progress": progress}
 
@@ -966,43 +996,53 @@ def run_breakeven(
                 out=None if folder is None else folder / name,
                 resume=resume,
                 force=force,
+                description=f"breakeven {STAGE_TITLES[name]}: {policy_label} vs {baseline_label}",
                 **execution,
             )
             assert isinstance(result, StageResults)
             return result
 
-        stages = {"tornado": execute("tornado", plans["tornado"])}
+        stages = {"screen": execute("screen", screen_plan)}
+        outputs = stages["screen"].paired(policy_label, baseline_label, horizon).mean(axis=1)
+        indices = screen_indices(morris, outputs)
+        kept = carried(indices, carry, assumed)
+        screen = Screen(morris, indices, kept)
+        chosen = [by_path[path] for path in kept]
+        tornado_points = [{}] + [
+            {factor.path: _value(factor, share)} for factor in chosen for share in (0.0, 1.0)
+        ]
+        stages["tornado"] = execute("tornado", _stage(base, "tornado", tornado_points))
+        settings = {
+            "screen": screen,
+            "grid": grid,
+            "samples": samples,
+            "carry": carry,
+            "assumed": assumed,
+        }
         partial = BreakevenResults(
-            policy_label, baseline_label, factors, horizon, stages, axes=None, grid=grid,
-            samples=samples,
-        )  # fmt: skip
+            policy_label, baseline_label, chosen, horizon, stages, axes=None, **settings
+        )
         axes: tuple[str, str] | None = None
-        if len(factors) > 1:
+        if len(chosen) > 1:
             order = list(partial.swings().index)
-            by_path = {factor.path: factor for factor in factors}
             x, y = by_path[order[0]], by_path[order[1]]
             axes = (x.path, y.path)
             levels = np.linspace(0.0, 1.0, grid)
             points = [{x.path: _value(x, a), y.path: _value(y, b)} for b in levels for a in levels]
             stages["heatmap"] = execute("heatmap", _stage(base, "heatmap", points))
         lhs_seed = int(np.random.SeedSequence([base.seed, _LHS_STREAM]).generate_state(1)[0])
-        shares = latin_hypercube(len(factors), samples, lhs_seed)
-        points = [
-            {factor.path: _value(factor, share) for factor, share in zip(factors, row, strict=True)}
-            for row in shares
-        ]
+        points = sample_points(chosen, samples, lhs_seed)
         stages["discovery"] = execute("discovery", _stage(base, "discovery", points))
         return BreakevenResults(
             policy_label,
             baseline_label,
-            factors,
+            chosen,
             horizon,
             stages,
             axes=axes,
-            grid=grid,
-            samples=samples,
             wall_seconds=time.perf_counter() - started,
             executor=description,
+            **settings,
         )
 
 
