@@ -13,14 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
+
+import pandas as pd
 
 from npssim.experiment import reporting
 from npssim.report.document import Document
 from npssim.version import __version__
-
-if TYPE_CHECKING:
-    from npssim.experiment.breakeven import BreakevenResults
 
 #: What each figure shows, under it.
 CAPTIONS = {
@@ -38,11 +37,12 @@ TABLE_NOTES = {
 }
 
 
-def write_report(results: BreakevenResults, folder: Path, tables: Sequence[str]) -> list[Path]:
+def write_report(results: Any, folder: Path, tables: Sequence[str]) -> list[Path]:
     """Write ``report.md``, ``report.html`` and the figures of a break-even analysis.
 
     Args:
-        results: The analysis.
+        results: The analysis (a :class:`~npssim.experiment.breakeven.BreakevenResults`; not
+            imported here, which would make the two modules import each other).
         folder: The output folder.
         tables: The stems of the CSV tables written beside the report (listed in it).
 
@@ -112,6 +112,6 @@ def write_report(results: BreakevenResults, folder: Path, tables: Sequence[str])
     return document.save(folder)
 
 
-def _table(document: Document, title: str, frame) -> None:
+def _table(document: Document, title: str, frame: pd.DataFrame) -> None:
     document.heading(title, level=3)
     document.table(frame)

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from npssim.errors import InputError
 from npssim.experiment import assumptions
 from npssim.experiment.design import Design, Factor, analyze, design, parse_assumptions
 from npssim.scenario import Scenario
+
+if TYPE_CHECKING:  # pandas loads on the first screen, not when the command line checks inputs
+    import pandas as pd
 
 __all__ = [
     "COLUMNS",
@@ -101,6 +104,8 @@ def screen_indices(screened: Design, outputs: np.ndarray) -> pd.DataFrame:
         assumption across its whole range; ``mu_star_low``/``high`` is SALib's bootstrap 95%
         interval of ``mu_star``.
     """
+    import pandas as pd
+
     long = analyze(screened, outputs)
     wide = long.pivot(index="parameter", columns="index", values="value")
     conf = long[long["index"] == "mu_star"].set_index("parameter")
