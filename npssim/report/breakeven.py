@@ -8,6 +8,7 @@ its baseline, so zero is the line that matters: both figures draw it, and the ma
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,10 +36,22 @@ MAX_ANNOTATED = 8
 #: Cells darker than this share of the colour scale get white text.
 DARK_SHARE = 0.6
 TORNADO_COLUMNS = ("assumption", "label", "side", "value", "difference")
+#: Characters per line of an assumption's name on an axis, and of a title.
+LABEL_CHARS = 48
+TITLE_CHARS = 80
 
 
 def _money_ticks(value: float, _position: int | None = None) -> str:
     return format_money(value, signed=True)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Each line of ``text`` wrapped at ``width`` characters (names read as measures are long)."""
+    return "\n".join(textwrap.fill(line, width) for line in str(text).split("\n"))
+
+
+def _unsigned_money(value: float, _position: int | None = None) -> str:
+    return format_money(value)
 
 
 def _number(value: float) -> str:
@@ -47,7 +60,7 @@ def _number(value: float) -> str:
 
 def _title_of(path: str) -> str:
     info = params_by_path().get(path)
-    return info.title if info is not None else path
+    return (info.measure or info.title) if info is not None else path
 
 
 def plot_tornado(frame: pd.DataFrame, currency: str, title: str) -> Figure:
@@ -93,7 +106,7 @@ def plot_tornado(frame: pd.DataFrame, currency: str, title: str) -> Figure:
     axes.axvline(0.0, color="black", linewidth=1.2)
     axes.axvline(centre, color="grey", linestyle="--", linewidth=1.0, label="centre estimate")
     labels = [
-        f"{label}\n({_number(values.loc[(path, label), 'low'])} to "
+        f"{_wrap(label, LABEL_CHARS)}\n({_number(values.loc[(path, label), 'low'])} to "
         f"{_number(values.loc[(path, label), 'high'])})"
         for path, label in order
     ]
@@ -101,7 +114,7 @@ def plot_tornado(frame: pd.DataFrame, currency: str, title: str) -> Figure:
     axes.xaxis.set_major_formatter(FuncFormatter(_money_ticks))
     axes.set_xlabel(f"paired difference in net value ({currency})")
     axes.grid(axis="x", alpha=0.3)
-    axes.set_title(title, fontsize="medium")
+    axes.set_title(_wrap(title, TITLE_CHARS), fontsize="medium")
     axes.legend(loc="lower right", fontsize="small")
     return figure
 
@@ -166,9 +179,9 @@ def plot_breakeven_map(
                     va="center", fontsize="x-small",
                     color="white" if abs(value) > dark else "black",
                 )  # fmt: skip
-    axes.set_xlabel(xlabel or f"{_title_of(x)} ({x})")
-    axes.set_ylabel(ylabel or f"{_title_of(y)} ({y})")
-    axes.set_title(title, fontsize="medium")
+    axes.set_xlabel(_wrap(xlabel or f"{_title_of(x)} ({x})", TITLE_CHARS))
+    axes.set_ylabel(_wrap(ylabel or f"{_title_of(y)} ({y})", LABEL_CHARS))
+    axes.set_title(_wrap(title, TITLE_CHARS), fontsize="medium")
     return figure
 
 
@@ -220,7 +233,7 @@ def plot_screen(frame: pd.DataFrame, carried: Sequence[str], currency: str, titl
     keep = set(carried)
     colours = [CARRIED_COLOUR if p in keep else OTHER_COLOUR for p in ordered["assumption"]]
     mu_star = ordered["mu_star"].to_numpy(dtype=float)
-    low = np.clip(mu_star - ordered["mu_star_low"].to_numpy(dtype=float), 0.0, None)
+    low = np.clip(mu_star - ordered["mu_star_low"].to_numpy(dtype=float), 0.0, mu_star)
     high = np.clip(ordered["mu_star_high"].to_numpy(dtype=float) - mu_star, 0.0, None)
     axes.barh(rows, mu_star, color=colours, xerr=np.vstack([low, high]), ecolor="#57606a")
     axes.scatter(
@@ -228,9 +241,9 @@ def plot_screen(frame: pd.DataFrame, carried: Sequence[str], currency: str, titl
         label="sigma (depends on the others)",
     )  # fmt: skip
     axes.set_yticks(rows, list(ordered["label"]), fontsize="x-small")
-    axes.xaxis.set_major_formatter(FuncFormatter(_money_ticks))
+    axes.xaxis.set_major_formatter(FuncFormatter(_unsigned_money))
     axes.set_xlabel(f"mu_star: mean absolute change in the paired net value ({currency})")
     axes.grid(axis="x", alpha=0.3)
-    axes.set_title(title, fontsize="medium")
+    axes.set_title(_wrap(title, TITLE_CHARS), fontsize="medium")
     axes.legend(loc="lower right", fontsize="small")
     return figure
