@@ -13,6 +13,8 @@ from npssim.scenario import params_by_path
 
 #: Units that add nothing after a number a sentence already names (a share, a ratio).
 _SILENT_UNITS = frozenset({"", "share", "relative", "exponent", "multiplier", "elasticity"})
+#: Units that name a share of something (the measure text says of what).
+_SHARE_PREFIX = "share"
 
 
 def name(path: str) -> str:
@@ -48,7 +50,7 @@ def with_unit(path: str, value: float, currency: str = "") -> str:
         from npssim.report.tables import format_money  # the command line's checks stay light
 
         return format_money(float(value), currency) + measured.removeprefix("currency")
-    if measured in _SILENT_UNITS:
+    if measured in _SILENT_UNITS or measured.startswith(_SHARE_PREFIX):
         return plain(value)
     return f"{plain(value)} {measured}"
 

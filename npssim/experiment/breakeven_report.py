@@ -61,7 +61,7 @@ def write_report(results: Any, folder: Path, tables: Sequence[str]) -> list[Path
     document = Document(
         f"npssim breakeven: {results.policy} against {results.baseline}",
         subtitle=(
-            f"screen {screen.replications} replication(s) per scenario and point "
+            f"screen {_replications(screen.replications)} per scenario and point "
             f"({len(screen.points)} points); "
             f"tornado, map and discovery {plan.runs_text} per scenario and point; "
             f"{plan.weeks} weeks, root seed {plan.seed}; npssim {__version__}; "
@@ -128,6 +128,10 @@ def _bar(share: float) -> str:
     eighths = round(max(0.0, min(1.0, share)) * BAR_WIDTH * 8)
     full, part = divmod(eighths, 8)
     return "█" * full + ("" if part == 0 else " ▏▎▍▌▋▊▉"[part])
+
+
+def _replications(count: int) -> str:
+    return "one replication" if count == 1 else f"{count} replications"
 
 
 def _plain(value: float) -> str:
@@ -199,8 +203,7 @@ def screen_table(results: Any) -> pd.DataFrame:
 def people_tables(results: Any) -> list[tuple[str, pd.DataFrame]]:
     """The screen, the tornado, the break-even values and PRIM's box, as display strings."""
     runs = results.plan.runs_text
-    count = results.stages["screen"].plan.replications
-    screen_runs = f"{count} replication{'s' if count > 1 else ''}"
+    screen_runs = _replications(results.stages["screen"].plan.replications)
     tables = [
         (
             f"The screen: what each assumption is worth to {results.policy} against "
@@ -293,7 +296,7 @@ def figures(results: Any) -> dict[str, Figure]:
             results.currency,
             f"{results.policy} against {results.baseline}: what each assumption is worth "
             f"(net value {results.per})\nMorris screen, "
-            f"{results.stages['screen'].plan.replications} replication(s) per point, paired",
+            f"{_replications(results.stages['screen'].plan.replications)} per point, paired",
         ),
         "tornado": plot_tornado(
             results.tornado,

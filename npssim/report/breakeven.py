@@ -244,6 +244,7 @@ def plot_screen(frame: pd.DataFrame, carried: Sequence[str], currency: str, titl
     axes.xaxis.set_major_formatter(FuncFormatter(_unsigned_money))
     axes.set_xlabel(f"mu_star: mean absolute change in the paired net value ({currency})")
     axes.grid(axis="x", alpha=0.3)
-    axes.set_title(_wrap(title, TITLE_CHARS), fontsize="medium")
+    # Over the figure, not the axes: the assumptions' long names push the axes to the right.
+    figure.suptitle(_wrap(title, TITLE_CHARS), fontsize="medium")
     axes.legend(loc="lower right", fontsize="small")
     return figure
