@@ -463,7 +463,9 @@ def test_the_screen_moves_every_uncertain_assumption_and_assume_adds_or_fixes():
     uncertain = [info.path for info in iter_params() if info.plausible is not None]
     factors, assumed = screened_factors(None)
     assert [factor.path for factor in factors] == uncertain and assumed == []
-    factors, assumed = screened_factors(["reps.integrity_mean=0.5:0.6", "accounts.churn_slope=0.5:2"])
+    factors, assumed = screened_factors(
+        ["reps.integrity_mean=0.5:0.6", "accounts.churn_slope=0.5:2"]
+    )
     by_path = {factor.path: factor for factor in factors}
     assert set(by_path) == {*uncertain, "accounts.churn_slope"}  # added
     assert (by_path["reps.integrity_mean"].lower, by_path["reps.integrity_mean"].upper) == (
