@@ -62,9 +62,11 @@ OUTPUTS: tuple[str, ...] = (
     "design.csv",
     "indices.csv",
     # npssim breakeven: a store per stage, and its tables
+    "screen",
     "tornado",
     "heatmap",
     "discovery",
+    "screen.csv",
     "tornado.csv",
     "heatmap.csv",
     "discovery.csv",

@@ -10,11 +10,14 @@ from typing import NoReturn
 from npssim.cli.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED  # noqa: F401 (re-exported)
 from npssim.errors import quoted
 from npssim.experiment.defaults import (
+    BREAKEVEN_CARRY,
     BREAKEVEN_GRID,
     BREAKEVEN_MIN_GRID,
     BREAKEVEN_MIN_SAMPLES,
+    BREAKEVEN_MIN_TRAJECTORIES,
     BREAKEVEN_REPLICATIONS,
     BREAKEVEN_SAMPLES,
+    BREAKEVEN_TRAJECTORIES,
     CALIBRATION_EVALUATIONS,
     CALIBRATION_REPLICATIONS,
     DECOMPOSE_REPLICATIONS,
@@ -422,12 +425,13 @@ def build_parser() -> argparse.ArgumentParser:
     breakeven = commands.add_parser(
         "breakeven",
         parents=[_experiment_options(BREAKEVEN_REPLICATIONS)],
-        help="what would have to be true for a policy to pay: tornado, heatmap, PRIM",
+        help="what would have to be true for a policy to pay: screen, tornado, map, PRIM",
         description="Move the uncertain assumptions over their plausible ranges, on paired "
-        "replications of the policy and the baseline: one at a time (a tornado of the net "
-        "value per year), two at a time (a heatmap of the two that matter most), and all "
-        "together (a Latin hypercube, and PRIM's box of where the policy pays). Prints the "
-        "break-even condition and writes the report.",
+        "replications of the policy and the baseline: first a Morris screen of every one "
+        "(which matter?), then the strongest one at a time (a tornado of the net value per "
+        "year), two at a time (a map of the two that swing most), and all together (a Latin "
+        "hypercube, and PRIM's box of where the policy pays). Prints the answer, the screen "
+        "and the tornado, and writes the report.",
     )
     breakeven.add_argument("policy", help="the policy's scenario file, or a bundled name")
     breakeven.add_argument(
@@ -438,8 +442,36 @@ def build_parser() -> argparse.ArgumentParser:
         dest="assumptions",
         action="append",
         metavar="PATH[=LO:HI]",
-        help="an assumption to vary, over its plausible range or LO:HI (repeatable; default: "
-        "every uncertain assumption, see npssim params)",
+        help="an assumption to screen and carry on whatever its rank, over its plausible range "
+        "or LO:HI (repeatable; adds a parameter, or sets an uncertain one's range; the screen "
+        "always moves every uncertain assumption, see npssim params, unless --only-assumed)",
+    )
+    breakeven.add_argument(
+        "--only-assumed",
+        action="store_true",
+        help="screen only the --assume'd assumptions, not every uncertain one",
+    )
+    breakeven.add_argument(
+        "--carry",
+        type=_whole_number(1),
+        default=BREAKEVEN_CARRY,
+        metavar="N",
+        help="how many of the screen's strongest assumptions go on to the tornado, the map and "
+        f"PRIM (default {BREAKEVEN_CARRY})",
+    )
+    breakeven.add_argument(
+        "--trajectories",
+        type=_whole_number(BREAKEVEN_MIN_TRAJECTORIES),
+        default=BREAKEVEN_TRAJECTORIES,
+        metavar="N",
+        help="Morris trajectories of the screen, each (assumptions + 1) paired points "
+        f"(default {BREAKEVEN_TRAJECTORIES})",
+    )
+    breakeven.add_argument(
+        "--different-firms",
+        action="store_true",
+        help="allow a baseline that differs from the policy in more than the policy (firm "
+        "size, accounts, reps, currency, assumptions); refused otherwise",
     )
     breakeven.add_argument(
         "--grid",

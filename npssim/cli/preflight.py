@@ -23,10 +23,10 @@ from typing import Any
 
 from npssim.cli.parser import DEFAULT_SENSITIVITY_METRIC
 from npssim.errors import InputError, quoted
+from npssim.experiment.defaults import BREAKEVEN_SCREEN_REPLICATIONS
 from npssim.experiment.design import (
     check_design,
     check_free_count,
-    parse_assumptions,
     parse_factor,
     parse_target,
     parse_vary,
@@ -34,6 +34,7 @@ from npssim.experiment.design import (
 )
 from npssim.experiment.elements import check_decomposable, policy_elements
 from npssim.experiment.firms import check_same_firm
+from npssim.experiment.screening import screened_factors
 from npssim.files import (
     JOURNAL,
     LOCK_NAME,
@@ -141,7 +142,7 @@ def check_inputs(args: argparse.Namespace) -> None:
 
 
 def check_firms(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
-    """A comparison or a decomposition is of one firm (unless ``--different-firms``).
+    """A comparison, a break-even or a decomposition is of one firm (unless ``--different-firms``).
 
     Raises:
         InputError: A compared scenario is another firm than the baseline, or a decomposition
@@ -152,6 +153,8 @@ def check_firms(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
         reference, *others = compared(args)
         for source in others:
             check_same_firm(loaded[reference], loaded[source], different_firms=different)
+    elif args.command == "breakeven":
+        check_same_firm(loaded[args.policy], loaded[args.baseline], different_firms=different)
     elif args.command == "decompose":
         check_decomposable(loaded[args.policy], loaded[args.baseline], different_firms=different)
 
@@ -281,8 +284,8 @@ def check_factors(
         check_design(factors, args.method, args.samples)
         metric_set.check(args.metrics or [DEFAULT_SENSITIVITY_METRIC])
     elif args.command == "breakeven":
-        assumed = parse_assumptions(args.assumptions, schema)
-        _refuse_weeks([factor.path for factor in assumed], "--assume")
+        screened, _ = screened_factors(args.assumptions, schema, only_assumed=args.only_assumed)
+        _refuse_weeks([factor.path for factor in screened], "--assume")
     elif args.command == "calibrate":
         free = [parse_factor(text, option="--free", schema=schema) for text in args.free]
         _refuse_weeks([factor.path for factor in free], "--free")
@@ -353,8 +356,12 @@ def _runs(
         extra = 2 if args.method == "sobol" else 1
         return args.samples * (len(args.factors) + extra) * replications
     if args.command == "breakeven":
-        factors = len(parse_assumptions(args.assumptions, schema))
-        return 2 * (1 + 2 * factors + args.grid**2 + args.samples) * replications
+        screened, assumed = screened_factors(
+            args.assumptions, schema, only_assumed=args.only_assumed
+        )
+        carried = min(len(screened), args.carry + len(assumed))
+        screen = args.trajectories * (len(screened) + 1) * BREAKEVEN_SCREEN_REPLICATIONS
+        return 2 * (screen + (1 + 2 * carried + args.grid**2 + args.samples) * replications)
     return args.max_evaluations * replications  # calibrate
 
 

@@ -233,11 +233,11 @@ def execute_plan(
     """Run a plan's tasks (those not stored yet) and gather the results.
 
     Arguments are those of :func:`run_experiment`; ``results_type`` and ``results_options``
-    let sweeps and sensitivity analyses return their own kind of results, and ``description``
-    names the progress bar (the plan's kind and scenarios by default).
+    let sweeps and sensitivity analyses return their own kind of results, and
+    ``description`` names the progress bar (an analysis of several stages names each).
     """
     tasks = plan.tasks()
-    choice, description = choose_executor(executor, workers, len(tasks))
+    choice, executor_text = choose_executor(executor, workers, len(tasks))
     check_model_class(plan.model_class, **where_runs_go(choice, len(tasks)))
     started = time.perf_counter()
     with FolderLock(out) if out is not None else contextlib.nullcontext():
@@ -256,7 +256,7 @@ def execute_plan(
     return results_type(
         plan,
         runs,
-        executor=description,
+        executor=executor_text,
         wall_seconds=time.perf_counter() - started,
         resumed=stored,
         **results_options,

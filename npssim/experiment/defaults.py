@@ -33,3 +33,12 @@ BREAKEVEN_MIN_SAMPLES = 10
 DECOMPOSE_REPLICATIONS = 10
 #: Most elements a decomposition takes: 2**8 = 256 combinations of each replication.
 DECOMPOSE_MAX_ELEMENTS = 8
+#: Morris trajectories of the break-even screen: each is (assumptions + 1) points.
+BREAKEVEN_TRAJECTORIES = 8
+#: Replications per scenario and point of the screen: one, since both scenarios and every point
+#: share their seeds (common random numbers), so an elementary effect is mostly signal.
+BREAKEVEN_SCREEN_REPLICATIONS = 1
+#: Assumptions the screen carries into the tornado, the map and PRIM (the strongest by mu_star).
+BREAKEVEN_CARRY = 8
+#: Fewest Morris trajectories: SALib needs two to tell an effect from its spread.
+BREAKEVEN_MIN_TRAJECTORIES = 2
