@@ -467,12 +467,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="Morris trajectories of the screen, each (assumptions + 1) paired points "
         f"(default {BREAKEVEN_TRAJECTORIES})",
     )
-    breakeven.add_argument(
-        "--different-firms",
-        action="store_true",
-        help="allow a baseline that differs from the policy in more than the policy (firm "
-        "size, accounts, reps, currency, assumptions); refused otherwise",
-    )
+    _different_firms(breakeven)
     breakeven.add_argument(
         "--grid",
         type=_whole_number(BREAKEVEN_MIN_GRID),
