@@ -11,7 +11,9 @@ compared with :func:`counterfactual`: the same firm without its policy.
 What is *the policy* here is what can change during a run: ``policy.*`` (the timeline may set
 only those) and the timeline itself. Everything else is the firm, except the scenario's name,
 description and ``run.seed`` (a comparison runs both sides on the same replication seeds,
-whatever either file's seed).
+whatever either file's seed), and the sections a researcher's model class adds
+(``NPSModel.extra_params``): those may be a lever (a training programme) as well as a trait of
+the firm, which only their author knows, so the rule leaves them to the researcher.
 """
 
 from __future__ import annotations
@@ -127,7 +129,8 @@ def counterfactual_name(name: str) -> str:
 
 def _firm(scenario: Scenario) -> dict[str, Any]:
     """Every value of the firm by dotted path (the scenario without its policy and labels)."""
-    data = {k: v for k, v in scenario.model_dump().items() if k not in NOT_THE_FIRM}
+    own = Scenario.model_fields  # a model class's added sections are the researcher's to judge
+    data = {k: v for k, v in scenario.model_dump().items() if k not in NOT_THE_FIRM and k in own}
     return {path: value for path, value in _leaves(data) if path not in NOT_THE_FIRM_PATHS}
 
 

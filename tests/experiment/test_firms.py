@@ -144,3 +144,18 @@ def test_plans_of_comparisons_keep_to_one_firm_and_put_the_counterfactual_first(
     assert plan.sources["nps_bonus_without_policy"] == "nps_bonus without its policy"
     with pytest.raises(InputError, match="one scenario"):
         make_plan("compare", ["baseline", "nps_bonus"], 1, 1, None, None, counterfactual=True)
+
+
+def test_sections_a_model_class_adds_are_left_to_the_researcher():
+    from npssim.scenario.schema import Section, param
+
+    class Training(Section):
+        hours: float = param(1.0, ge=0, le=40, unit="hours a week", meaning="training per rep")
+
+    schema = Scenario.extended({"training": Training})
+    base = load_scenario("baseline", schema=schema)
+    trained = load_scenario("baseline", {"training.hours": 3.0}, schema=schema)
+    assert firm_differences(base, trained) == []
+    check_same_firm(base, trained)  # a lever of the researcher's, not another firm
+    wider = load_scenario("baseline", {"training.hours": 3.0, "firm.managers": 4}, schema=schema)
+    assert firm_differences(base, wider) == ["firm.managers"]
