@@ -37,7 +37,15 @@ from npssim.scenario import Scenario, load_scenario, with_overrides
 #: independent survey firm.
 INVITED_BY: dict[str, str] = {"rep": "rep", "random": "firm", "third_party": "third_party"}
 
-RESPONSE_COLUMNS = ("response_id", "account_id", "rep_id", "week", "invited_by", "answered", "score")
+RESPONSE_COLUMNS = (
+    "response_id",
+    "account_id",
+    "rep_id",
+    "week",
+    "invited_by",
+    "answered",
+    "score",
+)
 ACCOUNT_COLUMNS = ("account_id", "rep_id", "annual_value", "renewal_week", "renewed", "discount")
 
 
@@ -86,7 +94,8 @@ def recording_model(model: type[NPSModel] = NPSModel) -> type[NPSModel]:
     Each component class is a subclass of the model's own, so a researcher's component
     behaves as before and is recorded as well.
     """
-    roster_base, survey_base, pricing_base = model.roster_class, model.survey_class, model.pricing_class
+    roster_base, survey_base = model.roster_class, model.survey_class
+    pricing_base = model.pricing_class
 
     class RecordingRoster(roster_base):  # type: ignore[misc, valid-type]
         """The roster, counting every use of every tactic by the person who made it."""

@@ -51,9 +51,7 @@ def test_waves_reconcile_with_the_ledger():
     rate = per_week["answered"].mean()
     np.testing.assert_allclose(rate.to_numpy(), frame.loc[rate.index, "response_rate"])
     scores = exports.responses.dropna(subset=["score"])
-    nps = scores.groupby("week")["score"].apply(
-        lambda s: 100 * (np.mean(s >= 9) - np.mean(s <= 6))
-    )
+    nps = scores.groupby("week")["score"].apply(lambda s: 100 * (np.mean(s >= 9) - np.mean(s <= 6)))
     np.testing.assert_allclose(nps.to_numpy(), frame.loc[nps.index, "reported_nps"])
 
 
