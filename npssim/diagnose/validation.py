@@ -29,7 +29,7 @@ from scipy import stats
 
 from npssim.diagnose.exports import Exports, simulate_exports
 from npssim.diagnose.fingerprints import FINGERPRINT_NAMES, flag, score_reps
-from npssim.scenario import load_scenario
+from npssim.scenario import Scenario, load_scenario, with_overrides
 
 #: Scenarios and seeds :data:`npssim.diagnose.fingerprints.WEIGHTS` were learned on.
 TRAINING: tuple[tuple[str, tuple[int, ...]], ...] = (
@@ -141,7 +141,7 @@ def measure(firm: Exports, *, fdr: float = 0.05) -> list[dict[str, float | str]]
 
 def validate(
     *,
-    scenarios: Sequence[str] = SCENARIOS,
+    scenarios: Sequence[str | Scenario] = SCENARIOS,
     seeds: Sequence[int] = SEEDS,
     sizes: Sequence[int] = SIZES,
     fdr: float = 0.05,
@@ -151,7 +151,7 @@ def validate(
     """The validation table: scenarios x sizes x seeds x fingerprints (and ``combined``).
 
     Args:
-        scenarios: Bundled scenario names or files.
+        scenarios: Bundled scenario names, files or :class:`Scenario` objects.
         seeds: Root seeds of the simulated firms.
         sizes: Accounts per rep of each firm (the rest of the firm as the scenario has it).
         fdr: The false discovery rate reps are flagged at.
@@ -169,11 +169,15 @@ def validate(
     rows = []
     for scenario in scenarios:
         for size in sizes:
-            base = load_scenario(scenario, {"firm.accounts_per_rep": size})
+            size_set = {"firm.accounts_per_rep": size}
+            if isinstance(scenario, Scenario):
+                base = with_overrides(scenario, size_set, source="sizes")
+            else:
+                base = load_scenario(scenario, size_set)
             for seed in seeds:
                 firm = simulate_exports(base, seed=seed)
                 extra: dict[str, float | bool | str] = {
-                    "scenario": scenario if isinstance(scenario, str) else str(scenario),
+                    "scenario": base.name,
                     "accounts_per_rep": size,
                     "seed": seed,
                     "true_overstatement": firm.overstatement
