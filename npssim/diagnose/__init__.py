@@ -2,9 +2,20 @@
 
 Exports of a simulated firm (:mod:`.exports`) carry the truth, so every fingerprint
 (:mod:`.fingerprints`) and the estimate through the model (:mod:`.estimate`) are measured for
-power and false alarms (:mod:`.validation`) before they are pointed at a real firm.
+power and false alarms (:mod:`.validation`) before they are pointed at a real firm;
+:func:`diagnose` puts them together (:mod:`.diagnosis`).
 """
 
+from npssim.diagnose.diagnosis import Diagnosis, diagnose, settle_accounts
 from npssim.diagnose.exports import Exports, simulate_exports, write_exports
+from npssim.diagnose.validation import validate
 
-__all__ = ["Exports", "simulate_exports", "write_exports"]
+__all__ = [
+    "Diagnosis",
+    "Exports",
+    "diagnose",
+    "settle_accounts",
+    "simulate_exports",
+    "validate",
+    "write_exports",
+]

@@ -478,13 +478,17 @@ def flag(p_values: pd.Series, fdr: float) -> pd.Series:
 def firm_fingerprints(reps: pd.DataFrame, fdr: float = 0.05) -> pd.DataFrame:
     """Per fingerprint: its description, the firm's median statistic, how many reps it marks.
 
-    A fingerprint is ``present`` when Benjamini-Hochberg at ``fdr`` finds at least one rep on
-    it alone: the firm has reps whose departure from their peers is not noise.
+    A fingerprint is ``present`` when Benjamini-Hochberg at ``fdr``, run over every rep's
+    p-value on every fingerprint at once, finds at least one rep on it: the firm has reps whose
+    departure from their peers is not noise.
     """
+    columns = [f"{fp.name}_p" for fp in FINGERPRINTS if f"{fp.name}_p" in reps]
+    grid = reps[columns].stack() if columns else pd.Series(dtype=float)
+    marks = flag(grid, fdr)
     rows = []
     for fingerprint in FINGERPRINTS:
-        p = reps.get(f"{fingerprint.name}_p")
-        marked = int(flag(p, fdr).sum()) if p is not None else 0
+        column = f"{fingerprint.name}_p"
+        marked = int(marks.xs(column, level=1).sum()) if column in columns and len(grid) else 0
         rows.append(
             {
                 "name": fingerprint.name,
