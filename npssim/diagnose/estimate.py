@@ -12,8 +12,9 @@ NPS, over the last four quarters).
   (share of renewals that renewed) and the score's power to predict renewal
   (``signal_validity``: AUC of each renewing account's last score in the year before, for
   renewal).
-- **The firm** (:func:`firm_overrides`): its number of reps and accounts per rep (from the
-  accounts active at the end), who invites (the most common ``invited_by``), and the export's
+- **The firm** (:func:`firm_overrides`): its number of reps (the median number of reps a
+  wave of the last year invites for) and accounts per rep (the accounts active at the end
+  over them), who invites (the most common ``invited_by``), and the export's
   weeks; everything else from the scenario given (the bundled ``baseline`` by default).
 - **Free parameters** (:data:`FREE`): the gaming drivers, the share of variable pay on the
   score and what gaming costs a rep's conscience.
@@ -148,12 +149,16 @@ def firm_overrides(
     responses: pd.DataFrame, accounts: pd.DataFrame, scenario: Scenario
 ) -> dict[str, object]:
     """The firm's shape from its tables, as scenario overrides (see the module's docstring)."""
-    weeks, _ = _window(responses, accounts)
+    weeks, first = _window(responses, accounts)
     latest = accounts.sort_values("renewal_week", na_position="first").drop_duplicates(
         "account_id", keep="last"
     )
     active = latest[latest["renewed"] != 0]
-    reps = max(1, active["rep_id"].nunique())
+    # Reps who send a wave's invitations: each wave asks every rep's book, so the reps of a
+    # wave are the firm's reps at the time (an account's owner at its last renewal may since
+    # have left).
+    per_wave = responses[responses["week"] >= first].groupby("week")["rep_id"].nunique()
+    reps = max(1, round(float(per_wave.median())) if len(per_wave) else active["rep_id"].nunique())
     team = min(scenario.firm.reps_per_manager, reps)
     managers = max(1, round(reps / team))
     per_rep = max(1, round(len(active) / (managers * team)))
