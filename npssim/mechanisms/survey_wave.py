@@ -171,6 +171,7 @@ class SurveyWave:
                 tactic, owners[seen], achieved[seen] - contribution(counterfactual[seen])
             )
 
+        self.observe(invited, responds, scores, touched)
         rows, collected = invited[responds], scores[responds]
         book.redeem_promises(rows)
         book.record_answers(rows, collected, model.week)
@@ -188,6 +189,25 @@ class SurveyWave:
         if policy.survey.sampler == "third_party":
             model.tally.spend("measurement", policy.survey.third_party_cost * size)
         self.follow_up(rows[collected <= DETRACTOR_MAX])
+
+    def observe(
+        self,
+        invited: np.ndarray,
+        responds: np.ndarray,
+        scores: np.ndarray,
+        touched: dict[int, np.ndarray],
+    ) -> None:
+        """A wave's outcome, for observers; the model itself does nothing with it.
+
+        A subclass that records the survey (``npssim.diagnose`` writes a firm's exports from
+        it) overrides this rather than :meth:`answer`, so recording cannot change a draw.
+
+        Args:
+            invited: The rows invited.
+            responds: Mask over ``invited``: who answered.
+            scores: The score each invited account gives (read where ``responds``).
+            touched: Per tactic index, a mask over ``invited`` of the answers its uses moved.
+        """
 
     def response_chance(self, satisfaction: np.ndarray) -> np.ndarray:
         """Each invited customer's chance of answering, after the policy's reminders."""
