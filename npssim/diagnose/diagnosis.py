@@ -105,7 +105,8 @@ class Diagnosis:
             lines.append(
                 "Fingerprints present: "
                 + "; ".join(
-                    f"{row.name.replace('_', ' ')} ({int(row.reps_marked)} reps)"
+                    f"{row.name.replace('_', ' ')} ({int(row.reps_marked)} "
+                    f"rep{'' if int(row.reps_marked) == 1 else 's'})"
                     for row in present.itertuples()
                 )
                 + "."
