@@ -187,3 +187,31 @@ def test_export_passes_weeks_and_refuses_too_many(tmp_path, capsys, calls):
         capsys, "export", "baseline", "--out", str(tmp_path / "x"), "--weeks", "0"
     )
     assert_one_line_error(status, err, "--weeks")
+
+
+def test_export_then_diagnose_with_the_real_science(tmp_path, capsys):
+    """The commands on the real API end to end: a small simulated firm, no estimate."""
+    out = tmp_path / "firm"
+    status, _, err = run_cli(
+        capsys, "export", "nps_bonus", "--out", str(out), "--seed", "3", "--weeks", "26"
+    )
+    assert status == 0, err
+    truth = pd.read_csv(out / "truth.csv")
+    responses = pd.read_csv(out / "responses.csv")
+    assert set(responses["rep_id"]) <= set(truth["rep_id"])
+    status, stdout, err = run_cli(
+        capsys,
+        "diagnose",
+        "--responses",
+        str(out / "responses.csv"),
+        "--accounts",
+        str(out / "accounts.csv"),
+        "--no-estimate",
+        "--out",
+        str(tmp_path / "diagnosis"),
+    )
+    assert status == 0, err
+    reps = pd.read_csv(tmp_path / "diagnosis" / "reps.csv")
+    assert set(reps["rep_id"].astype(str)) == set(responses["rep_id"].astype(str))
+    assert {"suspicion", "flagged"} <= set(reps.columns)
+    assert "stands out" in stdout or "flagged" in stdout
