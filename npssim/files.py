@@ -71,6 +71,9 @@ OUTPUTS: tuple[str, ...] = (
     "box.csv",
     "report.md",
     "report.html",
+    # npssim compare: the spread over plausible assumptions, its store and its table
+    "assumptions",
+    "assumptions.csv",
 )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from npssim.errors import InputError, quoted
+from npssim.experiment.defaults import check_assumption_samples
 from npssim.experiment.design import (
     check_design,
     check_free_count,
@@ -92,6 +93,8 @@ def check_inputs(args: argparse.Namespace) -> None:
     """
     if args.command == "compare" and len(compared(args)) < 2:
         raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
+    if args.command == "compare":
+        check_assumption_samples(args.assumption_samples)
     if getattr(args, "resume", False) and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
     check_numbers(args)
@@ -246,8 +249,8 @@ def _runs(args: argparse.Namespace, schema: type[Scenario] = Scenario) -> int | 
     replications = 1 if getattr(args, "replication", None) is not None else args.replications
     if args.command == "run":
         return replications
-    if args.command == "compare":
-        return len(compared(args)) * replications
+    if args.command == "compare":  # and one run per scenario, firm and replication of the spread
+        return len(compared(args)) * (replications + args.assumption_samples)
     if args.command == "sweep":
         return math.prod(len(parse_vary(text, schema)[1]) for text in args.vary) * replications
     if args.command == "sensitivity":
