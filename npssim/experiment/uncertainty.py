@@ -40,6 +40,7 @@ from matplotlib.figure import Figure
 from npssim.errors import InputError
 from npssim.experiment.api import ExecutorLike, ScenarioLike, execute_plan, make_plan
 from npssim.experiment.breakeven import (  # PRIM: npssim.experiment.discovery once it moves
+    PRIM_DENSITY,
     PrimBox,
     StageResults,
     find_box,
@@ -69,9 +70,10 @@ HORIZON = "long"
 OUTCOME = "net_value"
 #: The percentiles of the paired difference a statement gives: the middle 80% of plausible firms.
 PERCENTILES = (10, 90)
-#: A flip condition is stated only where the flipped outcome is the likelier one inside it: a
-#: region where the policy still mostly does what it does elsewhere is no condition at all.
-FLIP_DENSITY = 0.5
+#: A flip condition is stated only where the flipped outcome holds for most firms inside it, as
+#: break-even asks of its box (``PRIM_DENSITY``, 80%): a leader acts on it as a rule, and a box
+#: where the policy does as it does elsewhere in two firms of five is no rule.
+FLIP_DENSITY = PRIM_DENSITY
 #: Fewest sampled firms of the flipped outcome a flip's box must hold: a box drawn round one
 #: or two firms describes those firms, not a condition a leader could check.
 FLIP_MIN_FIRMS = 3
@@ -207,8 +209,8 @@ class AssumptionSpread:
 
         The verdict is what most sampled firms say (pays, or loses money); PRIM looks for the
         box of assumptions that holds the others. None when every firm agrees, when PRIM finds
-        no box that restricts an assumption, or when inside the box the flipped outcome is not
-        the likelier one (:data:`FLIP_DENSITY`).
+        no box that restricts an assumption, or when inside the box the flipped outcome holds
+        for fewer than :data:`FLIP_DENSITY` of the firms.
         """
         if policy not in self._flips:
             self._flips[policy] = self._find_flip(policy)
@@ -226,7 +228,7 @@ class AssumptionSpread:
         target = ~paying if mostly_pays else paying
         x = rows[self.assumptions].astype(float).reset_index(drop=True)
         box = find_box(prim, x, target)
-        if not isinstance(box, PrimBox) or box.limits.empty or box.density <= FLIP_DENSITY:
+        if not isinstance(box, PrimBox) or box.limits.empty or box.density < FLIP_DENSITY:
             return None
         inside = np.ones(len(x), dtype=bool)
         for limit in box.limits.itertuples():
@@ -284,7 +286,8 @@ class AssumptionSpread:
             "mostly the assumptions' doing. A policy pays in a firm when its mean paired "
             "difference in net value over the long run is above zero. Where the verdict flips is "
             "PRIM's box (EMA Workbench) around the minority outcome, stated only when that "
-            "outcome is the likelier one inside it."
+            f"outcome holds for at least {FLIP_DENSITY:.0%} of the firms inside it and for at "
+            f"least {FLIP_MIN_FIRMS} of them."
         )
 
 
