@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -141,6 +141,9 @@ class AssumptionSpread:
         seed: The root seed.
         runs: Runs made (all scenarios and firms).
         wall_seconds: Wall time of the runs in this session.
+        names: Each policy's scenario name where it differs from its label (a label is safe
+            as a file name: "bonus from week 26" is labelled ``bonus_from_week_26``); either
+            finds the policy.
     """
 
     def __init__(
@@ -154,6 +157,7 @@ class AssumptionSpread:
         seed: int | None = None,
         runs: int = 0,
         wall_seconds: float = math.nan,
+        names: Mapping[str, str] | None = None,
     ) -> None:
         missing = {"policy", "firm", "difference", *assumptions} - set(frame.columns)
         if missing:
@@ -167,6 +171,7 @@ class AssumptionSpread:
         self.runs = runs
         self.wall_seconds = wall_seconds
         self._flips: dict[str, Flip | None] = {}
+        self._labels = {name: label for label, name in (names or {}).items() if name != label}
 
     # ------------------------------------------------------------------ numbers
 
@@ -188,6 +193,7 @@ class AssumptionSpread:
         return self._frame.copy()
 
     def _rows(self, policy: str) -> pd.DataFrame:
+        policy = self._labels.get(policy, policy)
         rows = self._frame[self._frame["policy"] == policy]
         if rows.empty:
             raise KeyError(f"no policy labelled {policy!r} in the spread ({self.policies})")
@@ -204,6 +210,10 @@ class AssumptionSpread:
         low, high = np.percentile(values, PERCENTILES)
         return float(low), float(high)
 
+    def __contains__(self, policy: str) -> bool:
+        """Whether the spread holds a policy, by its label or its scenario's name."""
+        return self._labels.get(policy, policy) in self.policies
+
     def flip(self, policy: str) -> Flip | None:
         """Where the verdict over plausible firms flips, or None when no such region was found.
 
@@ -212,6 +222,7 @@ class AssumptionSpread:
         no box that restricts an assumption, or when inside the box the flipped outcome holds
         for fewer than :data:`FLIP_DENSITY` of the firms.
         """
+        policy = self._labels.get(policy, policy)
         if policy not in self._flips:
             self._flips[policy] = self._find_flip(policy)
         return self._flips[policy]
@@ -449,4 +460,5 @@ def assumption_spread(
         seed=plan.seed,
         runs=len(stage.runs),
         wall_seconds=stage.wall_seconds,
+        names={label: plan.scenarios[label].name for label in labels},
     )

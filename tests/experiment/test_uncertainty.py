@@ -57,6 +57,15 @@ def test_every_policy_meets_the_same_plausible_firms(spread):
     assert spread.runs == 3 * 10
 
 
+def test_a_policy_is_found_by_its_label_or_its_scenario_s_name():
+    scenario = small("nps_bonus").model_copy(update={"name": "bonus from week 0"})
+    spread = assumption_spread([scenario], small("baseline"), samples=10, executor="serial")
+    assert spread.policies == ["bonus_from_week_0"]
+    assert spread.pays("bonus from week 0") == spread.pays("bonus_from_week_0")
+    assert "bonus from week 0" in spread and "other" not in spread
+    assert spread.statement("bonus from week 0").startswith("pays in ")
+
+
 def test_common_random_numbers_make_a_copy_of_the_baseline_differ_by_exactly_nothing(spread):
     twin = spread.frame().query("policy == 'twin'")
     assert (twin["difference"] == 0.0).all()
