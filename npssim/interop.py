@@ -12,7 +12,8 @@
 Each evaluation is :func:`npssim.simulate`: one replication with the given values and seed,
 optionally read against a reference policy on the same seed (a paired difference). Every
 experiment's replications share their seeds, so changes between design points are not noise.
-EMA Workbench is an optional dependency (``pip install "npssim[ema]"``); SALib is always there.
+EMA Workbench and SALib are dependencies; on Python 3.11 pip installs EMA Workbench 2.5, whose
+PRIM break-even uses, and driving npssim from EMA Workbench needs EMA Workbench 3 (Python 3.12+).
 """
 
 from __future__ import annotations
@@ -153,8 +154,8 @@ def ema_model(
         ema = None
     if ema is None or int(str(ema.__version__).split(".")[0]) < 3:
         raise InputError(
-            'ema_model: needs EMA Workbench 3; pip install "npssim[ema]" (EMA Workbench 3 '
-            "needs Python 3.12 or newer)"
+            "ema_model: needs EMA Workbench 3, which needs Python 3.12 or newer; install npssim "
+            "there (pip installs EMA Workbench 2.5 on Python 3.11)"
         )
     check_model_class(model_class, in_process=True)
     schema = model_class.scenario_schema

@@ -209,7 +209,11 @@ METRICS: tuple[Metric, ...] = (
     _money(
         "money_given_away",
         "Money given away",
-        "Concessions, free services, gifts and price discounts together, cumulative",
+        "Concessions, free services, gifts and price discounts together, cumulative. Context, "
+        "not a bad: ordinary discounts buy renewals (their cost and what they keep are in "
+        "net_value); the part traded for scores is the bads concession_cost, giveaway_cost, "
+        "bribe_cost and score_discount_cost",
+        side="context",
     ),
     Metric(
         "discount_rate",
@@ -645,6 +649,9 @@ OVER_TIME = _view(
 MONEY_GIVEN_AWAY = _view("concession_cost", "giveaway_cost", "bribe_cost")
 #: Money given away in every form the ledger books it, price discounts included.
 ALL_GIVEN_AWAY = _view(*MONEY_GIVEN_AWAY, "discount_cost")
+#: The part of the money given away that reps traded for scores (the rest is ordinary
+#: discounts, which buy renewals).
+TRADED_FOR_SCORES = _view(*MONEY_GIVEN_AWAY, "score_discount_cost")
 #: The rep tactics the ledger sees in each survey wave.
 TACTICS = _view("share_cherry_picked", "share_coached", "share_bribed", "share_hostage")
 #: The reps' side of the story: stress, who is left, who has gone.

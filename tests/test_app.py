@@ -3,7 +3,7 @@
 The browser test (test_app_browser.py) drives the served page; these test what it shows.
 """
 
-import math
+import itertools
 
 import numpy as np
 import pytest
@@ -11,7 +11,6 @@ import pytest
 from npssim import NPSModel, load_scenario
 from npssim.app import (
     ASSUMPTIONS_GROUP,
-    NPS_RANGE,
     POLICY_GROUP,
     SIDES,
     WITH,
@@ -20,23 +19,29 @@ from npssim.app import (
     ExploreModel,
     View,
     axis_ranges,
+    checkbox_label,
     control,
     control_groups,
     dashboard,
     default_settings,
+    fitted,
     format_setting,
+    how_sure,
     levers,
     make_setup,
     model_params,
     nice_ceiling,
+    nps_figure,
     paired_difference,
-    tile_colour,
+    setup_line,
     tiles,
     title,
     verdict,
 )
-from npssim.experiment.analysis import Interval, interval
-from npssim.metrics import METRIC_NAMES
+from npssim.experiment.analysis import interval
+from npssim.metrics import METRIC_NAMES, TRADED_FOR_SCORES
+from npssim.report.tables import format_money
+from npssim.report.vocabulary import judge
 from npssim.scenario import bundled_scenarios, iter_params, validate_scenario
 from npssim.seeds import replication_seeds
 
@@ -98,11 +103,28 @@ def test_every_control_has_a_plain_label_and_a_meaning():
 
 def test_a_controls_value_reads_in_its_unit():
     by_path = {info.path: info for info in levers()}
-    assert format_setting(by_path[NPS_WEIGHT], 0.3) == "0.3"
+    assert format_setting(by_path[NPS_WEIGHT], 0.3) == "30%"
+    assert format_setting(by_path["policy.pay.commission_rate"], 0.025) == "2.5% of revenue"
+    assert format_setting(by_path["policy.audits.probability"], 0.25) == "25% a quarter"
+    assert format_setting(by_path["policy.incentives.rank_and_yank"], 0.1) == "10% a year"
+    assert format_setting(by_path["accounts.savvy_spread"], 2.5) == "2.5 accounts per success"
     assert format_setting(by_path["policy.survey.anonymous"], True) == "yes"
     assert format_setting(by_path["policy.survey.sampler"], "rep") == "rep"
     budget = by_path["policy.concessions.giveaway_budget"]
     assert format_setting(budget, 25_000.0, "USD") == "25.0k USD"
+
+
+def test_no_slider_reads_as_a_bare_decimal():
+    for info in levers():
+        if info.kind == "float" and info.unit != "currency":
+            text = format_setting(info, (info.lower or 0) + 0.123)
+            assert text != "0.123" and not text.replace(".", "").isdigit(), info.path
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_switchs_label_states_what_its_box_shows(value):
+    anonymous = next(info for info in levers() if info.path == "policy.survey.anonymous")
+    assert checkbox_label(value) == format_setting(anonymous, value)
 
 
 @pytest.mark.parametrize("name", sorted(path.stem for path in bundled_scenarios()))
@@ -276,47 +298,45 @@ def test_paired_difference_is_narrower_than_the_two_means_intervals():
     assert difference.high - difference.low < 1 and difference.low > 0
 
 
-@pytest.mark.parametrize(
-    ("better", "low", "high", "mean", "colour"),
-    [
-        ("higher", 1.0, 3.0, 2.0, "better"),
-        ("higher", -3.0, -1.0, -2.0, "worse"),
-        ("lower", -3.0, -1.0, -2.0, "better"),
-        ("lower", 1.0, 3.0, 2.0, "worse"),
-        ("higher", -1.0, 3.0, 1.0, "unclear"),
-        (None, 1.0, 3.0, 2.0, "unclear"),
-        ("higher", math.nan, math.nan, 2.0, "unclear"),
-    ],
-)
-def test_a_tiles_colour_says_whether_its_interval_excludes_zero_in_the_better_direction(
-    better, low, high, mean, colour
-):
-    assert tile_colour(better, Interval(mean, low, high, 1.0, 8)) == colour
+def test_the_tiles_use_the_one_rule_and_the_reports_words():
+    view = view_of([40.0, 42.0, 41.0], [30.0, 31.0, 30.0], name="true_nps")
+    real = next(tile for tile in tiles(view) if tile.metric == "true_nps")
+    assert real.verdict == judge(real.mean, real.low, real.high, "higher", "NPS points")
+    assert real.verdict == "better" and real.value == "+10.7 points"
+    # 0.0 pp: the interval excludes zero, the difference rounds away: no clear change.
+    tiny = view_of([0.90003, 0.90004, 0.90003], [0.9, 0.9, 0.9], name="retention_rate")
+    kept = next(tile for tile in tiles(tiny) if tile.metric == "retention_rate")
+    assert kept.low > 0 and kept.value == "0.0 pp" and kept.verdict == "no clear change"
 
 
 def test_the_money_tile_reads_in_the_firms_currency_with_its_interval():
     view = view_of([-2.0e6, -1.8e6, -1.9e6], [0.0, 0.0, 0.0])
     money = tiles(view, "USD")[0]
     assert money.label == "The firm's net money so far"
-    assert money.value == "-1.90M USD" and money.colour == "worse"
-    assert money.interval.startswith("(-2.") and money.interval.endswith("M)")
+    assert money.value == "-1.90M USD" and money.verdict == "worse"
+    assert money.interval.startswith("-2.") and money.interval.endswith("M USD")
 
 
 def test_the_reported_nps_tile_is_marked_as_what_the_survey_would_show():
     view = view_of([40.0, 42.0, 41.0], [30.0, 31.0, 30.0], name="reported_nps")
     shown = next(tile for tile in tiles(view) if "survey" in tile.label)
-    assert shown.value == "+10.7 points" and shown.colour == "unclear"
+    assert shown.value == "+10.7 points" and shown.verdict == "shown"
     assert "what the survey would show" in shown.note
 
 
-def test_money_given_away_sums_every_kind():
-    comparison = small_comparison(replications=2)
+def test_money_given_away_is_context_and_names_what_was_traded_for_scores():
+    comparison = small_comparison(replications=2, **{NPS_WEIGHT: 1.0})
     comparison.step(40)
     view = comparison.view()
-    given = next(tile for tile in tiles(view, "USD") if tile.label.startswith("Money given"))
+    given = next(tile for tile in tiles(view, "USD") if tile.metric == "money_given_away")
     kinds = ("concession_cost", "giveaway_cost", "bribe_cost", "discount_cost")
     expected = [sum(view.series(side, name)[:, -1] for name in kinds) for side in SIDES]
-    assert given.difference == paired_difference(*expected)
+    assert given.mean == pytest.approx(paired_difference(*expected).mean)
+    assert given.verdict == "context"
+    traded = paired_difference(*(view.now(side, TRADED_FOR_SCORES) for side in SIDES))
+    assert given.note.startswith(f"{format_money(traded.mean, 'USD', signed=True)} traded for")
+    rest = format_money(given.mean - traded.mean, "USD", signed=True)
+    assert f"{rest} ordinary discounts" in given.note
 
 
 def test_verdict_says_how_much_less_money_with_its_interval():
@@ -357,7 +377,7 @@ def test_title_names_the_levers_changed():
     setup = make_setup(load_scenario("intervention_week26"))
     settings = default_settings(setup).with_lever(NPS_WEIGHT, 0.3)
     assert title(setup, settings) == (
-        "nps_bonus from week 26 (changed: share of variable pay on NPS 0.3) vs "
+        "nps_bonus from week 26 (changed: share of variable pay on NPS 30%) vs "
         "intervention_week26 without it"
     )
 
@@ -367,19 +387,123 @@ def test_title_names_the_against_scenario():
     assert title(setup, default_settings(setup)).endswith(" vs well_designed_bonus")
 
 
-def test_axes_are_fixed_for_the_whole_run_and_between_resets():
+def test_axes_fit_the_data_and_only_grow_while_the_firms_run():
+    comparison = small_comparison(replications=2, **{NPS_WEIGHT: 1.0})
+    before = axis_ranges(comparison, comparison.view())
+    assert before["week"] == (0.0, 40.0)
+    drawn, ranges = [], None
+    for _ in range(10):
+        comparison.step(4)
+        ranges = axis_ranges(comparison, comparison.view(), ranges)
+        drawn.append(ranges)
+    for earlier, later in itertools.pairwise(drawn):
+        for axis in ("nps", "net_difference"):
+            assert later[axis][0] <= earlier[axis][0] and later[axis][1] >= earlier[axis][1]
+    view = comparison.view()
+    nps = np.concatenate([view.series(side, name).ravel() for side in SIDES
+                          for name in ("reported_nps", "true_nps")])  # fmt: skip
+    low, high = drawn[-1]["nps"]
+    assert low <= np.nanmin(nps) and high >= np.nanmax(nps)
+    # Fitted, not the old fixed -20 to 80: the axis is not much wider than what it draws.
+    assert high - low < 2 * (np.nanmax(nps) - np.nanmin(nps)) + 10
+    # Drawing the same weeks again does not widen the axes.
+    assert axis_ranges(comparison, view, drawn[-1]) == drawn[-1]
+
+
+def test_a_fitted_range_holds_the_data_with_a_minimum_span():
+    low, high = fitted(12.3, 14.1, 10.0)
+    assert low <= 12.3 and high >= 14.1 and high - low >= 10.0
+    assert fitted(-3.2e6, 0.0, 1.0)[0] <= -3.2e6
+
+
+def test_panel_titles_do_not_take_the_lines_colours():
+    from matplotlib.colors import to_rgba
+
     comparison = small_comparison(replications=2)
-    before = axis_ranges(comparison)
-    comparison.step(40)
-    assert axis_ranges(comparison) == before
-    assert axis_ranges(small_comparison(replications=2)) == before
-    assert before["week"] == (0.0, 40.0) and before["nps"] == NPS_RANGE
-    low, high = before["net_difference"]
-    assert low == -high and high == nice_ceiling(high)
+    comparison.step(4)
+    view = comparison.view()
+    figure = nps_figure(view, axis_ranges(comparison, view), 26)
+    for axes in figure.axes:
+        lines = {
+            to_rgba(line.get_color()) for line in axes.get_lines() if "NPS" in line.get_label()
+        }
+        assert len(lines) == 2
+        assert to_rgba(axes.title.get_color()) not in lines
 
 
-def test_policy_levers_do_not_move_the_money_axis():
-    assert axis_ranges(small_comparison(**{NPS_WEIGHT: 1.0})) == axis_ranges(small_comparison())
+def test_the_set_up_line_names_firm_start_window_replications_and_seed():
+    setup = make_setup(small())
+    line = setup_line(setup, default_settings(setup, seed=7, replications=3))
+    assert line == (
+        "Firm: 8 reps under 2 managers, 200 accounts, USD · policy from week 26 · window: weeks 0 "
+        "to 39 · 3 replications per firm · root seed 7"
+    )
+
+
+class FakeSpread:
+    """Stands in for npssim.experiment.uncertainty.assumption_spread: records its call."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, policies, baseline, *, samples, replications=1, seed):
+        self.calls.append((policies, baseline, samples, replications, seed))
+        return self
+
+    def statement(self, policy):
+        return f"{policy} pays in 3 of 16 plausible firms"
+
+
+def test_how_sure_runs_the_spread_for_the_policy_as_set_against_its_counterfactual():
+    setup = make_setup(small())
+    settings = default_settings(setup, seed=9).with_lever(NPS_WEIGHT, 0.3)
+    fake = FakeSpread()
+    text = how_sure(setup, settings, samples=16, spread=fake)
+    assert text == "nps_bonus from week 26 pays in 3 of 16 plausible firms"
+    [(policies, baseline, samples, replications, seed)] = fake.calls
+    assert (samples, replications, seed) == (16, 1, 9)
+    [policy] = policies
+    assert policy.name == "nps_bonus from week 26"
+    assert baseline.name == "intervention_week26 without it"
+    # The policy is the one the controls set, from the intervention week; the counterfactual
+    # is the same firm without it.
+    changes = {entry.week: entry.set for entry in policy.timeline}
+    assert changes[26][NPS_WEIGHT] == 0.3
+    assert not baseline.timeline and baseline.firm == policy.firm
+
+
+def test_how_sure_says_it_is_unavailable_without_the_spread_module(monkeypatch):
+    import npssim.app.spread as spread
+
+    monkeypatch.setattr(spread, "assumption_spread", None)
+    setup = make_setup(small())
+    assert "not available" in how_sure(setup, default_settings(setup))
+
+
+def test_the_how_sure_button_shows_the_statement(monkeypatch):
+    import time
+
+    import ipyvuetify as vuetify
+    import solara
+    import solara.widgets
+
+    import npssim.app.spread as spread
+
+    monkeypatch.setattr(spread, "assumption_spread", FakeSpread())
+    _, rendered = solara.render(dashboard(small(), seed=2, replications=2), handle_error=False)
+
+    def text() -> str:
+        return " ".join(
+            widget.unsafe_innerHTML or "" for widget in rendered.find(solara.widgets.HTML).widgets
+        )
+
+    assert "plausible firms" not in text()
+    rendered.find(vuetify.Btn, children=[spread.BUTTON]).widget.click()
+    deadline = time.monotonic() + 30
+    while "pays in 3 of 16 plausible firms" not in text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "nps_bonus from week 26 pays in 3 of 16 plausible firms" in text()
+    rendered.close()
 
 
 @pytest.mark.parametrize(

@@ -141,7 +141,7 @@ def test_a_changed_lever_takes_effect_on_reset(dashboard_url, browser):
     assert week_shown(browser) == 104  # nothing changes until Reset
     button(browser, "reset").click()
     wait.until(lambda driver: week_shown(driver) == 0)
-    assert "(changed: share of variable pay on NPS 0)" in body_text(browser)
+    assert "(changed: share of variable pay on NPS 0%)" in body_text(browser)
 
     wait.until(lambda driver: ready(driver, "run to end")).click()
     wait.until(lambda driver: week_shown(driver) == 104 and ready(driver, "reset"))

@@ -24,6 +24,7 @@ LAYERS = (
     {"npssim.model"},
     {"npssim.report"},
     {"npssim.experiment"},
+    {"npssim.diagnose"},
     {"npssim.interop"},
     {"npssim.cli", "npssim.app"},
 )  # fmt: skip

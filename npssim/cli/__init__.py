@@ -101,9 +101,10 @@ def _redeliver_interrupts(unraisable: Any, *, otherwise: Callable[[Any], None]) 
     A KeyboardInterrupt that lands in a weak-reference callback or a finaliser (the import
     system runs some) cannot propagate: Python prints "Exception ignored" and carries on, so the
     command would ignore Ctrl-C and print a traceback. Sending SIGINT again raises it in the
-    command's own code instead, which stops in one line with status 130.
+    command's own code instead, which stops in one line with status 130. An error that Ctrl-C
+    caused (an ImportError from an interrupted module start-up) is the same interrupt.
     """
-    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+    if caused_by_interrupt(unraisable.exc_value):
         signal.raise_signal(signal.SIGINT)
         return
     otherwise(unraisable)

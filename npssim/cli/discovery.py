@@ -96,9 +96,11 @@ def metrics(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
     for metric in metric_set.metrics:
         kind = "running total" if metric.cumulative else "level"
         better = f", {metric.better} is better" if metric.better else ""
+        # The whole bracket is escaped, not only the unit: Rich reads "[share; level; ...]"
+        # as a markup tag and dropped it for most metrics.
+        details = escape(f"[{metric.unit}; {kind}; {_SIDE_WORDS[metric.side]}{better}]")
         stdout.print(
-            f"[bold]{escape(metric.name)}[/bold]  {escape(metric.label)}  "
-            f"[{escape(metric.unit)}; {kind}; {_SIDE_WORDS[metric.side]}{better}]\n"
+            f"[bold]{escape(metric.name)}[/bold]  {escape(metric.label)}  {details}\n"
             f"    {escape(metric.meaning)}",
             highlight=False,
         )
@@ -172,9 +174,12 @@ def new(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         temporary.write_text(text, encoding="utf-8")
         if args.extends is not None:  # the base is read relative to the new file, as it will be
             try:
-                load_scenario(temporary)
+                inherited = load_scenario(temporary)
             except ScenarioError as err:
                 raise InputError(f"--extends {args.extends}: {err.problem}") from None
+            # The commented lines show the values that apply once the base is read.
+            text = scenario_template(name, extends=args.extends, inherited=inherited)
+            temporary.write_text(text, encoding="utf-8")
     stdout.print(
         f"Wrote {target}. Edit it, then: npssim validate {target} && npssim run {target}",
         highlight=False,

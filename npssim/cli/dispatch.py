@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from rich.console import Console
 
 from npssim.cli.parser import BadInput, build_parser
+from npssim.cli.pipes import guarded_stdout
 from npssim.cli.preflight import check_inputs
 from npssim.cli.status import (
     EXIT_BAD_INPUT,
@@ -36,6 +37,9 @@ COMMANDS = {
     "calibrate": ("experiments", "fit"),
     "evidence": ("experiments", "evidence"),
     "breakeven": ("breakeven", "breakeven"),
+    "decompose": ("decompose", "decompose"),
+    "export": ("diagnose", "export"),
+    "diagnose": ("diagnose", "diagnose"),
     "explore": ("explore", "explore"),
     "validate": ("discovery", "validate"),
     "params": ("discovery", "params"),
@@ -88,9 +92,17 @@ def writing_failed(err: OSError, folder: object = None) -> tuple[int, str]:
 def dispatch(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the command it names.
 
+    Standard output piped into a reader that stops early (``| head``) is discarded from then
+    on: the command still completes and writes its files (see :mod:`npssim.cli.pipes`).
+
     Returns:
         The exit status.
     """
+    with guarded_stdout():
+        return _dispatch(argv)
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     stdout, stderr = Console(), Console(stderr=True)
     if not stdout.is_terminal:
         stdout = Console(width=max(stdout.width, 160))
@@ -101,21 +113,24 @@ def dispatch(argv: Sequence[str] | None = None) -> int:
         module, function = COMMANDS[args.command]
         command = getattr(importlib.import_module(f"npssim.cli.{module}"), function)
         return command(args, stdout, stderr)
-    except (BadInput, InputError) as err:
-        print(f"npssim: error: {one_line(str(err))}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as err:  # the disk filled, or the folder became read-only, while writing
-        status, message = writing_failed(err, getattr(args, "out", None))
-        print(f"npssim: error: {message}", file=sys.stderr)
-        return status
-    except Interrupted as err:
+    except Interrupted as err:  # an experiment stopped by Ctrl-C: how to resume it
         print(f"npssim: interrupted; {one_line(str(err))}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print("npssim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except Exception as err:  # e.g. an ImportError raised from Ctrl-C in a module's start-up
-        if not caused_by_interrupt(err):
-            raise
-        print("npssim: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except Exception as err:
+        # Ctrl-C first, whatever it became on the way: an extension module's start-up turns it
+        # into an ImportError, which a loader may turn into bad input ("--model: cannot
+        # import ...") or a library into an OSError. The user stopped the command.
+        if caused_by_interrupt(err):
+            print("npssim: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        if isinstance(err, BadInput | InputError):
+            print(f"npssim: error: {one_line(str(err))}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        if isinstance(err, OSError):  # the disk filled, or the folder became read-only
+            status, message = writing_failed(err, getattr(args, "out", None))
+            print(f"npssim: error: {message}", file=sys.stderr)
+            return status
+        raise

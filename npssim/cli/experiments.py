@@ -19,8 +19,9 @@ import pandas as pd
 from rich.console import Console
 from rich.markup import escape
 
+from npssim.cli.parser import DEFAULT_SENSITIVITY_METRIC
 from npssim.cli.preflight import command_overrides, compared
-from npssim.cli.status import Interrupted
+from npssim.cli.status import Interrupted, caused_by_interrupt
 from npssim.errors import InputError
 from npssim.experiment import (
     ExecutorChoice,
@@ -33,6 +34,7 @@ from npssim.experiment.calibration import parse_target
 from npssim.experiment.design import parse_factor, parse_vary
 from npssim.experiment.evidence import run_evidence
 from npssim.experiment.evidence.document import summary as evidence_summary
+from npssim.experiment.firms import counterfactual_name
 from npssim.experiment.reporting import verdict_text
 from npssim.experiment.runs import load_model_class
 from npssim.experiment.store import RUNS
@@ -42,7 +44,7 @@ from npssim.report import rich_table
 from npssim.report.decision import policy_matrix, policy_verdicts
 from npssim.report.recommendation import best_line, recommendations
 from npssim.report.setup import setup_line
-from npssim.scenario import parse_assignment
+from npssim.scenario import Scenario, load_scenario, parse_assignment
 
 
 def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
@@ -51,10 +53,33 @@ def run(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 
 def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
-    """``npssim compare``: scenarios against a baseline on paired replications."""
-    # At least two, checked with the other inputs before anything ran (preflight).
-    options = {**_one(args), "assumption_samples": args.assumption_samples}
-    return _finish(args, stdout, stderr, run_experiment, compared(args), **options)
+    """``npssim compare``: scenarios against a baseline on paired replications.
+
+    One scenario alone is compared with the same firm without its policy; several are checked
+    to be one firm (unless ``--different-firms``) before anything ran (preflight).
+    """
+    sources = compared(args)
+    alone = len(sources) == 1
+    if alone:
+        schema = _model_class(args).scenario_schema
+        line = without_policy_line(sources[0], schema)
+        stdout.print(escape(line), highlight=False, soft_wrap=True)
+    options = {
+        "counterfactual": alone,
+        "different_firms": args.different_firms,
+        "assumption_samples": args.assumption_samples,
+        **_one(args),
+    }
+    return _finish(args, stdout, stderr, run_experiment, sources, **options)
+
+
+def without_policy_line(source: str, schema: type[Scenario] = Scenario) -> str:
+    """What a one-scenario comparison is compared with, in one line."""
+    name = load_scenario(source, schema=schema).name
+    return (
+        f"Compared with the same firm without its policy: {counterfactual_name(name)} (NPS an "
+        "indicator only; the firm's pay plan kept)."
+    )
 
 
 def _one(args: argparse.Namespace) -> dict[str, Any]:
@@ -88,7 +113,7 @@ def sweep(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
 
 
 def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
-    """``npssim sensitivity``: Sobol or Morris indices of one metric."""
+    """``npssim sensitivity``: Sobol or Morris indices of each metric given (``--metric``)."""
     schema = _model_class(args).scenario_schema
     factors = [parse_factor(text, schema=schema) for text in args.factors]
     return _finish(
@@ -100,7 +125,7 @@ def sensitivity(args: argparse.Namespace, stdout: Console, stderr: Console) -> i
         factors=factors,
         method=args.method,
         samples=args.samples,
-        metric=args.metric,
+        metric=args.metrics or [DEFAULT_SENSITIVITY_METRIC],
         horizon=args.horizon,
     )
 
@@ -237,6 +262,7 @@ def _finish(
     with FolderLock(out):  # one writer from the first run to the last table
         results = run_stored(args, stderr, function, target, out, **options)
         _print_decision(results, stdout)
+        _print_answer(results, stdout)
         for title, frame in results.people_tables():
             if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
                 frame = frame.drop(columns=["meaning", "name"])
@@ -299,7 +325,9 @@ def run_stored(
             model_class=_model_class(args),
             **options,
         )
-    except KeyboardInterrupt:
+    except BaseException as err:  # Ctrl-C, or an error it caused (see caused_by_interrupt)
+        if not caused_by_interrupt(err):
+            raise
         stored = sum(1 for _ in out.rglob(f"{RUNS}/*/*.npz")) if out.is_dir() else 0
         raise Interrupted(
             f"{stored} finished runs are stored in {out}; run the same command with "
@@ -339,6 +367,15 @@ def _print_decision(results: Any, stdout: Console) -> None:
     if len(verdicts) > 1:
         line = best_line(advice, verdicts[0].reference).replace("**", "").replace("*", "")
         stdout.print(escape(line), highlight=False)
+
+
+def _print_answer(results: Any, stdout: Console) -> None:
+    """A sweep's or a sensitivity analysis's answer, first (a comparison's is its verdicts)."""
+    answer = results.answer()
+    if answer:
+        stdout.print("[bold]The answer[/bold]", highlight=False)
+    for line in answer:
+        stdout.print(f"- {escape(line.replace('`', ''))}", highlight=False)
 
 
 def _model_class(args: argparse.Namespace) -> type[NPSModel]:

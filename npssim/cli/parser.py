@@ -12,13 +12,17 @@ from npssim.errors import quoted
 from npssim.experiment.defaults import (
     ASSUMPTION_MIN_SAMPLES,
     ASSUMPTION_SAMPLES,
+    BREAKEVEN_CARRY,
     BREAKEVEN_GRID,
     BREAKEVEN_MIN_GRID,
     BREAKEVEN_MIN_SAMPLES,
+    BREAKEVEN_MIN_TRAJECTORIES,
     BREAKEVEN_REPLICATIONS,
     BREAKEVEN_SAMPLES,
+    BREAKEVEN_TRAJECTORIES,
     CALIBRATION_EVALUATIONS,
     CALIBRATION_REPLICATIONS,
+    DECOMPOSE_REPLICATIONS,
     DEFAULT_REPLICATIONS,
     METHODS,
     SENSITIVITY_REPLICATIONS,
@@ -80,6 +84,8 @@ def _whole_number(low: int, high: int | None = None, shown: str = "") -> Callabl
 
 #: The longest whole number a count or seed option is read from (2**63 has 19 digits).
 MAX_DIGITS = 30
+#: What ``npssim sensitivity`` analyses when no ``--metric`` is given.
+DEFAULT_SENSITIVITY_METRIC = "nps_inflation"
 #: The most weeks a run may simulate (the schema's bound on run.weeks): ``--weeks`` is checked
 #: here so that its message names ``--weeks``, not the ``--set`` it becomes.
 MAX_WEEKS = 5_200
@@ -207,6 +213,108 @@ def _horizon(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _different_firms(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--different-firms",
+        action="store_true",
+        help="compare scenarios that differ outside the policy (firm size, accounts, reps, "
+        "currency, assumptions, weeks): the difference then measures the firms, not the policy",
+    )
+
+
+def _share(text: str) -> float:
+    """An argparse type: a share strictly between 0 and 1 (a false discovery rate)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {quoted(repr(text))}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {quoted(text)}")
+    return value
+
+
+def _export_and_diagnose(commands: argparse._SubParsersAction) -> None:
+    """``npssim export`` and ``npssim diagnose`` (issue 27): is our NPS already gamed?"""
+    export = commands.add_parser(
+        "export",
+        help="write a simulated firm's survey and CRM exports, and their truth",
+        description="Simulate a scenario and write the exports a real firm would bring: "
+        "responses.csv (one row per invitation), accounts.csv (one row per account and "
+        "renewal) and, apart, truth.csv (per rep: the share of answers a tactic touched, and "
+        "each tactic's uses); Parquet copies too where pyarrow is installed. --out must be a "
+        "new or empty folder.",
+    )
+    export.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
+    export.add_argument(
+        "--out", type=_path, required=True, metavar="DIR", help="a new or empty folder"
+    )
+    export.add_argument("--seed", type=_seed, help="seed (default: the scenario's run.seed)")
+    export.add_argument(
+        "--weeks", type=_whole_number(1, MAX_WEEKS), help="weeks to simulate (run.weeks)"
+    )
+    _model_option(export, "simulate a subclass of npssim.NPSModel")
+
+    diagnose = commands.add_parser(
+        "diagnose",
+        help="is our NPS already gamed? read a firm's survey and CRM exports",
+        description="Read a firm's survey responses and CRM accounts (CSV, Parquet or Excel), "
+        "measure gaming's fingerprints per rep, flag reps with the false discovery rate "
+        "controlled, estimate how far the reported score overstates the truth, and write "
+        "reps.csv, report.md, report.html and (when estimated) our_firm.toml. --validate "
+        "instead measures the diagnosis on simulated exports whose truth is known. Columns "
+        "read (map yours with --column): responses: response_id (optional), account_id, "
+        "rep_id (optional: the account's owner), week or date, invited_by (optional: rep, "
+        "firm or third_party; default firm), answered (optional: a score was given), score "
+        "(0-10); accounts: account_id, rep_id, annual_value, renewal_week or renewal_date, "
+        "renewed, discount (these three optional). Dates become weeks from the Monday of the first "
+        "response.",
+    )
+    diagnose.add_argument(
+        "--responses", type=_path, metavar="FILE", help="the survey export: a row per invitation"
+    )
+    diagnose.add_argument(
+        "--accounts", type=_path, metavar="FILE", help="the CRM export: a row per account"
+    )
+    diagnose.add_argument(
+        "--column",
+        dest="columns",
+        action="append",
+        default=[],
+        metavar="NAME=COLUMN",
+        help="your column for one npssim reads, e.g. --column rep_id=Owner (repeatable; "
+        "accounts.rep_id=... for one file only)",
+    )
+    diagnose.add_argument(
+        "--fdr",
+        type=_share,
+        default=0.05,
+        help="false discovery rate among flagged reps (default 0.05)",
+    )
+    diagnose.add_argument(
+        "--estimate",
+        action=argparse.BooleanOptionalAction,
+        help="estimate the overstatement through the model (default: on for a firm's exports; "
+        "off for --validate, where it takes a minute or two per simulated firm); "
+        "--no-estimate gives the fingerprints and flags only",
+    )
+    diagnose.add_argument(
+        "--scenario", help="the scenario the firm's fit starts from (file or bundled name)"
+    )
+    diagnose.add_argument("--seed", type=_seed, help="root seed of the estimate's simulations")
+    diagnose.add_argument(
+        "--validate",
+        action="store_true",
+        help="measure the diagnosis on simulated exports of bundled scenarios instead",
+    )
+    diagnose.add_argument(
+        "--out", type=_path, metavar="DIR", help="output folder (default: a new one under results/)"
+    )
+    diagnose.add_argument(
+        "--force", action="store_true", help="replace npssim's earlier diagnosis in --out"
+    )
+    diagnose.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for ``npssim`` and its subcommands."""
     parser = _Parser(
@@ -233,9 +341,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="compare scenarios with a baseline on paired replications",
         description="Run scenarios on the same replication seeds and print each one's "
         "differences from the baseline, short run and long run, with 95% intervals and the "
-        "net money figure.",
+        "net money figure. One scenario alone is compared with the same firm without its "
+        "policy (NPS an indicator only, its pay plan kept). Scenarios of different firms are "
+        "refused unless --different-firms.",
     )
-    compare.add_argument("scenarios", nargs="+", help="scenario files or bundled names")
+    compare.add_argument(
+        "scenarios",
+        nargs="+",
+        help="scenario files or bundled names; one alone is compared with the same firm "
+        "without its policy",
+    )
     compare.add_argument("--baseline", help="the reference scenario (default: the first one given)")
     compare.add_argument(
         "--assumption-samples",
@@ -246,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
         f"on common random numbers (default {ASSUMPTION_SAMPLES}; 0 turns it off; at least "
         f"{ASSUMPTION_MIN_SAMPLES} otherwise)",
     )
+    _different_firms(compare)
 
     sweep = commands.add_parser(
         "sweep",
@@ -287,7 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[_experiment_options(SENSITIVITY_REPLICATIONS)],
         help="global sensitivity analysis (Sobol or Morris, through SALib)",
         description="Sample parameters over their ranges with SALib, run every sample "
-        "(replications averaged), and print the sensitivity indices of one metric.",
+        "(replications averaged), and print the sensitivity indices of each metric.",
     )
     sensitivity.add_argument("scenario", help="scenario file (.toml), or the name of a bundled one")
     sensitivity.add_argument("--method", default="sobol", help=f"{' or '.join(METHODS)}")
@@ -308,19 +424,25 @@ def build_parser() -> argparse.ArgumentParser:
         "for Morris (N x (params + 1) points); default 16",
     )
     sensitivity.add_argument(
-        "--metric", default="nps_inflation", help="the output analysed (default nps_inflation)"
+        "--metric",
+        dest="metrics",
+        action="append",
+        metavar="NAME",
+        help=f"an output to analyse (repeatable: each is analysed on its own, from the same "
+        f"runs; default {DEFAULT_SENSITIVITY_METRIC})",
     )
     _horizon(sensitivity)
 
     breakeven = commands.add_parser(
         "breakeven",
         parents=[_experiment_options(BREAKEVEN_REPLICATIONS)],
-        help="what would have to be true for a policy to pay: tornado, heatmap, PRIM",
+        help="what would have to be true for a policy to pay: screen, tornado, map, PRIM",
         description="Move the uncertain assumptions over their plausible ranges, on paired "
-        "replications of the policy and the baseline: one at a time (a tornado of the net "
-        "value per year), two at a time (a heatmap of the two that matter most), and all "
-        "together (a Latin hypercube, and PRIM's box of where the policy pays). Prints the "
-        "break-even condition and writes the report.",
+        "replications of the policy and the baseline: first a Morris screen of every one "
+        "(which matter?), then the strongest one at a time (a tornado of the net value per "
+        "year), two at a time (a map of the two that swing most), and all together (a Latin "
+        "hypercube, and PRIM's box of where the policy pays). Prints the answer, the screen "
+        "and the tornado, and writes the report.",
     )
     breakeven.add_argument("policy", help="the policy's scenario file, or a bundled name")
     breakeven.add_argument(
@@ -331,9 +453,32 @@ def build_parser() -> argparse.ArgumentParser:
         dest="assumptions",
         action="append",
         metavar="PATH[=LO:HI]",
-        help="an assumption to vary, over its plausible range or LO:HI (repeatable; default: "
-        "every uncertain assumption, see npssim params)",
+        help="an assumption to screen and carry on whatever its rank, over its plausible range "
+        "or LO:HI (repeatable; adds a parameter, or sets an uncertain one's range; the screen "
+        "always moves every uncertain assumption, see npssim params, unless --only-assumed)",
     )
+    breakeven.add_argument(
+        "--only-assumed",
+        action="store_true",
+        help="screen only the --assume'd assumptions, not every uncertain one",
+    )
+    breakeven.add_argument(
+        "--carry",
+        type=_whole_number(1),
+        default=BREAKEVEN_CARRY,
+        metavar="N",
+        help="how many of the screen's strongest assumptions go on to the tornado, the map and "
+        f"PRIM (default {BREAKEVEN_CARRY})",
+    )
+    breakeven.add_argument(
+        "--trajectories",
+        type=_whole_number(BREAKEVEN_MIN_TRAJECTORIES),
+        default=BREAKEVEN_TRAJECTORIES,
+        metavar="N",
+        help="Morris trajectories of the screen, each (assumptions + 1) paired points "
+        f"(default {BREAKEVEN_TRAJECTORIES})",
+    )
+    _different_firms(breakeven)
     breakeven.add_argument(
         "--grid",
         type=_whole_number(BREAKEVEN_MIN_GRID),
@@ -348,6 +493,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"Latin-hypercube points for scenario discovery (default {BREAKEVEN_SAMPLES})",
     )
+
+    decompose = commands.add_parser(
+        "decompose",
+        parents=[_experiment_options(DECOMPOSE_REPLICATIONS)],
+        help="what each element of a policy earns or costs against its baseline (Shapley)",
+        description="Find the elements in which a policy differs from its baseline (who picks "
+        "the sample, anonymity, audits, caps, follow-up, reps' and managers' weight, target, "
+        "payout, pay plan...), run every combination of them on the same replication seeds, "
+        "and print each element's Shapley contribution to the paired difference in net value, "
+        "true NPS and reported NPS in the long run, with 95% intervals; the contributions sum "
+        "to the policy's total. Writes a waterfall, CSVs and the report.",
+    )
+    decompose.add_argument("policy", help="the policy's scenario file, or a bundled name")
+    decompose.add_argument(
+        "--baseline", default="baseline", help="what the policy is compared with (default baseline)"
+    )
+    _different_firms(decompose)
 
     calibrate = commands.add_parser(
         "calibrate",
@@ -444,6 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"replications per firm, paired on the same seeds (default 8, at most "
         f"{EXPLORE_MAX_REPLICATIONS})",
     )
+
+    _export_and_diagnose(commands)
 
     validate = commands.add_parser(
         "validate",

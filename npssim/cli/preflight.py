@@ -21,17 +21,20 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from npssim.cli.parser import DEFAULT_SENSITIVITY_METRIC
 from npssim.errors import InputError, quoted
-from npssim.experiment.defaults import check_assumption_samples
+from npssim.experiment.defaults import BREAKEVEN_SCREEN_REPLICATIONS, check_assumption_samples
 from npssim.experiment.design import (
     check_design,
     check_free_count,
-    parse_assumptions,
     parse_factor,
     parse_target,
     parse_vary,
     with_reference,
 )
+from npssim.experiment.elements import check_decomposable, policy_elements
+from npssim.experiment.firms import check_same_firm
+from npssim.experiment.screening import screened_factors
 from npssim.files import (
     JOURNAL,
     LOCK_NAME,
@@ -48,7 +51,11 @@ from npssim.metrics import REGISTRY, MetricSet
 from npssim.scenario import Scenario, load_scenario, parse_assignment, with_overrides
 
 #: Commands that write an output folder (``--out DIR``, or a new folder under ``results/``).
-FOLDER_COMMANDS = frozenset({"run", "compare", "sweep", "sensitivity", "breakeven", "evidence"})
+FOLDER_COMMANDS = frozenset(
+    {"run", "compare", "sweep", "sensitivity", "breakeven", "decompose", "evidence"}
+)
+#: Issue 27's commands: a simulated firm's exports, and the diagnosis of a firm's own.
+DIAGNOSE_COMMANDS = frozenset({"export", "diagnose"})
 #: Commands whose ``--out`` is one file.
 FILE_COMMANDS = frozenset({"calibrate", "schema", "new"})
 #: A simulated account-week's time: a firm of 4,000 accounts simulated for 104 weeks takes
@@ -56,7 +63,9 @@ FILE_COMMANDS = frozenset({"calibrate", "schema", "new"})
 #: takes a little less, so that it does not stop a job that fits in a day.
 SECONDS_PER_ACCOUNT_WEEK = 0.6e-6
 #: The commands whose runs :func:`check_size` counts.
-RUN_COUNTED = frozenset({"run", "compare", "sweep", "sensitivity", "breakeven", "calibrate"})
+RUN_COUNTED = frozenset(
+    {"run", "compare", "sweep", "sensitivity", "breakeven", "decompose", "calibrate"}
+)
 #: The longest job run without ``--yes``: a day.
 MAX_SECONDS = 86_400
 #: The most runs a job may have even with ``--yes``: its plan lists them in memory.
@@ -91,8 +100,6 @@ def check_inputs(args: argparse.Namespace) -> None:
     Raises:
         InputError: The first problem found, naming the file or option and the parameter.
     """
-    if args.command == "compare" and len(compared(args)) < 2:
-        raise InputError("npssim compare: give at least two scenarios (or one and --baseline)")
     if args.command == "compare":
         check_assumption_samples(args.assumption_samples)
     if getattr(args, "resume", False) and args.out is None:
@@ -117,9 +124,12 @@ def check_inputs(args: argparse.Namespace) -> None:
         load_scenario(EVIDENCE_SCENARIO, overrides, schema=schema)
     if args.command == "breakeven" and loaded[args.policy] == loaded[args.baseline]:
         raise InputError(f"--baseline {args.baseline}: is the same scenario as the policy")
+    check_firms(args, loaded)
     check_factors(args, loaded, schema, metric_set)
     check_size(args, loaded, schema)
-    if args.command in FOLDER_COMMANDS:
+    if args.command in DIAGNOSE_COMMANDS:
+        check_diagnose(args)
+    elif args.command in FOLDER_COMMANDS:
         check_output_folder(
             getattr(args, "out", None),
             stored=args.command != "evidence",  # evidence writes into a folder, docs/ say
@@ -131,6 +141,88 @@ def check_inputs(args: argparse.Namespace) -> None:
     scheduler = getattr(args, "scheduler", None)
     if scheduler:
         check_scheduler(scheduler)
+
+
+def check_firms(args: argparse.Namespace, loaded: dict[str, Any]) -> None:
+    """A comparison, a break-even or a decomposition is of one firm (unless ``--different-firms``).
+
+    Raises:
+        InputError: A compared scenario is another firm than the baseline, or a decomposition
+            cannot run (see :func:`~npssim.experiment.elements.check_decomposable`).
+    """
+    different = getattr(args, "different_firms", False)
+    if args.command == "compare":
+        reference, *others = compared(args)
+        for source in others:
+            check_same_firm(loaded[reference], loaded[source], different_firms=different)
+    elif args.command == "breakeven":
+        check_same_firm(loaded[args.policy], loaded[args.baseline], different_firms=different)
+    elif args.command == "decompose":
+        check_decomposable(loaded[args.policy], loaded[args.baseline], different_firms=different)
+
+
+def check_diagnose(args: argparse.Namespace) -> None:
+    """``npssim export`` and ``npssim diagnose``: the files exist, the options fit, --out is free.
+
+    The exports themselves are read (and refused row by row) by the command, before it creates
+    anything; here only what costs nothing is checked: which options go together, that each
+    file is there in a format npssim reads, the ``--column`` mapping, and that ``--out`` can be
+    written without replacing anything: a new or empty folder, or (``diagnose --force``) one
+    whose files at npssim's names are npssim's own.
+
+    Raises:
+        InputError: Naming the option and what is wrong.
+    """
+    # Imported here: the diagnosis package loads pandas, which other commands' refusals do not
+    # wait for (these two commands load it anyway).
+    from npssim.diagnose.reading import READERS, parse_columns
+
+    if args.command == "diagnose" and args.validate:
+        given = [
+            option
+            for option, value in (
+                ("--responses", args.responses),
+                ("--accounts", args.accounts),
+                ("--column", args.columns),
+                ("--scenario", args.scenario),
+                ("--seed", args.seed),
+            )
+            if value
+        ]
+        if given:
+            raise InputError(
+                f"{given[0]}: not used with --validate (it diagnoses simulated exports)"
+            )
+    elif args.command == "diagnose":
+        for option, path in (("--responses", args.responses), ("--accounts", args.accounts)):
+            if path is None:
+                raise InputError(
+                    f"npssim diagnose: give {option} FILE (both --responses and --accounts), "
+                    "or --validate"
+                )
+            if path.suffix.lower() not in READERS:
+                raise InputError(
+                    f"{option} {quoted(path)}: give a {', '.join(sorted(READERS))} file"
+                )
+            if not path.is_file():
+                raise InputError(f"{option} {quoted(path)}: no such file")
+        parse_columns(args.columns)
+    if args.out is None:
+        check_output_folder(None)  # a new folder under results/
+        return
+    check_output_folder(args.out)
+    folder = args.out
+    if folder.is_dir() and any(not is_npssim_file(path) for path in folder.iterdir()):
+        if not getattr(args, "force", False):
+            again = "; add --force to replace npssim's earlier diagnosis" * (
+                args.command == "diagnose"
+            )
+            raise InputError(
+                f"--out {quoted(folder)}: the folder is not empty; npssim {args.command} "
+                f"writes into a new or empty folder{again}"
+            )
+        check_output_tree(folder)
+        check_force(folder)
 
 
 def compared(args: argparse.Namespace) -> list[str]:
@@ -192,10 +284,10 @@ def check_factors(
         factors = [parse_factor(text, schema=schema) for text in args.factors]
         _refuse_weeks([factor.path for factor in factors], "--param")
         check_design(factors, args.method, args.samples)
-        metric_set.check([args.metric])
+        metric_set.check(args.metrics or [DEFAULT_SENSITIVITY_METRIC])
     elif args.command == "breakeven":
-        assumed = parse_assumptions(args.assumptions, schema)
-        _refuse_weeks([factor.path for factor in assumed], "--assume")
+        screened, _ = screened_factors(args.assumptions, schema, only_assumed=args.only_assumed)
+        _refuse_weeks([factor.path for factor in screened], "--assume")
     elif args.command == "calibrate":
         free = [parse_factor(text, option="--free", schema=schema) for text in args.free]
         _refuse_weeks([factor.path for factor in free], "--free")
@@ -217,7 +309,7 @@ def check_size(
         InputError: The estimate exceeds :data:`MAX_SECONDS` and ``--yes`` was not given, or
             the job has more runs than npssim can list (:data:`MAX_RUNS`).
     """
-    runs = _runs(args, schema)
+    runs = _runs(args, schema, loaded)
     if runs is None or not loaded:
         return
     firm = max(
@@ -242,23 +334,36 @@ def check_size(
         )
 
 
-def _runs(args: argparse.Namespace, schema: type[Scenario] = Scenario) -> int | None:
+def _runs(
+    args: argparse.Namespace,
+    schema: type[Scenario] = Scenario,
+    loaded: dict[str, Any] | None = None,
+) -> int | None:
     """How many runs the command asks for (None for a command that runs no experiment)."""
     if args.command not in RUN_COUNTED:
         return None  # validate, schema, new...; evidence runs a fixed set; explore one firm
     replications = 1 if getattr(args, "replication", None) is not None else args.replications
     if args.command == "run":
         return replications
-    if args.command == "compare":  # and one run per scenario, firm and replication of the spread
-        return len(compared(args)) * (replications + args.assumption_samples)
+    if args.command == "compare":  # one scenario runs beside its counterfactual; and the spread
+        return max(2, len(compared(args))) * (replications + args.assumption_samples)
+    if args.command == "decompose":
+        if not loaded:
+            return None
+        elements = policy_elements(loaded[args.policy], loaded[args.baseline])
+        return 2 ** len(elements) * replications
     if args.command == "sweep":
         return math.prod(len(parse_vary(text, schema)[1]) for text in args.vary) * replications
     if args.command == "sensitivity":
         extra = 2 if args.method == "sobol" else 1
         return args.samples * (len(args.factors) + extra) * replications
     if args.command == "breakeven":
-        factors = len(parse_assumptions(args.assumptions, schema))
-        return 2 * (1 + 2 * factors + args.grid**2 + args.samples) * replications
+        screened, assumed = screened_factors(
+            args.assumptions, schema, only_assumed=args.only_assumed
+        )
+        carried = min(len(screened), args.carry + len(assumed))
+        screen = args.trajectories * (len(screened) + 1) * BREAKEVEN_SCREEN_REPLICATIONS
+        return 2 * (screen + (1 + 2 * carried + args.grid**2 + args.samples) * replications)
     return args.max_evaluations * replications  # calibrate
 
 

@@ -16,13 +16,16 @@ import numpy as np
 from scipy import stats
 
 from npssim.metrics import METRIC_NAMES, REGISTRY, MetricSet
+from npssim.report.vocabulary import judge
 
 #: The columns of an experiment's weekly data for :class:`~npssim.NPSModel`: every metric of
 #: the registry. A subclass's runs have its ``metric_set.names``, the registry's first.
 COLUMNS: tuple[str, ...] = METRIC_NAMES
 #: The horizons of a summary: the short run, the long run, and the state at the last week.
 HORIZONS: tuple[str, ...] = ("short", "long", "end")
-#: What each horizon is called in tables, titles and reports.
+#: What each horizon (the ``--horizon`` option's values) is called where the windows are
+#: defined (the reports' notes on how to read them). Headings, titles and answers name the weeks
+#: a horizon covers instead, as a reader's calendar does ("second year": ``results.periods()``).
 HORIZON_TITLES: dict[str, str] = {"short": "short run", "long": "long run", "end": "at the end"}
 CONFIDENCE = 0.95
 
@@ -97,16 +100,15 @@ def interval(values: Sequence[float] | np.ndarray, confidence: float = CONFIDENC
 
 
 def verdict(name: str, difference: Interval, metrics: MetricSet = REGISTRY) -> str:
-    """Whether a change of a metric is clearly better, clearly worse, or not clearly either.
+    """Whether a change of a metric is clearly better, clearly worse, or no clear change.
 
-    "Clearly" means the interval of the paired difference excludes zero. Metrics with no better
-    direction (what the dashboard shows) get no verdict; ``metrics`` is the model class's set,
-    whose own metrics say which way is better.
+    The one rule every output uses (:func:`npssim.report.vocabulary.judge`): the interval of
+    the paired difference excludes zero and the difference does not round to zero at the
+    metric's display precision. Metrics with no better direction (what the dashboard shows,
+    context) get no verdict; ``metrics`` is the model class's set, whose own metrics say which
+    way is better.
     """
     metric = metrics.by_name.get(name)
-    if metric is None or metric.better is None or np.isnan(difference.low):
+    if metric is None:
         return ""
-    if difference.low <= 0 <= difference.high:
-        return "no clear change"
-    higher = difference.mean > 0
-    return "better" if higher == (metric.better == "higher") else "worse"
+    return judge(difference.mean, difference.low, difference.high, metric.better, metric.unit)

@@ -28,12 +28,15 @@ from npssim.errors import InputError
 from npssim.experiment.analysis import HORIZONS, over_window
 from npssim.experiment.engine import Callback, execute
 from npssim.experiment.executors import ExecutorChoice, InlineExecutor
+from npssim.experiment.firms import check_same_firm
+from npssim.experiment.firms import counterfactual as counterfactual_of
 from npssim.experiment.plan import (
     DEFAULT_REPLICATIONS,
     Kind,
     Plan,
     intervention_week,
     load_scenarios,
+    unique_label,
     windows,
 )
 from npssim.experiment.results import ExperimentResults
@@ -74,6 +77,8 @@ def run_experiment(
     on_finished: Callback | None = None,
     model_class: type[NPSModel] = NPSModel,
     replication: int | None = None,
+    counterfactual: bool = False,
+    different_firms: bool = False,
 ) -> ExperimentResults:
     """Run replications of one or more scenarios, paired by replication index.
 
@@ -99,6 +104,12 @@ def run_experiment(
             it (defined at the top level of a module, or of the script, for a process pool).
         replication: Run only this replication (its index), exactly as the experiment with the
             same root seed runs it (leave ``replications`` out).
+        counterfactual: Compare the one scenario given with the same firm without its policy
+            (:func:`~npssim.experiment.firms.counterfactual`, built after ``overrides`` and
+            ``weeks`` apply), the baseline of the comparison.
+        different_firms: Compare scenarios that differ outside the policy (firm size, accounts,
+            reps, currency, assumptions, run length); without it such a comparison is refused
+            (:func:`~npssim.experiment.firms.check_same_firm`), as it measures the firm.
 
     Returns:
         The results; identical for the same root seed whatever executor ran them.
@@ -114,7 +125,7 @@ def run_experiment(
             )
         replications = 1
     replications = DEFAULT_REPLICATIONS if replications is None else replications
-    kind: Kind = "run" if len(sources) == 1 else "compare"
+    kind: Kind = "run" if len(sources) == 1 and not counterfactual else "compare"
     plan = make_plan(
         kind,
         sources,
@@ -124,6 +135,8 @@ def run_experiment(
         overrides,
         model_class=model_class,
         first_replication=replication or 0,
+        counterfactual=counterfactual,
+        different_firms=different_firms,
     )
     return execute_plan(
         plan,
@@ -149,13 +162,27 @@ def make_plan(
     *,
     model_class: type[NPSModel] = NPSModel,
     first_replication: int = 0,
+    counterfactual: bool = False,
+    different_firms: bool = False,
 ) -> Plan:
-    """Load the scenarios and build the plan of an experiment."""
+    """Load the scenarios and build the plan of an experiment.
+
+    A comparison (``kind="compare"``) is of one firm: each scenario is checked against the
+    first (:func:`~npssim.experiment.firms.check_same_firm`) unless ``different_firms``. With
+    ``counterfactual``, the one scenario given is compared with the same firm without its
+    policy, put first as the baseline.
+    """
     check_model_class(model_class, in_process=True)
     settings = dict(overrides or {})
     if weeks is not None:
         settings["run.weeks"] = weeks
     loaded, origins = load_scenarios(sources, settings, model_class.scenario_schema)
+    if counterfactual:
+        loaded, origins = with_counterfactual(loaded, origins)
+    if kind == "compare":
+        reference, *others = loaded.values()
+        for scenario in others:
+            check_same_firm(reference, scenario, different_firms=different_firms)
     root = seed if seed is not None else next(iter(loaded.values())).run.seed
     return Plan(
         kind=kind,
@@ -170,6 +197,25 @@ def make_plan(
     )
 
 
+def with_counterfactual(
+    loaded: dict[str, Scenario], origins: dict[str, str]
+) -> tuple[dict[str, Scenario], dict[str, str]]:
+    """One loaded scenario, with the same firm without its policy put first (the baseline).
+
+    Raises:
+        InputError: More than one scenario was given.
+    """
+    if len(loaded) != 1:
+        raise InputError(
+            f"counterfactual: compares one scenario with its own firm without the policy; "
+            f"got {len(loaded)} scenarios"
+        )
+    (label, scenario), (_, origin) = next(iter(loaded.items())), next(iter(origins.items()))
+    without = counterfactual_of(scenario)
+    other = unique_label(without.name, loaded)
+    return {other: without, label: scenario}, {other: f"{origin} without its policy", label: origin}
+
+
 def execute_plan(
     plan: Plan,
     *,
@@ -181,15 +227,17 @@ def execute_plan(
     progress: bool = False,
     on_finished: Callback | None = None,
     results_type: type[ExperimentResults] = ExperimentResults,
+    description: str | None = None,
     **results_options: Any,
 ) -> ExperimentResults:
     """Run a plan's tasks (those not stored yet) and gather the results.
 
     Arguments are those of :func:`run_experiment`; ``results_type`` and ``results_options``
-    let sweeps and sensitivity analyses return their own kind of results.
+    let sweeps and sensitivity analyses return their own kind of results, and
+    ``description`` names the progress bar (an analysis of several stages names each).
     """
     tasks = plan.tasks()
-    choice, description = choose_executor(executor, workers, len(tasks))
+    choice, executor_text = choose_executor(executor, workers, len(tasks))
     check_model_class(plan.model_class, **where_runs_go(choice, len(tasks)))
     started = time.perf_counter()
     with FolderLock(out) if out is not None else contextlib.nullcontext():
@@ -202,13 +250,13 @@ def execute_plan(
             choice,
             store,
             progress=progress,
-            description=f"{plan.kind}: {', '.join(plan.labels)}",
+            description=description or f"{plan.kind}: {', '.join(plan.labels)}",
             on_finished=on_finished,
         )
     return results_type(
         plan,
         runs,
-        executor=description,
+        executor=executor_text,
         wall_seconds=time.perf_counter() - started,
         resumed=stored,
         **results_options,

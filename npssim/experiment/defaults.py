@@ -29,6 +29,21 @@ BREAKEVEN_SAMPLES = 48
 BREAKEVEN_MIN_GRID = 2
 #: Fewest sampled points PRIM is asked to find a box in; fewer is noise.
 BREAKEVEN_MIN_SAMPLES = 10
+#: Replications of every combination of a decomposition's elements: 2**k combinations share
+#: them, and each element's contribution is read from paired differences (so a few minutes for
+#: six elements at the reference firm on two cores).
+DECOMPOSE_REPLICATIONS = 10
+#: Most elements a decomposition takes: 2**8 = 256 combinations of each replication.
+DECOMPOSE_MAX_ELEMENTS = 8
+#: Morris trajectories of the break-even screen: each is (assumptions + 1) points.
+BREAKEVEN_TRAJECTORIES = 8
+#: Replications per scenario and point of the screen: one, since both scenarios and every point
+#: share their seeds (common random numbers), so an elementary effect is mostly signal.
+BREAKEVEN_SCREEN_REPLICATIONS = 1
+#: Assumptions the screen carries into the tornado, the map and PRIM (the strongest by mu_star).
+BREAKEVEN_CARRY = 8
+#: Fewest Morris trajectories: SALib needs two to tell an effect from its spread.
+BREAKEVEN_MIN_TRAJECTORIES = 2
 #: Plausible firms (Latin-hypercube points over the uncertain assumptions) of the spread every
 #: comparison's answer gives: with common random numbers one replication each is enough, and this
 #: many keeps the main job (four scenarios, 30 replications) within about a minute on two cores.

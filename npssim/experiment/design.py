@@ -63,6 +63,9 @@ MAX_STEPS = 1_000
 #: What :func:`assess` asks of every index: an interval no wider than half the index, or than
 #: this share of the scale (1 for Sobol' indices, the largest mu_star for Morris).
 PRECISION = 0.05
+#: The advised sample aims at errors this share of what :func:`assess` accepts, so that the
+#: noise of the new run's own bootstrap intervals (and indices) does not flag it again.
+ADVICE_MARGIN = 0.5
 _EXAMPLE = "e.g. policy.incentives.nps_weight=0:1"
 
 
@@ -562,9 +565,8 @@ def assess(design: Design, indices: pd.DataFrame) -> list[str]:
     their possible range [0, 1] and intervals wider than the indices themselves: nothing can be
     read from them. An index is flagged when it leaves [0, 1] by more than :data:`PRECISION`
     (Sobol'), or when its interval is wider than the index and more than :data:`PRECISION` of
-    the scale (1 for Sobol' indices, the largest ``mu_star`` for Morris). Intervals narrow as
-    one over the square root of the sample, which gives the sample size at which every interval
-    would be at most half its index (or :data:`PRECISION` of the scale).
+    the scale (1 for Sobol' indices, the largest ``mu_star`` for Morris). The advised size is
+    :func:`advised_samples`.
 
     Args:
         design: The design that was run.
@@ -591,13 +593,8 @@ def assess(design: Design, indices: pd.DataFrame) -> list[str]:
         for row, h, bad in zip(rows.itertuples(), half, outside | wide, strict=True)
         if bad
     ]
-    target = np.maximum(np.abs(value) / 2, floor)
-    factor = float(np.max((half / target) ** 2))
-    # An index outside [0, 1] with a narrow interval is biased at this size: ask for twice as
-    # many samples at least, never for as many as were run.
-    needed = math.ceil(design.samples * max(factor, 2.0))
-    if sobol:
-        needed = 1 << (needed - 1).bit_length()
+    excess = np.maximum(np.maximum(-value, value - 1), 0.0) if sobol else np.zeros_like(value)
+    needed = advised_samples(design, value, half, excess, floor)
     unit = "base samples" if sobol else "trajectories"
     problems = []
     if outside.any():
@@ -609,8 +606,42 @@ def assess(design: Design, indices: pd.DataFrame) -> list[str]:
         + "; ".join(shown[:4])
         + ("; ..." if len(shown) > 4 else "")
         + f"). About {needed} {unit} (--samples {needed}) instead of {design.samples} would "
-        "make every interval at most half its index."
+        "make every interval at most half its index (or half the precision asked of an index "
+        "near zero)."
     ]
+
+
+def advised_samples(
+    design: Design, value: np.ndarray, half: np.ndarray, excess: np.ndarray, floor: float
+) -> int:
+    """The sample size at which every index would be read, estimated to hold at that size.
+
+    Errors shrink as one over the square root of the sample, so an error ``e`` at ``N`` samples
+    becomes ``t`` at ``N * (e / t) ** 2``. Two errors are read per index: its interval's
+    half-width, against the larger of the index and ``floor``; and how far a Sobol' index lies
+    outside [0, 1] (a bias of at least that much), against ``floor``. Each target is
+    :data:`ADVICE_MARGIN` of what :func:`assess` accepts, so a run at the advised size is not
+    flagged again by the noise of its own estimates; the largest need wins. It is never as many
+    as were run, and for Sobol' it is rounded up to a power of two (the next one above ``N`` at
+    least).
+
+    Args:
+        design: The design that was run.
+        value: Every index's value.
+        half: The half-widths of their intervals.
+        excess: How far each lies outside [0, 1] (0 inside, and for Morris).
+        floor: The precision asked of an index near zero (:data:`PRECISION` of the scale).
+
+    Returns:
+        The advised ``--samples``.
+    """
+    width = half / (ADVICE_MARGIN * np.maximum(np.abs(value), floor))
+    bias = excess / (ADVICE_MARGIN * floor)
+    factor = float(np.max(np.maximum(width, bias) ** 2))
+    needed = max(math.ceil(design.samples * factor), design.samples + 1)
+    if design.method == "sobol":
+        needed = 1 << (needed - 1).bit_length()
+    return needed
 
 
 def _frame(design: Design, indices: dict[str, tuple[Any, Any]]) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from npssim.policy import WEEKS_PER_QUARTER, WEEKS_PER_YEAR, PolicySchedule
 from npssim.scenario import Scenario, as_schema, load_scenario, with_overrides
 from npssim.seeds import replication_seeds
 
-Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate", "breakeven"]
+Kind = Literal["run", "compare", "sweep", "sensitivity", "calibrate", "breakeven", "decompose"]
 
 
 #: The short run: the first two quarters after the policy changes.

@@ -27,6 +27,7 @@ from npssim.report.decision import (
 from npssim.report.document import Document
 from npssim.report.recommendation import DO_SHARE, DONT_SHARE, best_line, recommendations
 from npssim.report.setup import setup_line
+from npssim.report.vocabulary import UNIT_TERMS, VERDICT_TERMS
 from npssim.scenario import Scenario
 from npssim.version import __version__
 
@@ -90,7 +91,8 @@ ACCRUAL_NOTE = (
 )
 VERDICT_NOTE = (
     "A verdict says **better** or **worse** only when the interval of the difference excludes "
-    "zero; what the NPS dashboard shows gets none."
+    "zero and the difference does not round to zero as shown; what the NPS dashboard shows "
+    "gets none."
 )
 RECOMMENDATION_NOTE = (
     f"**Recommendations** follow one rule: *do* when the 95% interval is above zero and the "
@@ -178,7 +180,7 @@ def decision_section(document: Document, results: Reportable) -> None:
             policy_matrix(comparison, results.currencies),
             caption=f"Paired difference from {verdicts[0].reference} in the {period}, "
             "policies sorted by the firm's net money; better / worse where the 95% interval "
-            "excludes zero, unclear where it does not.",
+            "excludes zero, no clear change where it does not.",
         )
     advice = recommendations(verdicts, spread)
     document.heading("What to do", level=3)
@@ -204,11 +206,12 @@ def stakeholder_section(document: Document, results: Reportable) -> None:
         return
     document.heading("Who wins, who loses")
     document.paragraph(
-        "An NPS policy alters the balance of power between the parties: each row is read "
-        "from that party's side (a concession is a cost to the firm and a gain to the customer "
-        "who receives it). Concessions go only to customers powerful enough to hold their "
-        "score hostage: in the model an account's chance of demanding one grows with its power "
-        "over its rep and with what it has learned (its savvy)."
+        "An NPS policy alters the balance of power between the parties: each row says whether "
+        "the change is better or worse for that party and for the firm (a concession is worse "
+        "for the firm and better for the customer who receives it). Concessions go only to "
+        "customers powerful enough to hold their score hostage: in the model an account's "
+        "chance of demanding one grows with its power over its rep and with what it has "
+        "learned (its savvy)."
     )
     period = results.periods()["long"]
     for policy in dict.fromkeys(comparison["scenario"]):
@@ -220,12 +223,19 @@ def stakeholder_section(document: Document, results: Reportable) -> None:
         )
 
 
-def glossary(document: Document, metrics: MetricSet = REGISTRY) -> None:
-    """Every metric's label, column name and meaning, so tables need no meaning column.
+def glossary(document: Document, metrics: MetricSet = REGISTRY, verdicts: bool = False) -> None:
+    """The units, the verdicts' words and every metric's meaning: tables need no meaning column.
 
-    ``metrics`` is the model class's set, so the metrics a subclass adds are explained too.
+    The units (pp, points) are explained in every report, the verdicts' words where there are
+    comparisons (``verdicts``). ``metrics`` is the model class's set, so the metrics a
+    subclass adds are explained too.
     """
     document.heading("Glossary")
+    terms = {**UNIT_TERMS, **(VERDICT_TERMS if verdicts else {})}
+    document.table(
+        pd.DataFrame([{"term": term, "meaning": text} for term, text in terms.items()]),
+        caption="The units and words of the tables",
+    )
     rows = [
         {
             "metric": metric.label,
@@ -255,7 +265,8 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
     plan = results.plan
     kind = {"run": "run", "compare": "comparison", "sweep": "sweep", "sensitivity": "sensitivity"}
     document = Document(
-        f"npssim {kind.get(plan.kind, plan.kind)}: {', '.join(plan.labels)}",
+        getattr(results, "report_title", None)
+        or f"npssim {kind.get(plan.kind, plan.kind)}: {', '.join(plan.labels)}",
         subtitle=(
             f"{plan.runs_text} per scenario"
             + (f" and design point ({len(plan.points)} points)" if results.varied else "")
@@ -264,6 +275,14 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         ),
     )
     decision_section(document, results)
+    answer = getattr(results, "answer", list)()  # a sweep's or a sensitivity analysis's
+    if answer:
+        document.heading("The answer")
+        for line in answer:
+            document.paragraph(line, lead=True)
+    section = getattr(results, "answer_section", None)  # a kind whose answer is not a verdict
+    if section is not None:
+        section(document)
     figures = results.figures()
     for name in ("differences", "assumptions"):  # these charts belong with the answer
         if name in figures:
@@ -289,7 +308,7 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         document.table(shown, hover=hover)
     document.heading("How to read this")
     document.bullets(results.how_to_read())
-    glossary(document, plan.model_class.metric_set)
+    glossary(document, plan.model_class.metric_set, verdicts=len(results.scenarios) > 1)
     document.heading("Files")
     document.bullets(
         [f"`{stem}.csv`: {TABLE_NOTES.get(stem, stem)}" for stem in tables]
@@ -345,4 +364,10 @@ TABLE_NOTES = {
     "discovery": "per Latin-hypercube point: every assumption's value, the mean paired "
     "difference in net value, and whether the policy pays there",
     "box": "the PRIM box where the policy pays: each restricted assumption's bounds",
+    "contributions": "per outcome and element of the policy (then the whole policy): the mean "
+    "Shapley contribution to the paired difference in the long run and its 95% interval",
+    "replications": "per outcome, replication and element: the Shapley contribution; each "
+    "replication's elements sum to its total",
+    "combinations": "per combination of elements (the baseline with those switched to the "
+    "policy's values): the mean paired difference of each outcome",
 }

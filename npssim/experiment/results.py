@@ -431,6 +431,13 @@ class ExperimentResults:
         """What a reader must know before trusting the tables (printed and reported)."""
         return []
 
+    def answer(self) -> list[str]:
+        """The lines a sweep or a sensitivity analysis opens with; none for a run.
+
+        A comparison's answer is its verdicts, read from :meth:`summary_comparison`.
+        """
+        return []
+
     def how_to_read(self) -> list[str]:
         """The notes the report carries on what its tables and figures show."""
         compared = len(self.scenarios) > 1

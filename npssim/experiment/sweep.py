@@ -21,13 +21,16 @@ from npssim.experiment import reporting
 from npssim.experiment.analysis import HORIZON_TITLES, HORIZONS, interval
 from npssim.experiment.api import ScenarioLike, execute_plan, make_plan
 from npssim.experiment.design import grid, with_reference
-from npssim.experiment.plan import DEFAULT_REPLICATIONS
+from npssim.experiment.plan import DEFAULT_REPLICATIONS, intervention_week, windows
 from npssim.experiment.results import ExperimentResults
 from npssim.metrics import REGISTRY, SWEEP_DEFAULT, MetricSet
 from npssim.model import NPSModel
 from npssim.report import format_interval, plot_sweep
 from npssim.report.document import Document
-from npssim.report.tables import labelled
+from npssim.report.tables import format_money, format_value, labelled
+
+#: The metric a sweep's answer names the best point by: the firm's net money.
+ANSWER_METRIC = "net_value"
 
 
 class SweepResults(ExperimentResults):
@@ -51,6 +54,11 @@ class SweepResults(ExperimentResults):
         self.metrics = list(metrics)
         self.horizon = horizon
         self.reference = reference
+
+    @property
+    def period(self) -> str:
+        """What the horizon covers, in compare's words ("second year")."""
+        return period_title(self, self.horizon)
 
     @property
     def reference_point(self) -> dict[str, Any]:
@@ -116,7 +124,7 @@ class SweepResults(ExperimentResults):
                 first,
                 self.metrics,
                 by=others,
-                title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, paired "
+                title=f"{self.plan.labels[0]}: {self.period}, paired "
                 f"difference from {self._reference_text()}, mean and 95% interval over {runs}",
                 reference=True,
                 currency=self.currencies[self.plan.labels[0]],
@@ -127,7 +135,7 @@ class SweepResults(ExperimentResults):
                 first,
                 self.metrics,
                 by=others,
-                title=f"{self.plan.labels[0]}: {HORIZON_TITLES[self.horizon]}, level, mean and "
+                title=f"{self.plan.labels[0]}: {self.period}, level, mean and "
                 f"95% interval over {runs}",
                 currency=self.currencies[self.plan.labels[0]],
                 metric_set=self.metric_set,
@@ -154,7 +162,7 @@ class SweepResults(ExperimentResults):
                 level[heading] = format_interval(metric, item.mean, item.ci_low, item.ci_high)
             differences.append(change)
             levels.append(level)
-        horizon = HORIZON_TITLES[self.horizon]
+        horizon = self.period
         name = self.plan.labels[0]
         return [
             (
@@ -168,11 +176,56 @@ class SweepResults(ExperimentResults):
             ),
         ]
 
+    def answer(self) -> list[str]:
+        """The line the output opens with: the point of most net money, how the metrics move.
+
+        The best point is the one whose mean ``net_value`` is highest, with its paired
+        difference from the reference point and that difference's interval; each chosen metric
+        is given at its lowest and its highest point.
+        """
+        frame = self.per_run(self.horizon)
+        runs = {point: group for point, group in frame.groupby("point", sort=True)}
+        means = {point: float(group[ANSWER_METRIC].mean()) for point, group in runs.items()}
+        best = max(means, key=means.__getitem__)
+        currency = self.currencies[self.plan.labels[0]]
+        if best == self.reference:
+            line = f"most net value at the reference point ({self._point_text(best)})"
+        else:
+            change = interval(
+                runs[best][ANSWER_METRIC].to_numpy(dtype=float)
+                - runs[self.reference][ANSWER_METRIC].to_numpy(dtype=float)
+            )
+            line = (
+                f"most net value at {self._point_text(best)}: "
+                f"{format_money(change.mean, currency, signed=True)} against "
+                f"{self._reference_text()} (95% interval "
+                f"{format_money(change.low, currency, signed=True)} to "
+                f"{format_money(change.high, currency, signed=True)})"
+            )
+        moves = []
+        for name in self.metrics:
+            if name == ANSWER_METRIC:
+                continue
+            metric = self.metric_set.metric(name)
+            levels = {point: float(group[name].mean()) for point, group in runs.items()}
+            low = min(levels, key=levels.__getitem__)
+            high = max(levels, key=levels.__getitem__)
+            moves.append(
+                f"{labelled(metric, currency)} from {format_value(metric, levels[low])} at "
+                f"{self._point_text(low)} to {format_value(metric, levels[high])} at "
+                f"{self._point_text(high)}"
+            )
+        text = f"{self.period.capitalize()}: {line}."
+        if moves:
+            text += " Across the sweep: " + "; ".join(moves) + "."
+        return [text]
+
     def how_to_read(self) -> list[str]:
         """Windows, accrual, the paired differences and the net money figure."""
         return [
             reporting.windows_note(self.plan.weeks)
-            + f" This sweep's tables and figures read: {HORIZON_TITLES[self.horizon]}.",
+            + f" This sweep's tables and figures read the {HORIZON_TITLES[self.horizon]}, here "
+            f"the {self.period}.",
             reporting.ACCRUAL_NOTE,
             reporting.interval_note(paired=True, between="design point")
             + f" Every point is compared with {self._reference_text()}, whose own difference "
@@ -195,15 +248,31 @@ class SweepResults(ExperimentResults):
         )
 
     def _reference_text(self) -> str:
-        values = ", ".join(
+        return f"the reference point ({self._point_text(self.reference)})"
+
+    def _point_text(self, point: int) -> str:
+        """A design point as its varied values: ``nps_weight=0.5, anonymous=True``."""
+        return ", ".join(
             f"{path.rsplit('.', 1)[-1]}={_plain(value)}"
-            for path, value in self.reference_point.items()
+            for path, value in self.plan.points[point].items()
         )
-        return f"the reference point ({values})"
 
 
 def _plain(value: Any) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def period_title(results: ExperimentResults, horizon: str) -> str:
+    """What a horizon covers for an experiment on one scenario, in compare's words.
+
+    "second year" for the long run of a two-year run, "first 26 weeks after the change" for
+    the short run of a scenario whose policy changes during the run: the titles
+    :meth:`~npssim.experiment.results.ExperimentResults.periods` gives a comparison, with the
+    short run starting where the scenario's own policy first changes (as ``per_run`` reads it).
+    """
+    scenario = results.scenarios[results.plan.labels[0]]
+    first = windows(intervention_week(scenario), results.plan.weeks)["short"][0]
+    return results.periods(first)[horizon]
 
 
 def run_sweep(

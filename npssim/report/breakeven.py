@@ -1,6 +1,6 @@
-"""Figures of a break-even analysis: a tornado of one-at-a-time swings, and a break-even map.
+"""Figures of a break-even analysis: the screen, a tornado of swings, a break-even map.
 
-Both draw frames a break-even analysis made (``npssim.experiment.breakeven``); this module never
+They draw frames a break-even analysis made (``npssim.experiment.breakeven``); this module never
 runs a model. The outcome is the paired difference in the firm's net money between a policy and
 its baseline, so zero is the line that matters: both figures draw it, and the map labels it
 "break-even", because a leader reads these charts for which side of it the firm lands on.
@@ -8,6 +8,7 @@ its baseline, so zero is the line that matters: both figures draw it, and the ma
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -35,10 +36,22 @@ MAX_ANNOTATED = 8
 #: Cells darker than this share of the colour scale get white text.
 DARK_SHARE = 0.6
 TORNADO_COLUMNS = ("assumption", "label", "side", "value", "difference")
+#: Characters per line of an assumption's name on an axis, and of a title.
+LABEL_CHARS = 48
+TITLE_CHARS = 80
 
 
 def _money_ticks(value: float, _position: int | None = None) -> str:
     return format_money(value, signed=True)
+
+
+def _wrap(text: str, width: int) -> str:
+    """Each line of ``text`` wrapped at ``width`` characters (names read as measures are long)."""
+    return "\n".join(textwrap.fill(line, width) for line in str(text).split("\n"))
+
+
+def _unsigned_money(value: float, _position: int | None = None) -> str:
+    return format_money(value)
 
 
 def _number(value: float) -> str:
@@ -47,7 +60,7 @@ def _number(value: float) -> str:
 
 def _title_of(path: str) -> str:
     info = params_by_path().get(path)
-    return info.title if info is not None else path
+    return (info.measure or info.title) if info is not None else path
 
 
 def plot_tornado(frame: pd.DataFrame, currency: str, title: str) -> Figure:
@@ -93,7 +106,7 @@ def plot_tornado(frame: pd.DataFrame, currency: str, title: str) -> Figure:
     axes.axvline(0.0, color="black", linewidth=1.2)
     axes.axvline(centre, color="grey", linestyle="--", linewidth=1.0, label="centre estimate")
     labels = [
-        f"{label}\n({_number(values.loc[(path, label), 'low'])} to "
+        f"{_wrap(label, LABEL_CHARS)}\n({_number(values.loc[(path, label), 'low'])} to "
         f"{_number(values.loc[(path, label), 'high'])})"
         for path, label in order
     ]
@@ -101,7 +114,7 @@ def plot_tornado(frame: pd.DataFrame, currency: str, title: str) -> Figure:
     axes.xaxis.set_major_formatter(FuncFormatter(_money_ticks))
     axes.set_xlabel(f"paired difference in net value ({currency})")
     axes.grid(axis="x", alpha=0.3)
-    axes.set_title(title, fontsize="medium")
+    axes.set_title(_wrap(title, TITLE_CHARS), fontsize="medium")
     axes.legend(loc="lower right", fontsize="small")
     return figure
 
@@ -166,9 +179,9 @@ def plot_breakeven_map(
                     va="center", fontsize="x-small",
                     color="white" if abs(value) > dark else "black",
                 )  # fmt: skip
-    axes.set_xlabel(xlabel or f"{_title_of(x)} ({x})")
-    axes.set_ylabel(ylabel or f"{_title_of(y)} ({y})")
-    axes.set_title(title, fontsize="medium")
+    axes.set_xlabel(_wrap(xlabel or f"{_title_of(x)} ({x})", TITLE_CHARS))
+    axes.set_ylabel(_wrap(ylabel or f"{_title_of(y)} ({y})", LABEL_CHARS))
+    axes.set_title(_wrap(title, TITLE_CHARS), fontsize="medium")
     return figure
 
 
@@ -178,3 +191,60 @@ def _require(frame: pd.DataFrame, columns: Sequence[str]) -> None:
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise ValueError(f"no column {', '.join(map(repr, missing))} in the frame")
+
+
+#: Colour of the screen's carried assumptions; the others are grey.
+CARRIED_COLOUR = "#1f5f99"
+OTHER_COLOUR = "#b0b7bf"
+#: Inches per assumption in the screen's figure (it lists every uncertain assumption).
+SCREEN_ROW_HEIGHT = 0.3
+SCREEN_COLUMNS = ("assumption", "label", "mu_star", "mu_star_low", "mu_star_high", "sigma")
+
+
+def plot_screen(frame: pd.DataFrame, carried: Sequence[str], currency: str, title: str) -> Figure:
+    """What each assumption is worth: Morris mu_star with its interval, and sigma beside it.
+
+    One bar per assumption, strongest on top: ``mu_star`` (the mean absolute change in the
+    paired net-value difference when the assumption alone moves across its range) with its
+    bootstrap interval as a whisker, and ``sigma`` (how much that change depends on the other
+    assumptions) as a diamond. The carried assumptions are coloured, the rest grey, so the
+    figure shows where the screen drew its line.
+
+    Args:
+        frame: The screen's table (``assumption``, ``label``, ``mu_star``, ``mu_star_low``,
+            ``mu_star_high``, ``sigma``).
+        carried: The paths carried on.
+        currency: The firm's currency code, shown on the x axis.
+        title: The figure's title.
+
+    Returns:
+        The figure.
+
+    Raises:
+        ValueError: The frame is empty or lacks a column.
+    """
+    _require(frame, SCREEN_COLUMNS)
+    ordered = frame.sort_values("mu_star", ascending=True, kind="stable")  # strongest on top
+    rows = np.arange(len(ordered))
+    figure = Figure(
+        figsize=(WIDTH + 1.5, BASE_HEIGHT + SCREEN_ROW_HEIGHT * len(ordered)), layout="constrained"
+    )
+    axes = figure.subplots()
+    keep = set(carried)
+    colours = [CARRIED_COLOUR if p in keep else OTHER_COLOUR for p in ordered["assumption"]]
+    mu_star = ordered["mu_star"].to_numpy(dtype=float)
+    low = np.clip(mu_star - ordered["mu_star_low"].to_numpy(dtype=float), 0.0, mu_star)
+    high = np.clip(ordered["mu_star_high"].to_numpy(dtype=float) - mu_star, 0.0, None)
+    axes.barh(rows, mu_star, color=colours, xerr=np.vstack([low, high]), ecolor="#57606a")
+    axes.scatter(
+        ordered["sigma"].to_numpy(dtype=float), rows, marker="D", color="black", s=14, zorder=3,
+        label="sigma (depends on the others)",
+    )  # fmt: skip
+    axes.set_yticks(rows, list(ordered["label"]), fontsize="x-small")
+    axes.xaxis.set_major_formatter(FuncFormatter(_unsigned_money))
+    axes.set_xlabel(f"mu_star: mean absolute change in the paired net value ({currency})")
+    axes.grid(axis="x", alpha=0.3)
+    # Over the figure, not the axes: the assumptions' long names push the axes to the right.
+    figure.suptitle(_wrap(title, TITLE_CHARS), fontsize="medium")
+    axes.legend(loc="lower right", fontsize="small")
+    return figure

@@ -15,36 +15,23 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from npssim.metrics import DECISION, METRIC_BY_NAME, STAKEHOLDERS, Metric
-from npssim.report.tables import format_money, format_value
+from npssim.metrics import DECISION, METRIC_BY_NAME, STAKEHOLDERS, TRADED_FOR_SCORES, Metric
+from npssim.report.tables import format_money
+from npssim.report.vocabulary import (
+    CONTEXT,
+    SHOWN,
+    Tile,
+    format_difference,
+    format_span,
+    given_away_note,
+    judge,
+    make_tile,
+)
 
 #: The horizon a decision is read over: the second year, when the policy has settled.
 DECISION_HORIZON = "long"
 #: What the decision horizon is called in headers, unless the caller names it.
 PERIOD = "second year"
-#: How a verdict reads in a cell of the policy matrix.
-MARKS = {"better": "better", "worse": "worse", "no clear change": "unclear", "": ""}
-
-
-@dataclass(frozen=True)
-class Tile:
-    """One number of the decision summary, against the reference.
-
-    Attributes:
-        metric: The metric's name.
-        label: Its plain label.
-        value: The mean difference, formatted (money in the firm's currency).
-        interval: The 95% interval of the difference, formatted ("-11.4M to -10.7M USD").
-        verdict: "better", "worse", "unclear", or "shown" for what the survey would show.
-        note: A word on how to read it (e.g. that it is what the survey would show).
-    """
-
-    metric: str
-    label: str
-    value: str
-    interval: str
-    verdict: str
-    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -77,33 +64,21 @@ def _rows(comparison: pd.DataFrame, policy: str, horizon: str) -> dict[str, pd.S
     return {row["metric"]: row for _, row in chosen.iterrows()}
 
 
-def _difference(metric: Metric, value: float, currency: str) -> str:
-    if metric.unit == "currency":
-        return format_money(value, currency, signed=True)
-    return format_value(metric, value, difference=True)
+def tile(row: pd.Series, currency: str, rows: Mapping[str, pd.Series] | None = None) -> Tile:
+    """The tile of one comparison row: the difference, its interval, and which way it went.
 
-
-def _range(metric: Metric, low: float, high: float, currency: str) -> str:
-    if math.isnan(low) or math.isnan(high):
-        return "no interval (one replication)"
-    if metric.unit == "currency":
-        return f"{format_money(low, signed=True)} to {format_money(high, currency, signed=True)}"
-    return f"{_difference(metric, low, currency)} to {_difference(metric, high, currency)}"
-
-
-def tile(row: pd.Series, currency: str) -> Tile:
-    """The tile of one comparison row: the difference, its interval, and which way it went."""
+    The money given away has no better direction (ordinary discounts buy renewals), so its
+    tile is shown without a verdict and names the part traded for scores, from ``rows`` (the
+    policy's other rows; a sum of means is the mean of the sum).
+    """
     metric = METRIC_BY_NAME[row["metric"]]
-    shown = metric.side == "shown"
-    value = _difference(metric, float(row["difference"]), currency)
-    return Tile(
-        metric=metric.name,
-        label=metric.label,
-        value=f"{value} points" if metric.unit == "NPS points" else value,
-        interval=_range(metric, float(row["ci_low"]), float(row["ci_high"]), currency),
-        verdict="shown" if shown else MARKS.get(str(row["verdict"]), "unclear") or "unclear",
-        note="what the survey would show, not a good in itself" if shown else "",
-    )
+    mean, low, high = (float(row[key]) for key in ("difference", "ci_low", "ci_high"))
+    note = ""
+    parts = [rows[name] for name in TRADED_FOR_SCORES if name in rows] if rows else []
+    if metric.name == "money_given_away" and len(parts) == len(TRADED_FOR_SCORES):
+        traded = sum(float(part["difference"]) for part in parts)
+        note = given_away_note(mean, traded, currency)
+    return make_tile(metric, mean, low, high, currency, note=note)
 
 
 def _points(value: float) -> str:
@@ -184,7 +159,7 @@ def policy_verdicts(
                 policy=policy,
                 reference=str(net["baseline"]),
                 line=verdict_line(rows, policy, currency),
-                tiles=tuple(tile(rows[name], currency) for name in metrics if name in rows),
+                tiles=tuple(tile(rows[name], currency, rows) for name in metrics if name in rows),
                 net=float(net["difference"]),
                 net_low=float(net["ci_low"]),
                 net_high=float(net["ci_high"]),
@@ -202,8 +177,9 @@ def policy_matrix(
 ) -> pd.DataFrame:
     """Policies as rows sorted by net money, headline metrics as columns, each cell marked.
 
-    Each cell holds the paired difference from the reference and a word: better, worse or
-    unclear (the interval includes zero); what the survey shows gets no word.
+    Each cell holds the paired difference from the reference and the verdict: better, worse
+    or no clear change (:func:`~npssim.report.vocabulary.judge`); what the survey shows and
+    context (no better direction) get no word.
 
     Returns:
         Display strings: a ``policy`` column, then one column per metric headed by its label
@@ -219,7 +195,7 @@ def policy_matrix(
     for verdict in sorted(verdicts, key=lambda item: item.net, reverse=True):
         cells = {"policy": verdict.policy}
         for item in verdict.tiles:
-            mark = "" if item.verdict == "shown" else f" {item.verdict}"
+            mark = "" if item.verdict in (SHOWN, CONTEXT) else f" {item.verdict}"
             cells[headers[item.metric]] = f"{item.value}{mark}"
         rows.append(cells)
     return pd.DataFrame(rows)
@@ -243,15 +219,18 @@ def stakeholder_rows(
     horizon: str = DECISION_HORIZON,
     period: str = PERIOD,
 ) -> pd.DataFrame:
-    """Who wins and who loses: each party's metrics, the difference and whether it gained.
+    """Who wins and who loses: each party's metrics, the difference, and for whom it is better.
 
     An intervention "alters the balance of power between the multiple parties": the firm, the
     reps, the customers (and, among them, the powerful ones that can hold a score hostage)
-    and the managers each see a different change.
+    and the managers each see a different change. Both columns use the one rule and its words
+    (:func:`~npssim.report.vocabulary.judge`): "for them" from the party's side, "for the firm"
+    as every other table says it, so a row states where the two part instead of contradicting
+    the verdict (a concession is worse for the firm and better for the customer who gets it).
 
     Returns:
-        Display strings: party, what, difference (with interval), and "gains", "loses" or
-        "no clear change" from that party's side.
+        Display strings: party, what, difference (with interval), "for them" and "for the
+        firm" (better, worse, no clear change; "" where the firm has no better direction).
     """
     rows = _rows(comparison, policy, horizon)
     table = []
@@ -262,19 +241,16 @@ def stakeholder_rows(
             row = rows[name]
             metric = METRIC_BY_NAME[name]
             low, high, mean = (float(row[key]) for key in ("ci_low", "ci_high", "difference"))
-            if math.isnan(low) or low <= 0 <= high:
-                word = "no clear change"
-            else:
-                word = "gains" if (mean > 0) == (better_for_them == "higher") else "loses"
             table.append(
                 {
                     "party": party,
                     "what": metric.label,
                     f"difference, {period}": (
-                        f"{_difference(metric, mean, currency)} "
-                        f"({_range(metric, low, high, currency)})"
+                        f"{format_difference(metric, mean, currency)} "
+                        f"({format_span(metric, low, high, currency)})"
                     ),
-                    "for them": word,
+                    "for them": judge(mean, low, high, better_for_them, metric.unit),
+                    "for the firm": judge(mean, low, high, metric.better, metric.unit),
                     "name": name,
                 }
             )

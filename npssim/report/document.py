@@ -152,7 +152,7 @@ class _Tile:
     label: str
     value: str
     interval: str
-    verdict: str  # better, worse, unclear or shown: the tile's colour
+    verdict: str  # better, worse, no clear change, shown or context: the tile's colour
     note: str
 
 
@@ -189,14 +189,7 @@ class _Figure:
 _Block = _Heading | _Paragraph | _Bullets | _Table | _Figure | _Tiles
 
 #: Cell texts that carry a verdict, and the class that colours them in HTML.
-_VERDICT_CLASSES = {
-    "better": "better",
-    "gains": "better",
-    "worse": "worse",
-    "loses": "worse",
-    "unclear": "unclear",
-    "no clear change": "unclear",
-}
+_VERDICT_CLASSES = {"better": "better", "worse": "worse", "no clear change": "unclear"}
 
 
 class Document:
@@ -243,7 +236,8 @@ class Document:
 
         Args:
             items: Per tile: label, value, interval, verdict (``better``, ``worse``,
-                ``unclear`` or ``shown``) and a note (may be empty).
+                ``no clear change``, ``shown`` or ``context``: see
+                :mod:`npssim.report.vocabulary`) and a note (may be empty).
             caption: A line above the tiles (in Markdown, the table's first heading).
         """
         tiles = tuple(_Tile(*(_one_line(str(part)) for part in item)) for item in items)
@@ -618,14 +612,14 @@ def _verdict_class(text: str) -> str:
     """The verdict a cell states (alone, or as the last word after a number), as a class."""
     if text in _VERDICT_CLASSES:
         return _VERDICT_CLASSES[text]
-    last = text.rsplit(" ", 1)[-1] if " " in text else ""
-    return _VERDICT_CLASSES.get(last, "") if last in ("better", "worse", "unclear") else ""
+    last = next((word for word in _VERDICT_CLASSES if text.endswith(f" {word}")), "")
+    return _VERDICT_CLASSES.get(last, "")
 
 
 def _tiles_markdown(block: _Tiles) -> str:
     rows = [
         (f"**{item.label}**" + (f" ({item.note})" if item.note else ""), item.value,
-         item.interval, "" if item.verdict == "shown" else item.verdict)
+         item.interval, "" if item.verdict in ("shown", "context") else item.verdict)
         for item in block.items
     ]  # fmt: skip
     header = (block.caption or "", "difference", "95% interval", "verdict")
@@ -640,8 +634,8 @@ def _tiles_html(block: _Tiles) -> str:
         lines.append(f'<p class="tiles-caption">{_html_inline(block.caption)}</p>')
     lines.append('<div class="tile-row">')
     for item in block.items:
-        verdict = item.verdict if item.verdict in ("better", "worse", "shown") else "unclear"
-        word = "" if verdict == "shown" else verdict
+        verdict = _VERDICT_CLASSES.get(item.verdict, item.verdict)
+        word = item.verdict if item.verdict in _VERDICT_CLASSES else ""
         lines.append(
             f'<div class="tile {verdict}">'
             f'<div class="tile-label">{_html_inline(item.label)}</div>'

@@ -30,8 +30,8 @@ def reported(metrics: MetricSet = REGISTRY) -> tuple[Metric, ...]:
     )
 
 
-#: How a verdict is coloured on a terminal.
-VERDICT_STYLES = {"better": "green", "worse": "red", "gains": "green", "loses": "red"}
+#: How a verdict (:mod:`npssim.report.vocabulary`'s words) is coloured on a terminal.
+VERDICT_STYLES = {"better": "green", "worse": "red", "no clear change": "dim"}
 
 
 def format_value(metric: Metric, value: float | None, difference: bool = False) -> str:
@@ -283,8 +283,6 @@ def goods_and_bads_table(
 
 def _styled(cell: str) -> str:
     """A cell coloured by the verdict it states, alone or as its last word."""
-    word = cell.rsplit(" ", 1)[-1]
-    style = VERDICT_STYLES.get(cell) or (
-        VERDICT_STYLES.get(word) if word in ("better", "worse") else None
-    )
+    word = next((verdict for verdict in VERDICT_STYLES if cell.endswith(f" {verdict}")), "")
+    style = VERDICT_STYLES.get(cell) or VERDICT_STYLES.get(word)
     return f"[{style}]{cell}[/]" if style else cell

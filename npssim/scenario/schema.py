@@ -50,6 +50,7 @@ def param(
     slider_max: float | None = None,
     plausible: tuple[float, float] | None = None,
     label: str = "",
+    measure: str = "",
 ) -> Any:
     """Declare one parameter with its documentation.
 
@@ -65,8 +66,10 @@ def param(
         slider_max: The top of the dashboard's slider when ``le`` leaves the range open.
         plausible: The range a decision-maker should consider for an uncertain assumption
             (inside the bounds): what ``npssim breakeven`` varies by default.
-        label: What a leader calls it, in a few plain words (the dashboard's controls, the
-            break-even charts); the dotted path where none is given.
+        label: What a leader calls it, in a few plain words (the dashboard's controls); the
+            dotted path where none is given.
+        measure: For an uncertain assumption, what a firm could measure to pin it down, in
+            business terms (``npssim breakeven`` names the assumption by it, with its unit).
 
     Returns:
         A pydantic ``Field`` carrying the bounds and the documentation. The field is strict: a
@@ -91,6 +94,7 @@ def param(
             **({"slider_max": slider_max} if slider_max is not None else {}),
             **({"plausible": list(plausible)} if plausible is not None else {}),
             **({"label": label} if label else {}),
+            **({"measure": measure} if measure else {}),
         },
     )
 
@@ -160,6 +164,7 @@ class FirmParams(Section):
         ge=0,
         le=5,
         plausible=(0.1, 0.5),
+        measure="satisfaction points an account gains per week of a rep's genuine service",
         label="How much real service lifts satisfaction",
     )
     service_hours_scale: float = param(
@@ -191,6 +196,7 @@ class FirmParams(Section):
         source="assumption (effort drawn to a measured task leaves others: Holmstrom & "
         "Milgrom 1991, references.md)",
         plausible=(0.0, 1.0),
+        measure="% fewer new accounts won per 1% fewer selling hours",
         label="How far new business needs selling time",
     )
     acquisition_cost: float = param(
@@ -257,6 +263,7 @@ class AccountParams(Section):
         le=1,
         lever=True,
         plausible=(0.4, 0.8),
+        measure="how far customers' answers resist a rep's plea or gift (1: not at all moved)",
         label="Customers' candour",
     )
     response_rate: float = param(
@@ -298,6 +305,7 @@ class AccountParams(Section):
         ge=0,
         le=1,
         plausible=(0.5, 1.0),
+        measure="share of customers given a concession for their score who then give that score",
         label="Customers who keep a bought promise",
     )
     giveaway_lift: float = param(
@@ -340,6 +348,7 @@ class AccountParams(Section):
         ge=0,
         le=1,
         plausible=(0.3, 0.7),
+        measure="share of customers who could switch supplier at renewal without much cost",
         label="Customers' alternatives",
     )
     initial_savvy_share: float = param(
@@ -351,6 +360,7 @@ class AccountParams(Section):
         source="assumption (no B2B figure is published; hotel 'review blackmail' about 3%)",
         lever=True,
         plausible=(0.0, 0.1),
+        measure="share of accounts that already ask for something in return for a good score",
         label="Customers already holding scores hostage",
     )
     demand_rate: float = param(
@@ -416,6 +426,7 @@ class AccountParams(Section):
         "the v2 model toward Larkin 2014's order of money given away (6-8% of revenue; "
         "references.md), which reps' own choices now decide",
         plausible=(0.15, 0.5),
+        measure="extra discount, as a share of list price, a powerful customer wins for its score",
     )
     savvy_leverage: float = param(
         1.0,
@@ -433,6 +444,7 @@ class AccountParams(Section):
         ge=0,
         le=50,
         plausible=(1.0, 4.0),
+        measure="satisfaction points a 100% renewal discount is worth to a customer",
         label="Customers' price sensitivity at renewal",
     )
     disruption_loss: float = param(
@@ -520,6 +532,7 @@ def _per_tactic(
     upper: float | Callable[[Tactic], float],
     source: Callable[[Tactic], str] = lambda tactic: ASSUMPTION,
     plausible: Callable[[Tactic], tuple[float, float] | None] = lambda tactic: None,
+    measure: Callable[[Tactic], str] = lambda tactic: "",
 ) -> type[Section]:
     """A scenario table with one parameter per tactic, generated from the tactic table.
 
@@ -537,6 +550,7 @@ def _per_tactic(
                 le=upper(tactic) if callable(upper) else upper,
                 source=source(tactic),
                 plausible=plausible(tactic),
+                measure=measure(tactic),
             ),
         )
         for tactic in TACTIC_TABLE
@@ -544,6 +558,25 @@ def _per_tactic(
     return create_model(name, __base__=Section, __doc__=doc, **fields)
 
 
+#: What a firm could measure to pin each tactic's effect (an audit of surveyed accounts, a
+#: test on a sample of customers): the break-even tables name the effects by these.
+EFFECT_MEASURES = {
+    "cherry_pick": "share of at-risk accounts a rep manages to keep out of a survey",
+    "teach_to_test": "share of service hours moved onto accounts about to be surveyed",
+    "coach": "answer points a rep's plea adds for a customer with no candour",
+    "bribe": "answer points a gift adds for a customer with no candour",
+    "concede": "answer points a concession buys from a customer who keeps the deal",
+    "giveaway": "answer points a free service adds beyond the satisfaction it buys",
+}
+#: How a sentence names one use of each tactic.
+TACTIC_NOUNS = {
+    "cherry_pick": "account kept out of a survey",
+    "teach_to_test": "wave taught to the test",
+    "coach": "plea for a high score",
+    "bribe": "gift for a high score",
+    "concede": "concession traded for a score",
+    "giveaway": "free service given to play safe",
+}
 TacticEffect = _per_tactic(
     "TacticEffect",
     "What one use of each tactic does in the simulation (0: the tactic changes nothing).",
@@ -557,6 +590,7 @@ TacticEffect = _per_tactic(
         if tactic.effect_unit == "share"
         else (0.5 * tactic.effect, 1.5 * tactic.effect)
     ),
+    measure=lambda tactic: EFFECT_MEASURES.get(tactic.name, ""),
 )
 PriorBelief = _per_tactic(
     "PriorBelief",
@@ -570,6 +604,9 @@ PriorBelief = _per_tactic(
     unit="NPS contribution points per use",
     upper=200,
     plausible=lambda tactic: (0.5 * tactic.prior_belief, 1.5 * tactic.prior_belief),
+    measure=lambda tactic: (
+        f"gain new reps expect from one {TACTIC_NOUNS.get(tactic.name, tactic.name)}"
+    ),
 )
 MoralWeight = _per_tactic(
     "MoralWeight",
@@ -620,6 +657,7 @@ class RepParams(Section):
         le=1,
         lever=True,
         plausible=(0.45, 0.85),
+        measure="share of reps who would not game the score even where it pays them",
         label="Reps' integrity",
     )
     greed_mean: float = param(
@@ -630,6 +668,7 @@ class RepParams(Section):
         le=1,
         lever=True,
         plausible=(0.3, 0.7),
+        measure="weight reps put on bonus pay against their other aims at work",
         label="Reps' appetite for the bonus",
     )
     fear_mean: float = param(
@@ -671,6 +710,7 @@ class RepParams(Section):
         "Milgrom 1991; Hauser, Simester & Wernerfelt 1994; references.md)",
         lever=True,
         plausible=(0.0, 1.0),
+        measure="extra service hours a unit of incentive buys, relative to reps' own wish to serve",
         label="How far reps' effort responds to the stake",
     )
     effort_curvature: float = param(
@@ -681,6 +721,7 @@ class RepParams(Section):
         ge=1.05,
         le=20,
         plausible=(2.0, 5.0),
+        measure="how fast extra hours wear reps out (2: the cost of an hour rises linearly)",
         label="How fast extra effort wears reps out",
     )
     team_scope_factor: float = param(
@@ -738,6 +779,7 @@ class RepParams(Section):
         ge=0,
         le=50,
         plausible=(0.5, 5.0),
+        measure="quarters of answers reps believe one audited tactic puts at risk",
         label="How much reps fear audits",
     )
     penalty_fear: float = param(
@@ -766,6 +808,7 @@ class RepParams(Section):
         source="calibrated: about 2% of answers bought under nps_bonus (references.md: "
         "TrueDelta 2007, about 2% of car buyers watched, had the form filled or were bribed)",
         plausible=(4_000.0, 15_000.0),
+        measure="pay a fully honest rep would want before buying one customer's answer",
         label="What gaming costs an honest rep's conscience",
     )
     choice_noise: float = param(
@@ -776,6 +819,7 @@ class RepParams(Section):
         unit="currency per use",
         ge=1,
         plausible=(100.0, 1_000.0),
+        measure="pay above its costs a rep wants before taking one chance to game",
         label="How unevenly reps take a chance to game",
     )
     prior_weight: float = param(
@@ -788,6 +832,7 @@ class RepParams(Section):
         le=1_000,
         source="assumption (learning rule: Camerer & Ho 1999; Roth & Erev 1995; references.md)",
         plausible=(1.0, 20.0),
+        measure="uses of a tactic before a rep trusts experience over what they were told",
         label="How slowly reps unlearn a belief",
     )
     belief_memory: float = param(
@@ -799,6 +844,7 @@ class RepParams(Section):
         le=1,
         source="assumption (learning rule: Camerer & Ho 1999; references.md)",
         plausible=(0.5, 0.95),
+        measure="share of last quarter's lesson about a tactic a rep still acts on",
     )
     peer_evidence: float = param(
         0.3,
@@ -810,6 +856,7 @@ class RepParams(Section):
         source="assumption (social learning from observed outcomes: Boyd & Richerson 1985; "
         "references.md)",
         plausible=(0.0, 0.6),
+        measure="weight reps give a teammate's results with a tactic against their own",
     )
     outcome_noise: float = param(
         80.0,
@@ -820,6 +867,7 @@ class RepParams(Section):
         ge=0,
         le=500,
         plausible=(40.0, 120.0),
+        measure="error in a rep's read of what one use of a tactic achieved (s.d.)",
     )
     perception_noise: float = param(
         1.0,
@@ -943,6 +991,7 @@ class RepParams(Section):
         le=1,
         source="assumption (selection of a gaming culture, Smaldino & McElreath 2016)",
         plausible=(0.2, 0.8),
+        measure="extra share of honest reps who quit a gaming team each quarter",
         label="Honest reps leaving gaming teams",
     )
     stress_decay: float = param(
@@ -1006,6 +1055,7 @@ class ManagerParams(Section):
         le=1,
         lever=True,
         plausible=(0.45, 0.85),
+        measure="share of managers who audit gaming rather than condone it",
         label="Managers' integrity",
     )
     approval_base: float = param(
@@ -1061,6 +1111,7 @@ class ManagerParams(Section):
         ge=0,
         le=10,
         plausible=(0.5, 3.0),
+        measure="satisfaction points a follow-up call restores to a detractor",
         label="Satisfaction a call-back restores",
     )
     closed_loop_fix: float = param(
@@ -1072,6 +1123,7 @@ class ManagerParams(Section):
         source="assumption (that a call-back can fix a cause: Apple's closed-loop follow-up, "
         "references.md; no published size)",
         plausible=(0.25, 2.0),
+        measure="lasting satisfaction points when a follow-up call fixes the cause",
         label="Lasting lift when a call-back fixes the cause",
     )
 
@@ -1314,6 +1366,7 @@ class PayParams(Section):
         source="assumption, set so that a typical book (about 3.2M a year) earns the variable "
         "target (references.md: Chung, Steenburgh & Sudhir 2014)",
         plausible=(0.015, 0.06),
+        measure="commission paid, as a share of revenue from a rep's accounts",
         lever=True,
         label="Commission on sales",
     )
@@ -1537,6 +1590,7 @@ class ParamInfo:
             text (a name, such as the currency's code).
         plausible: For an uncertain assumption, the range a decision-maker should consider.
         label: What a leader calls it (the dotted path when the schema gives no label).
+        measure: For an uncertain assumption, what a firm could measure to pin it down.
     """
 
     path: str
@@ -1552,6 +1606,7 @@ class ParamInfo:
     kind: Kind = "float"
     plausible: tuple[float, float] | None = None
     label: str = ""
+    measure: str = ""
 
     @property
     def title(self) -> str:
@@ -1627,4 +1682,5 @@ def iter_params(model: type[BaseModel] = Scenario, prefix: str = "") -> Iterator
             kind=kind,
             plausible=(float(plausible[0]), float(plausible[1])) if plausible else None,
             label=str(extra.get("label", "")),
+            measure=str(extra.get("measure", "")),
         )

@@ -81,20 +81,26 @@ def check_scenario_name(name: str) -> str:
     return clean
 
 
-def scenario_template(name: str, extends: str | None = None) -> str:
+def scenario_template(
+    name: str, extends: str | None = None, inherited: Scenario | None = None
+) -> str:
     """A commented scenario file listing every parameter at its default, generated from the schema.
 
     Every table of the schema gets its header, and every parameter a comment with its meaning,
     unit, allowed range or choices and source, followed by the parameter itself commented out at
-    its default (``# nps_weight = 0.0``). Left as written, the file loads to the default scenario
-    (or to the ``extends`` base) under the new name; uncommenting any line gives a valid value to
-    edit. A commented ``[[timeline]]`` entry closes the file.
+    the value that applies (``# nps_weight = 0.0``, or ``0.5`` in a file extending
+    ``nps_bonus``). Left as written, the file loads to the default scenario (or to the
+    ``extends`` base) under the new name; uncommenting any line gives a valid value to edit and
+    changes nothing until it is edited. A commented ``[[timeline]]`` entry closes the file.
 
     Args:
         name: Scenario name, checked by :func:`check_scenario_name` (a ``.toml`` suffix is
             stripped).
         extends: Scenario file the new one builds on, relative to the new file, or a bundled
             one; ``.toml`` is appended when missing (``"baseline"`` gives ``"baseline.toml"``).
+        inherited: The values the ``extends`` chain gives (the file loaded once written, so
+            the base is found as it will be read); the commented lines show them. The schema's
+            defaults when None.
 
     Returns:
         The TOML text, ending with a newline.
@@ -103,7 +109,7 @@ def scenario_template(name: str, extends: str | None = None) -> str:
         ScenarioError: When the name is not acceptable or ``extends`` is empty.
     """
     name = check_scenario_name(name)
-    lines = [*_header(name, extends=extends is not None), ""]
+    lines = [*_header(name, extends=extends is not None, inherited=inherited is not None), ""]
     lines += _comment(Scenario.model_fields["name"].description or "")
     lines.append(f"name = {_toml_value(name)}")
     lines += _comment(Scenario.model_fields["description"].description or "")
@@ -135,7 +141,8 @@ def scenario_template(name: str, extends: str | None = None) -> str:
             lines.append("")
             lines += _comment(info.meaning)
             lines += _comment(_facts(info, whole=annotation is int))
-            lines.append(f"# {leaf} = {_toml_value(_typed_default(info, annotation))}")
+            value = info.default if inherited is None else _value_at(inherited, info.path)
+            lines.append(f"# {leaf} = {_toml_value(_typed(value, annotation))}")
     lines += ["", *_timeline_example()]
     return "\n".join(lines) + "\n"
 
@@ -194,11 +201,12 @@ def json_schema() -> dict[str, Any]:
     return _sorted_keywords(schema)
 
 
-def _header(name: str, *, extends: bool) -> list[str]:
+def _header(name: str, *, extends: bool, inherited: bool = False) -> list[str]:
     """The opening comment: what the file is, how to edit it and the commands that use it."""
+    shown = "the value `extends` gives it" if inherited else "its default value"
     intro = (
         f"{name}: an npssim scenario, written by `npssim new` from the parameter schema. Every "
-        "parameter is listed below, commented out at its default value. To change one, delete the "
+        f"parameter is listed below, commented out at {shown}. To change one, delete the "
         "'# ' in front of it and edit the value; lines left commented keep the default"
         + (" (or the value of the file named by `extends`)." if extends else ".")
         + " Above each parameter: its meaning, then its unit, allowed range or choices, and the "
@@ -315,11 +323,19 @@ def _number(value: float) -> str:
     return f"{value:_}"
 
 
-def _typed_default(info: ParamInfo, annotation: Any) -> Any:
-    """The default as the field's type, so a float field's default is written as a TOML float."""
-    if annotation is float and isinstance(info.default, int) and not isinstance(info.default, bool):
-        return float(info.default)
-    return info.default
+def _value_at(scenario: Scenario, path: str) -> Any:
+    """A scenario's value of a dotted parameter path."""
+    node: Any = scenario
+    for key in path.split("."):
+        node = getattr(node, key)
+    return node
+
+
+def _typed(value: Any, annotation: Any) -> Any:
+    """A value as the field's type, so a float field's value is written as a TOML float."""
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def _toml_value(value: Any) -> str:

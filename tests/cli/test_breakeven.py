@@ -14,6 +14,7 @@ TINY = [
     "--set", "firm.managers=1", "--set", "firm.reps_per_manager=4",
     "--set", "firm.accounts_per_rep=20", "--weeks", "60", "--replications", "2",
     "--grid", "2", "--samples", "10", "--workers", "1", "--quiet",
+    "--trajectories", "2", "--only-assumed",
 ]  # fmt: skip
 ASSUME = ["--assume", "reps.service_response=0:3", "--assume", "reps.integrity_mean"]
 
@@ -28,15 +29,20 @@ def finished(tmp_path_factory):
     return status, stdout.getvalue(), out
 
 
-def test_breakeven_prints_the_statements_the_tornado_and_where_results_are(finished):
+def test_breakeven_prints_the_answer_then_the_screen_then_the_tornado(finished):
     status, out, folder = finished
     assert status == 0
-    assert "At the scenario's own values nps_bonus" in out
-    assert "How far reps' effort responds to the stake" in out
+    assert out.startswith("At the scenario's own values nps_bonus")
+    assert "extra service hours a unit of incentive buys" in out  # what a firm could measure
+    assert "per unit drive" in out  # with its unit
     assert "reps.service_response" in out
     assert " USD" in out
+    assert out.index("The screen moved 2 assumptions") < out.index("mu_star")
+    assert out.index("mu_star") < out.index("each assumption alone at its low and high")
     assert f"Results: {folder}" in out
-    assert "report.html; 76 runs" in out
+    # screen 2 x 3 points, tornado 5, map 4, discovery 10: x 2 scenarios, x 2 replications
+    # but the screen's one
+    assert "report.html; 88 runs" in out
 
 
 def test_breakeven_writes_the_report_with_its_section_first(finished):
@@ -66,6 +72,9 @@ def test_breakeven_resume_of_a_finished_folder_gives_the_same_answer(finished, c
         (["--grid", "1"], ["--grid"]),
         (["--samples", "5"], ["--samples"]),
         (["--baseline", "nps_bonus"], ["--baseline", "nps_bonus"]),
+        (["--trajectories", "1"], ["--trajectories"]),
+        (["--carry", "0"], ["--carry"]),
+        (["--only-assumed"], ["--only-assumed", "--assume"]),
     ],
 )
 def test_bad_input_exits_2_in_one_line_and_writes_nothing(capsys, tmp_path, args, needles):
@@ -85,3 +94,27 @@ def test_an_unknown_scenario_exits_2_and_writes_nothing(capsys, tmp_path):
 def test_resume_needs_the_out_folder(capsys):
     status, _, err = run_cli(capsys, "breakeven", "nps_bonus", "--resume")
     assert_one_line_error(status, err, "--resume")
+
+
+def test_a_baseline_of_another_firm_is_refused_unless_different_firms(capsys, tmp_path):
+    bigger = tmp_path / "bigger.toml"
+    bigger.write_text('extends = "baseline"\nname = "bigger"\n\n[firm]\nreps_per_manager = 9\n')
+    out = tmp_path / "out"
+    status, _, err = run_cli(
+        capsys, "breakeven", "nps_bonus", "--baseline", str(bigger), "--out", str(out)
+    )
+    assert_one_line_error(status, err, "--different-firms")
+    assert not out.exists()
+
+
+def test_different_firms_passes_the_same_firm_rule(capsys, tmp_path):
+    bigger = tmp_path / "bigger.toml"
+    bigger.write_text('extends = "baseline"\nname = "bigger"\n\n[firm]\nreps_per_manager = 9\n')
+    out = tmp_path / "out"
+    # Past the rule, the next check (here a bad --grid) is the one that refuses.
+    status, _, err = run_cli(
+        capsys, "breakeven", "nps_bonus", "--baseline", str(bigger), "--different-firms",
+        "--assume", "reps.integrity_mea", "--out", str(out),
+    )  # fmt: skip
+    assert status == 2
+    assert "reps.integrity_mea" in err and "different-firms" not in err

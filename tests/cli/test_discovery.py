@@ -180,6 +180,16 @@ def test_new_extends_bundled_scenario_keeps_its_policy(capsys, tmp_path, monkeyp
     assert without_labels(scenario) == without_labels(base)
 
 
+def test_new_extends_comments_the_values_the_base_gives(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, _, _ = run_cli(capsys, "new", "bonus_variant", "--extends", "nps_bonus")
+    assert status == 0
+    lines = (tmp_path / "bonus_variant.toml").read_text().splitlines()
+    weight = load_scenario("nps_bonus").policy.incentives.nps_weight
+    assert weight != Scenario().policy.incentives.nps_weight
+    assert f"# nps_weight = {weight}" in lines
+
+
 def test_new_extends_missing_scenario_is_bad_input(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     status, _, err = run_cli(capsys, "new", "orphan", "--extends", "no_such_base")
@@ -289,3 +299,15 @@ def test_metrics_markdown_is_a_table_of_the_registry(capsys):
     lines = out.strip().splitlines()
     assert status == 0 and lines[0].startswith("| name | label |")
     assert len(lines) == 2 + len(METRICS)
+
+
+def test_metrics_shows_every_metrics_unit_kind_and_side(capsys):
+    # Rich once read the "[unit; kind; side]" bracket as markup and dropped it for most.
+    from npssim.cli.discovery import _SIDE_WORDS
+
+    status, out, _ = run_cli(capsys, "metrics")
+    assert status == 0
+    lines = {line.split("  ", 1)[0]: line for line in out.splitlines() if line[:1] != " "}
+    for metric in METRICS:
+        kind = "running total" if metric.cumulative else "level"
+        assert f"[{metric.unit}; {kind}; {_SIDE_WORDS[metric.side]}" in lines[metric.name]

@@ -105,6 +105,67 @@ def test_an_import_error_caused_by_ctrl_c_is_an_interrupt(capsys, monkeypatch, m
     assert capsys.readouterr().err == "npssim: interrupted\n"
 
 
+INTERRUPTED_MODEL = """
+# A module whose start-up Ctrl-C interrupts, as it does an extension module's: the import
+# system reports an ImportError raised from the KeyboardInterrupt.
+try:
+    raise KeyboardInterrupt
+except KeyboardInterrupt as interrupt:
+    raise ImportError("initialization of interrupted_model failed") from interrupt
+"""
+
+
+@pytest.mark.parametrize("command", ["params", "metrics"])
+def test_ctrl_c_in_a_models_import_is_an_interrupt_not_bad_input(capsys, tmp_path, command):
+    # The loader turns an ImportError into "--model ...: cannot import" (bad input, status 2);
+    # one that Ctrl-C caused is still the user stopping the command.
+    model = tmp_path / "interrupted_model.py"
+    model.write_text(INTERRUPTED_MODEL)
+    status, _, err = run_cli(capsys, command, "--model", f"{model}:Model")
+    assert (status, err) == (130, "npssim: interrupted\n")
+
+
+def test_a_failing_models_import_without_ctrl_c_stays_bad_input(capsys, tmp_path):
+    model = tmp_path / "broken_model.py"
+    model.write_text('raise ImportError("no module named nosuch")\n')
+    status, _, err = run_cli(capsys, "params", "--model", f"{model}:Model")
+    assert status == 2 and err.startswith("npssim: error: --model") and "cannot import" in err
+
+
+def test_a_write_error_ctrl_c_caused_is_an_interrupt(capsys, tmp_path, monkeypatch):
+    def interrupted_save(self, result):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise OSError(errno.EIO, "Input/output error") from interrupt
+
+    monkeypatch.setattr(RunStore, "save", interrupted_save)
+    out = tmp_path / "out"
+    status, _, err = run_cli(capsys, "run", "baseline", *SMALL, "--out", str(out))
+    assert status == 130 and err.count("\n") == 1 and err.startswith("npssim: interrupted")
+    assert f"--out {out} --resume" in err
+
+
+def test_an_unraisable_error_ctrl_c_caused_is_raised_again_as_ctrl_c():
+    from types import SimpleNamespace
+
+    from npssim.cli import _redeliver_interrupts
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise ImportError("initialization failed") from interrupt
+    except ImportError as err:
+        caused = err
+    passed_on = []
+    with pytest.raises(KeyboardInterrupt):
+        _redeliver_interrupts(SimpleNamespace(exc_value=caused), otherwise=passed_on.append)
+    other = SimpleNamespace(exc_value=ImportError("no module named nosuch"))
+    _redeliver_interrupts(other, otherwise=passed_on.append)
+    assert passed_on == [other]
+
+
 def test_only_errors_that_ctrl_c_caused_are_interrupts():
     from npssim.cli.status import caused_by_interrupt
 

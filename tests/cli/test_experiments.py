@@ -132,6 +132,38 @@ def test_sensitivity_prints_indices_for_every_parameter(capsys, tmp_path):
     }
 
 
+def test_sensitivity_analyses_every_metric_given(capsys, tmp_path):
+    out = tmp_path / "out"
+    status, stdout, _ = run_cli(
+        capsys, "sensitivity", "nps_bonus", "--method", "morris", "--samples", "2",
+        "--param", "policy.incentives.nps_weight=0:1", "--param", "reps.prior_belief.coach=0:80",
+        "--metric", "nps_inflation", "--metric", "net_value", "--out", str(out), *FAST,
+    )  # fmt: skip
+    assert status == 0
+    flat = " ".join(stdout.split())
+    assert stdout.startswith("The answer\n")
+    for metric in ("nps_inflation", "net_value"):
+        assert f"Morris sensitivity of {metric}" in flat
+        assert f"({metric}: mu_star" in flat  # the answer names each
+        assert f"Morris sensitivity of {metric}" in (out / "report.md").read_text()
+    indices = pd.read_csv(out / "indices.csv")
+    assert set(indices["metric"]) == {"nps_inflation", "net_value"}
+    assert {"nps_inflation", "net_value"} <= set(pd.read_csv(out / "design.csv").columns)
+
+
+def test_a_sweep_opens_with_the_answer_in_compares_period_words(capsys, tmp_path):
+    weeks = ["--weeks", "60"]  # the long run is then the "last 52 weeks"
+    status, stdout, _ = run_cli(
+        capsys, "sweep", "nps_bonus", "--vary", "policy.incentives.nps_weight=0,1",
+        "--out", str(tmp_path / "sweep"), *FAST, *weeks,
+    )  # fmt: skip
+    assert status == 0
+    assert stdout.startswith("The answer\n- Last 52 weeks: most net value at ")
+    assert "long run" not in stdout
+    report = (tmp_path / "sweep" / "report.md").read_text()
+    assert report.index("## The answer") < report.index("## What was run")
+
+
 def test_non_empty_output_folder_is_refused_without_force(capsys, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -146,7 +178,6 @@ def test_non_empty_output_folder_is_refused_without_force(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        (["compare", "baseline"], ["compare", "at least two"]),
         (["sweep", "baseline", "--vary", "policy.incentives.nps_weight=0:1:1"], ["--vary"]),
         (["sweep", "baseline", "--vary", "firm.manager=1,2"], ["--vary", "did you mean"]),
         (["sweep", "baseline", "--vary", "firm.managers=2", "--metric", "nps"], ["--metric"]),

@@ -68,6 +68,10 @@ def test_interval_ignores_missing_replications_and_needs_two_values():
         ("nps_inflation", 1.0, 3.0, "worse"),
         ("net_value", -1.0, 3.0, "no clear change"),
         ("reported_nps", 1.0, 3.0, ""),
+        ("money_given_away", 1.0, 3.0, ""),  # context: ordinary discounts buy renewals
+        # 0.0 pp ± 0.0 pp: the interval excludes zero, the difference shows as zero.
+        ("retention_rate", -4e-5, -2e-5, "no clear change"),
+        ("retention_rate", math.nan, math.nan, "no clear change"),
     ],
 )
 def test_verdict_follows_the_metrics_better_direction_and_the_interval(name, low, high, expected):

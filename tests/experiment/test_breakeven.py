@@ -1,4 +1,4 @@
-"""Break-even analysis: tornado, heatmap, scenario discovery, and what they say."""
+"""Break-even analysis: screen, tornado, heatmap, scenario discovery, and what they say."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
+import npssim.experiment.breakeven as breakeven
 from npssim.errors import InputError
 from npssim.experiment import BreakevenResults, run_breakeven
 from npssim.experiment.breakeven import (
@@ -23,21 +24,39 @@ from npssim.experiment.breakeven import (
     load_prim,
     parse_assumptions,
 )
-from npssim.report.breakeven import plot_breakeven_map, plot_tornado
+from npssim.experiment.discovery import PrimBox as MovedPrimBox
+from npssim.experiment.discovery import find_box as moved_find_box
+from npssim.experiment.discovery import load_prim as moved_load_prim
+from npssim.experiment.screening import carried, screened_factors
+from npssim.report.breakeven import plot_breakeven_map, plot_screen, plot_tornado
+from npssim.scenario import load_scenario
 from npssim.scenario.schema import iter_params
 
 #: A firm of 4 reps and 80 accounts over 60 weeks: the long run is its last 52.
 TINY = {"firm.managers": 1, "firm.reps_per_manager": 4, "firm.accounts_per_rep": 20}
 ASSUMPTIONS = ["reps.service_response=0:3", "reps.integrity_mean", "accounts.candor_mean"]
-SETTINGS = {"replications": 2, "grid": 2, "samples": 10, "weeks": 60, "overrides": TINY, "seed": 5}
+SETTINGS = {
+    "replications": 2, "grid": 2, "samples": 10, "weeks": 60, "overrides": TINY, "seed": 5,
+    "trajectories": 2, "only_assumed": True,
+}  # fmt: skip
+#: What the progress bars of the fixture's run were called, stage by stage.
+DESCRIPTIONS: list[str] = []
 
 
 @pytest.fixture(scope="module")
 def stored(tmp_path_factory):
     out = tmp_path_factory.mktemp("breakeven") / "out"
-    results = run_breakeven(
-        "nps_bonus", "baseline", ASSUMPTIONS, executor="serial", out=out, **SETTINGS
-    )
+    real = breakeven.execute_plan
+
+    def recording(plan, **options):
+        DESCRIPTIONS.append(options["description"])
+        return real(plan, **options)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(breakeven, "execute_plan", recording)
+        results = run_breakeven(
+            "nps_bonus", "baseline", ASSUMPTIONS, executor="serial", out=out, **SETTINGS
+        )
     return results, out
 
 
@@ -57,7 +76,9 @@ def hand_made(results: BreakevenResults, tornado: pd.DataFrame) -> BreakevenResu
 def with_discovery(results: BreakevenResults, pays: np.ndarray, x: np.ndarray):
     made = copy.copy(results)
     made.__dict__ = {k: v for k, v in results.__dict__.items() if k not in ("prim", "discovery")}
-    frame = pd.DataFrame({path: x[:, i] for i, path in enumerate(results.varied)})
+    paths = [text.split("=")[0] for text in ASSUMPTIONS]  # x's columns, in this order
+    assert sorted(paths) == sorted(results.varied)
+    frame = pd.DataFrame({path: x[:, i] for i, path in enumerate(paths)})
     frame["difference"] = np.where(pays, 1.0, -1.0)
     frame["pays"] = pays
     made.__dict__["discovery"] = frame
@@ -101,7 +122,9 @@ def test_tornado_moves_each_assumption_to_its_range_ends(results):
     assert tornado.loc[("reps.service_response", "low"), "value"] == 0.0
     assert tornado.loc[("reps.service_response", "high"), "value"] == 3.0
     assert tornado.loc[("reps.integrity_mean", "high"), "value"] == 0.85  # plausible range
-    assert tornado.loc[("reps.integrity_mean", "low"), "label"] == "Reps' integrity"
+    assert tornado.loc[("reps.integrity_mean", "low"), "label"] == (
+        "share of reps who would not game the score even where it pays them"
+    )  # what a firm could measure, not the model's name
     assert set(results.tornado["n"]) == {2}
 
 
@@ -164,7 +187,8 @@ def test_flip_condition_names_the_nearest_break_even(results):
     assert sentence == (
         "For nps_bonus to pay, reps' integrity (reps.integrity_mean) would have to be above "
         "0.81 (it is 0.65 here); or, one at a time, how far reps' effort responds to the stake "
-        "(reps.service_response) would have to be above 2.46 (it is 0.30 here)."
+        "(reps.service_response) would have to be above 2.46 per unit drive (it is 0.30 per "
+        "unit drive here)."
     )
 
 
@@ -188,7 +212,8 @@ def test_prim_statement_describes_the_box_where_the_policy_pays(results):
     pays = x[:, 2] > 0.65
     statement = with_discovery(results, pays, x).prim_statement()
     assert statement.startswith("nps_bonus pays when ")
-    assert "customers' candour > 0.6" in statement
+    assert "how far customers' answers resist a rep's plea or gift" in statement
+    assert "> 0.6" in statement
     assert "of such cases, covering" in statement
     assert "(64 cases sampled)" in statement
 
@@ -261,20 +286,33 @@ def test_a_folder_in_use_is_refused_without_resume_or_force(stored):
 def test_save_writes_the_report_tables_and_manifest(results, tmp_path):
     written = results.save(tmp_path)
     names = {path.name for path in written}
-    assert {"tornado.csv", "heatmap.csv", "discovery.csv", "report.md", "report.html"} <= names
-    assert {"tornado.png", "breakeven_map.png", "manifest.json"} <= names
+    assert {"screen.csv", "tornado.csv", "heatmap.csv", "discovery.csv", "report.md"} <= names
+    assert {"screen.png", "tornado.png", "breakeven_map.png", "manifest.json"} <= names
     assert ("box.csv" in names) == (results.box is not None)
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["kind"] == "breakeven"
-    assert set(manifest["stages"]) == {"tornado", "heatmap", "discovery"}
+    assert set(manifest["stages"]) == {"screen", "tornado", "heatmap", "discovery"}
 
 
-def test_report_puts_what_would_have_to_be_true_before_its_tables(results, tmp_path):
+def test_report_opens_with_the_answer_then_screen_tornado_map_and_the_big_table_last(
+    results, tmp_path
+):
     results.save(tmp_path)
     report = (tmp_path / "report.md").read_text()
-    section = report.index("## What would have to be true")
-    assert section < report.index("figures/tornado.png") < report.index("### nps_bonus against")
-    assert results.statements()[1] in report
+    answer = report.index("## What would have to be true")
+    statements = [report.index(statement) for statement in results.statements()]
+    order = [
+        answer,
+        *statements,
+        report.index("## The screen"),
+        report.index("figures/screen.png"),
+        report.index("## One at a time: the tornado"),
+        report.index("figures/tornado.png"),
+        report.index("figures/breakeven_map.png"),
+        report.index("### At the centre"),
+    ]
+    assert order == sorted(order)
+    assert report.index("### At the centre") > report.index("## How to read this")
 
 
 @pytest.mark.parametrize(
@@ -302,7 +340,14 @@ def test_every_uncertain_assumption_is_varied_by_default():
 
 @pytest.mark.parametrize(
     ("options", "words"),
-    [({"grid": 1}, "--grid"), ({"samples": 9}, "--samples"), ({"horizon": "mid"}, "--horizon")],
+    [
+        ({"grid": 1}, "--grid"),
+        ({"samples": 9}, "--samples"),
+        ({"horizon": "mid"}, "--horizon"),
+        ({"trajectories": 1}, "--trajectories"),
+        ({"carry": 0}, "--carry"),
+        ({"only_assumed": True}, "--only-assumed"),
+    ],
 )
 def test_bad_settings_are_refused_before_anything_runs(tmp_path, options, words):
     with pytest.raises(InputError, match=words):
@@ -354,3 +399,168 @@ def test_prim_prefers_a_short_rule_to_trimming_every_assumption(results):
     found = find_box(load_prim(), frame, x[:, 0] > 0.5)
     assert len(found.limits) <= PRIM_MAX_DIMENSIONS
     assert "reps.service_response" in set(found.limits["assumption"])
+
+
+# ---------------------------------------------------------------------- the screen
+
+
+def test_screen_pairs_policy_and_baseline_on_the_same_seeds_at_every_point(results):
+    plan = results.stages["screen"].plan
+    seeds: dict[tuple[int, int], dict[str, int]] = {}
+    for task in plan.tasks():
+        seeds.setdefault((task.point, task.replication), {})[task.label] = task.seed
+    assert len(seeds) == len(results.screen.design.matrix) * plan.replications
+    for found in seeds.values():  # both scenarios ran at every point, on one seed
+        assert set(found) == {"baseline", "nps_bonus"}
+        assert len(set(found.values())) == 1
+
+
+def test_screen_points_are_the_morris_design_for_both_scenarios(results):
+    plan = results.stages["screen"].plan
+    design = results.screen.design
+    assert list(plan.points) == design.overrides()
+    assert len(plan.points) == design.samples * (len(design.factors) + 1)
+    assert [factor.path for factor in design.factors] == [p.split("=")[0] for p in ASSUMPTIONS]
+
+
+def test_screen_reads_the_paired_long_run_difference_at_every_point(results):
+    stage = results.stages["screen"]
+    outputs = stage.paired("nps_bonus", "baseline", "long").mean(axis=1)
+    again = breakeven.screen_indices(results.screen.design, outputs)
+    pd.testing.assert_frame_equal(again, results.screen.indices)
+    assert (results.screen.indices["mu_star"] >= 0).all()
+    assert list(results.screen.indices["rank"]) == [1, 2, 3]
+    assert results.screen.indices["mu_star"].is_monotonic_decreasing
+
+
+def test_the_carried_assumptions_are_the_strongest_by_mu_star():
+    indices = pd.DataFrame(
+        {"assumption": ["a.x", "a.y", "a.z", "a.w"], "mu_star": [9.0, 5.0, 2.0, 1.0]}
+    )
+    assert carried(indices, 2) == ["a.x", "a.y"]
+    assert carried(indices, 2, always=["a.w"]) == ["a.x", "a.y", "a.w"]  # --assume'd: kept
+    assert carried(indices, 9) == ["a.x", "a.y", "a.z", "a.w"]
+
+
+@pytest.mark.slow
+def test_a_default_screen_moves_every_assumption_and_carries_the_strongest():
+    smallest = {"firm.managers": 1, "firm.reps_per_manager": 2, "firm.accounts_per_rep": 10}
+    results = run_breakeven(
+        "nps_bonus", "baseline", replications=1, grid=2, samples=10, weeks=56, seed=2,
+        overrides=smallest, trajectories=2, carry=2, executor="serial",
+    )  # fmt: skip
+    indices = results.screen.indices
+    uncertain = [info.path for info in iter_params() if info.plausible is not None]
+    assert sorted(indices["assumption"]) == sorted(uncertain)
+    assert results.varied == list(indices["assumption"].iloc[:2])  # the top two by mu_star
+    assert indices["mu_star"].iloc[1] >= indices["mu_star"].iloc[2:].max()
+    assert list(results.axes) == list(results.swings().index[:2])
+    assert set(results.discovery.columns) >= set(results.varied)
+    assert not set(results.discovery.columns) & (set(uncertain) - set(results.varied))
+
+
+def test_the_screen_moves_every_uncertain_assumption_and_assume_adds_or_fixes():
+    uncertain = [info.path for info in iter_params() if info.plausible is not None]
+    factors, assumed = screened_factors(None)
+    assert [factor.path for factor in factors] == uncertain and assumed == []
+    factors, assumed = screened_factors(
+        ["reps.integrity_mean=0.5:0.6", "accounts.churn_slope=0.5:2"]
+    )
+    by_path = {factor.path: factor for factor in factors}
+    assert set(by_path) == {*uncertain, "accounts.churn_slope"}  # added
+    assert (by_path["reps.integrity_mean"].lower, by_path["reps.integrity_mean"].upper) == (
+        0.5,
+        0.6,
+    )  # its range fixed by --assume
+    assert assumed == ["reps.integrity_mean", "accounts.churn_slope"]
+    only, _ = screened_factors(["reps.integrity_mean"], only_assumed=True)
+    assert [factor.path for factor in only] == ["reps.integrity_mean"]
+
+
+def test_every_uncertain_assumption_has_a_measure_a_firm_could_take():
+    for info in iter_params():
+        if info.plausible is not None:
+            assert info.measure.strip(), info.path
+            assert len(info.measure) <= 100, info.path  # short enough for a table
+            assert info.unit, info.path
+    assert len({info.measure for info in iter_params() if info.plausible}) == len(
+        [info for info in iter_params() if info.plausible]
+    )  # no two assumptions read the same
+
+
+def test_each_stage_names_its_progress_bar(results):
+    assert [text.split(":")[0] for text in DESCRIPTIONS] == [
+        "breakeven screen",
+        "breakeven tornado",
+        "breakeven map",
+        "breakeven discovery",
+    ]
+
+
+def test_resume_completes_an_interrupted_screen_with_identical_results(stored, tmp_path):
+    results, out = stored
+    copied = tmp_path / "out"
+    shutil.copytree(out, copied)
+    for stage in ("tornado", "heatmap", "discovery"):
+        shutil.rmtree(copied / stage)  # interrupted in the screen
+    removed = sorted((copied / "screen" / "runs" / "baseline").glob("*.npz"))[:2]
+    for run in removed:
+        run.unlink()
+    resumed = run_breakeven(
+        "nps_bonus", "baseline", ASSUMPTIONS, executor="serial", out=copied, resume=True,
+        **SETTINGS,
+    )  # fmt: skip
+    assert resumed.resumed == len(results.stages["screen"].runs) - len(removed)
+    pd.testing.assert_frame_equal(resumed.screen.indices, results.screen.indices)
+    assert resumed.varied == results.varied
+    pd.testing.assert_frame_equal(resumed.tornado, results.tornado)
+    pd.testing.assert_frame_equal(resumed.discovery, results.discovery)
+
+
+def test_resume_refuses_a_different_screen(stored, tmp_path):
+    _, out = stored
+    copied = tmp_path / "out"
+    shutil.copytree(out, copied)
+    with pytest.raises(InputError, match="different experiment"):
+        run_breakeven(
+            "nps_bonus", "baseline", ASSUMPTIONS, out=copied, resume=True,
+            **{**SETTINGS, "trajectories": 3},
+        )  # fmt: skip
+
+
+def test_screen_figure_puts_the_strongest_on_top_and_colours_the_carried(results):
+    figure = plot_screen(results.screen.indices, results.varied[:1], "USD", "title")
+    axes = figure.axes[0]
+    labels = [tick.get_text() for tick in axes.get_yticklabels()]
+    assert labels[-1] == results.screen.indices["label"].iloc[0]
+    colours = {tuple(bar.get_facecolor()) for bar in axes.patches}
+    assert len(colours) == 2  # carried and not
+
+
+def test_a_baseline_of_another_firm_is_refused_before_anything_is_written(tmp_path):
+    policy = load_scenario("nps_bonus")
+    other = load_scenario("baseline").model_copy(deep=True)
+    other.firm.reps_per_manager += 1
+    with pytest.raises(InputError, match="--different-firms"):
+        run_breakeven(policy, other, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_different_firms_is_passed_to_the_same_firm_rule(monkeypatch, tmp_path):
+    seen = {}
+
+    def rule(a, b, *, different_firms=False):
+        seen.update(a=a.name, b=b.name, different_firms=different_firms)
+        raise InputError("stop here")
+
+    monkeypatch.setattr(breakeven, "check_same_firm", rule)
+    with pytest.raises(InputError, match="stop here"):
+        run_breakeven("nps_bonus", different_firms=True, out=tmp_path / "out")
+    assert seen == {"a": "nps_bonus", "b": "baseline", "different_firms": True}
+    assert not (tmp_path / "out").exists()
+
+
+def test_prim_names_stay_importable_from_discovery():
+    assert moved_find_box is find_box
+    assert moved_load_prim is load_prim
+    assert MovedPrimBox is breakeven.PrimBox

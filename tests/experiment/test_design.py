@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -310,11 +312,59 @@ def test_choices_are_factors_only_where_a_sampler_takes_them():
     )
 
 
-def test_a_biased_index_with_a_narrow_interval_asks_for_more_samples_than_were_run():
-    plan = design(FACTORS, "sobol", 16, seed=3)
-    indices = pd.DataFrame(
-        [(STRONG, "S1", 1.15, 1.12, 1.18)],
+def indices_frame(rows) -> pd.DataFrame:
+    """Indices as ``analyze`` gives them, from (parameter, index, value, half-width)."""
+    return pd.DataFrame(
+        [(p, i, v, v - h, v + h) for p, i, v, h in rows],
         columns=["parameter", "index", "value", "conf_low", "conf_high"],
     )
-    (warning,) = assess(plan, indices)
-    assert "--samples 32" in warning
+
+
+def advised(warning: str) -> int:
+    return int(warning.split("--samples ")[1].split(")")[0])
+
+
+@pytest.mark.parametrize(
+    ("value", "half", "needed"),
+    [
+        (0.4, 0.5, 16 * (0.5 / 0.2) ** 2),  # wider than the index: to half the index
+        (0.01, 0.1, 16 * (0.1 / 0.025) ** 2),  # an index near zero: to half the precision
+        (1.15, 0.03, 16 * (0.15 / 0.025) ** 2),  # biased beyond 1: the bias to half the precision
+        (-0.2, 0.1, 16 * (0.2 / 0.025) ** 2),  # biased below 0
+    ],
+)
+def test_the_advised_sobol_sample_is_n_times_error_over_target_squared(value, half, needed):
+    plan = design(FACTORS, "sobol", 16, seed=3)
+    (warning,) = assess(plan, indices_frame([(STRONG, "S1", value, half)]))
+    assert advised(warning) == 1 << (math.ceil(needed) - 1).bit_length()
+
+
+def test_the_advised_morris_sample_is_not_rounded_to_a_power_of_two():
+    plan = design(FACTORS, "morris", 10, seed=3)
+    rows = [(STRONG, "mu_star", 1.0, 1.2), (WEAK, "mu_star", 0.2, 0.05)]
+    (warning,) = assess(plan, indices_frame(rows))
+    assert advised(warning) == math.ceil(10 * (1.2 / 0.5) ** 2)
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [(STRONG, "S1", 0.6, 0.7), (WEAK, "S1", 0.02, 0.3)],
+        [(STRONG, "ST", 1.2, 0.1), (UNUSED, "S1", -0.1, 0.12)],
+        [(STRONG, "S1", 0.3, 0.32), (WEAK, "ST", 0.08, 0.09)],
+    ],
+)
+@pytest.mark.parametrize("samples", [16, 32])
+def test_at_the_advised_size_the_same_indices_are_not_flagged_again(rows, samples):
+    # Intervals and biases shrinking as one over the square root of the sample: the advice
+    # is an estimate of the size that does, not a doubling that asks again at the next size.
+    plan = design(FACTORS, "sobol", samples, seed=3)
+    (warning,) = assess(plan, indices_frame(rows))
+    needed = advised(warning)
+    shrink = math.sqrt(samples / needed)
+    bigger = design(FACTORS, "sobol", needed, seed=3)
+    shrunk = [
+        (p, i, min(max(v, 0.0), 1.0) + (v - min(max(v, 0.0), 1.0)) * shrink, h * shrink)
+        for p, i, v, h in rows
+    ]
+    assert assess(bigger, indices_frame(shrunk)) == []

@@ -165,3 +165,38 @@ def test_a_reference_keeps_the_order_the_values_were_given_in():
     assert values[path] == [1.0, 0.5, 0.0, 0.25] and point == {path: 0.25}
     values, _ = with_reference({path: [0.0, 0.5]}, {path: 0.25})
     assert values[path] == [0.0, 0.25, 0.5]
+
+
+def test_the_sweep_answer_names_the_point_of_most_net_value(weights):
+    means = weights.per_run("long").groupby("point")["net_value"].mean()
+    best = int(means.idxmax())
+    (line,) = weights.answer()
+    named = line.split("most net value at ", 1)[1]
+    if best == weights.reference:
+        assert named.startswith(f"the reference point ({weights._point_text(best)})")
+    else:
+        assert named.startswith(f"{weights._point_text(best)}: ")
+
+
+def test_the_sweep_answer_gives_each_chosen_metric_at_its_lowest_and_highest_point(weights):
+    from npssim.metrics import REGISTRY
+    from npssim.report.tables import format_value
+
+    levels = weights.per_run("long").groupby("point")["true_nps"].mean()
+    low, high = int(levels.idxmin()), int(levels.idxmax())
+    metric = REGISTRY.metric("true_nps")
+    (line,) = weights.answer()
+    assert (
+        f"{metric.label} from {format_value(metric, levels[low])} at {weights._point_text(low)} "
+        f"to {format_value(metric, levels[high])} at {weights._point_text(high)}"
+    ) in line
+
+
+def test_the_sweep_reads_its_period_in_compares_words(weights):
+    from npssim.experiment.analysis import HORIZON_TITLES
+
+    period = weights.periods()["long"]  # what compare calls it: "all 30 weeks" here
+    assert weights.period == period
+    assert weights.answer()[0].startswith(f"{period.capitalize()}: ")
+    for title, _ in weights.people_tables():
+        assert period in title and HORIZON_TITLES["long"] not in title

@@ -4,7 +4,8 @@ import math
 
 import pandas as pd
 
-from npssim.metrics import DECISION, STAKEHOLDERS
+from npssim.experiment.analysis import Interval, verdict
+from npssim.metrics import DECISION, METRIC_BY_NAME, STAKEHOLDERS
 from npssim.report.decision import (
     policy_matrix,
     policy_verdicts,
@@ -86,18 +87,72 @@ def test_the_matrix_sorts_policies_by_net_money_after_the_reference():
     assert money == "The firm's net money (EUR a year)"
     assert matrix.loc[1, money] == "+1.20M EUR better"
     assert matrix.loc[2, money] == "-3.80M EUR worse"
-    assert matrix.loc[2, "Honest reps (pp)"].endswith("unclear")
+    assert matrix.loc[2, "Honest reps (pp)"].endswith("no clear change")
 
 
 def test_stakeholders_read_each_change_from_that_partys_side():
     rows = stakeholder_rows(comparison(), "bonus", "EUR").set_index("name")
     assert rows.loc["net_value", "party"] == "The firm"
-    assert rows.loc["net_value", "for them"] == "loses"
-    # A concession costs the firm and is a gain to the powerful customer who receives it.
+    assert rows.loc["net_value", "for them"] == "worse"
+    # A concession costs the firm and is better for the powerful customer who receives it.
     assert rows.loc["concession_cost", "party"] == "Powerful customers"
-    assert rows.loc["concession_cost", "for them"] == "gains"
-    assert rows.loc["rep_stress", "for them"] == "loses"
+    assert rows.loc["concession_cost", "for them"] == "better"
+    assert rows.loc["concession_cost", "for the firm"] == "worse"
+    assert rows.loc["rep_stress", "for them"] == "worse"
     assert rows.loc["honest_rep_share", "for them"] == "no clear change"
+
+
+def test_the_stakeholder_table_never_contradicts_the_verdict():
+    """Where a party wants what the firm wants, its word is the verdict every table shows."""
+    frame = comparison()
+    bonus = frame[frame["scenario"] == "bonus"].set_index("metric")
+    rows = stakeholder_rows(frame, "bonus", "EUR").set_index("name")
+    directions = {name: better for items in STAKEHOLDERS.values() for name, better in items}
+    for name, row in rows.iterrows():
+        numbers = bonus.loc[name, ["difference", "ci_low", "ci_high"]].astype(float)
+        shown = verdict(name, Interval(*numbers, sd=1.0, n=20))  # what the comparison table says
+        assert row["for the firm"] == shown, name
+        if directions[name] == METRIC_BY_NAME[name].better:
+            assert row["for them"] == shown, name
+        assert {row["for them"], row["for the firm"]} <= {"better", "worse", "no clear change", ""}
+
+
+def test_a_difference_that_rounds_to_zero_is_no_clear_change_in_every_table():
+    """0.0 pp ± 0.0 pp is not "worse": not in the tiles, the matrix or the stakeholder table."""
+    frame = comparison()
+    tiny = (frame["scenario"] == "bonus") & (frame["metric"] == "retention_rate")
+    frame.loc[tiny, ["difference", "ci_low", "ci_high", "verdict"]] = (
+        -3e-5, -4e-5, -2e-5, "no clear change"
+    )  # fmt: skip
+    tiles = policy_verdicts(frame, CURRENCIES)[0].tiles
+    retention = next(tile for tile in tiles if tile.metric == "retention_rate")
+    assert retention.value == "0.0 pp" and retention.verdict == "no clear change"
+    matrix = policy_matrix(frame, CURRENCIES)
+    assert matrix.iloc[2]["Renewals kept (pp)"] == "0.0 pp no clear change"
+
+
+def test_money_given_away_is_context_and_names_the_part_traded_for_scores():
+    """Ordinary discounts on customers kept are not "worse": the tile has no verdict."""
+    frame = pd.DataFrame(
+        [
+            *comparison().to_dict("records"),
+            _row("bonus", "giveaway_cost", 3e5, 2e5, 4e5, "worse"),
+            _row("bonus", "bribe_cost", 1e4, 0.0, 2e4, "no clear change"),
+            _row("bonus", "score_discount_cost", 5e5, 4e5, 6e5, "worse"),
+        ]
+    )
+    given = next(
+        tile
+        for tile in policy_verdicts(frame, CURRENCIES)[0].tiles
+        if tile.metric == "money_given_away"
+    )
+    assert given.verdict == "context" and given.value == "+2.00M EUR"
+    # concessions 100k + free services 300k + gifts 10k + discounts traded for scores 500k
+    assert given.note == (
+        "+910k EUR traded for scores, +1.09M EUR ordinary discounts (which keep customers)"
+    )
+    matrix = policy_matrix(frame, CURRENCIES)
+    assert matrix.iloc[2]["Money given away (EUR a year)"] == "+2.00M EUR"
 
 
 def test_every_party_has_metrics_in_the_registry():

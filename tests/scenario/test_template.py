@@ -174,6 +174,22 @@ def test_template_with_extends_loads_the_base_values(tmp_path):
     assert scenario.description != base.description
 
 
+@pytest.mark.parametrize("base", ["nps_bonus", "well_designed_bonus"])
+def test_template_with_inherited_values_shows_the_values_that_apply(tmp_path, base):
+    inherited = load_scenario(base)
+    text = scenario_template("x", extends=base, inherited=inherited)
+    # Uncommented and cut from its base, the file gives the base's every value.
+    alone = uncomment_params(text).replace(f'extends = "{base}.toml"', "")
+    scenario = load_scenario(write(tmp_path, "x.toml", alone))
+    expected = defaults_except_labels(inherited)
+    assert defaults_except_labels(scenario) == {**expected, "timeline": []}
+
+
+def test_template_without_inherited_values_shows_the_schema_defaults():
+    found = commented_params(scenario_template("x", extends="nps_bonus"))
+    assert found["policy.incentives.nps_weight"][1] == "0.0"
+
+
 def test_template_extending_a_bundled_scenario_loads_without_copying_it(tmp_path):
     path = write(tmp_path, "x.toml", scenario_template("x", extends="nps_bonus"))
     scenario = load_scenario(path)

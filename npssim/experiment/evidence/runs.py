@@ -229,6 +229,7 @@ def execute(
         replications=replications,
         seed=seed,
         model_class=model_class,
+        different_firms=True,  # variants change assumptions on purpose; each reads its own pair
         **execution,
     )
     per_run = {}
