@@ -17,8 +17,9 @@ range). This module answers that with one experiment:
 
 What a reader gets per policy (:class:`AssumptionSpread`): the firms where it pays (K of N), the
 10th and 90th percentiles of the paired difference, and the conditions under which the verdict
-flips: PRIM's box (EMA Workbench, :func:`~npssim.experiment.breakeven.find_box`) around the
-minority outcome, in the parameters' plain labels and units. The runs go through the ordinary
+flips: PRIM's box (EMA Workbench, :func:`~npssim.experiment.discovery.find_box`) around the
+minority outcome, each assumption named as break-even names it (what a firm could measure, with
+its unit: :mod:`npssim.experiment.assumptions`). The runs go through the ordinary
 engine (:func:`~npssim.experiment.api.execute_plan`), so they are stored as they finish when
 ``out`` is given, and ``resume`` completes an interrupted spread.
 """
@@ -29,7 +30,6 @@ import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -38,20 +38,16 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from npssim.errors import InputError
+from npssim.experiment import assumptions
 from npssim.experiment.api import ExecutorLike, ScenarioLike, execute_plan, make_plan
-from npssim.experiment.breakeven import (  # PRIM: npssim.experiment.discovery once it moves
-    PRIM_DENSITY,
-    PrimBox,
-    StageResults,
-    find_box,
-    load_prim,
-)
+from npssim.experiment.breakeven_results import StageResults
 from npssim.experiment.defaults import ASSUMPTION_MIN_SAMPLES, ASSUMPTION_SAMPLES
-from npssim.experiment.design import Factor, latin_hypercube, parse_assumptions
+from npssim.experiment.design import Factor, parse_assumptions
+from npssim.experiment.discovery import PRIM_DENSITY, PrimBox, find_box, load_prim
+from npssim.experiment.discovery import sample_points as hypercube_points
 from npssim.model import NPSModel
 from npssim.report.spread import plot_assumption_spread
 from npssim.report.tables import format_money
-from npssim.scenario import params_by_path
 
 __all__ = [
     "DEFAULT",
@@ -96,16 +92,7 @@ def sample_points(factors: Sequence[Factor], samples: int, seed: int) -> list[di
         One mapping of dotted path to value per firm, the same for the same seed.
     """
     lhs_seed = int(np.random.SeedSequence([seed, _LHS_STREAM]).generate_state(1)[0])
-    shares = latin_hypercube(len(factors), samples, lhs_seed)
-    return [
-        {factor.path: _value(factor, share) for factor, share in zip(factors, row, strict=True)}
-        for row in shares
-    ]
-
-
-def _value(factor: Factor, share: float) -> float | int:
-    value = factor.at(share)
-    return int(value) if factor.integer else float(value)
+    return hypercube_points(factors, samples, lhs_seed)
 
 
 @dataclass(frozen=True)
@@ -115,7 +102,7 @@ class Flip:
     Attributes:
         pays: True when the box is where the policy pays (it mostly loses money elsewhere);
             False when it is where the policy loses money (it mostly pays).
-        words: The box's restrictions in plain labels and units.
+        words: The box's restrictions in words (:func:`box_words`).
         inside: Sampled firms inside the box.
         flipped: Of those, the firms with the minority outcome.
     """
@@ -305,13 +292,11 @@ class AssumptionSpread:
 # ---------------------------------------------------------------------- words
 
 
-@cache
-def _infos() -> dict[str, Any]:
-    return params_by_path()
-
-
 def box_words(limits: pd.DataFrame, currency: str = "") -> str:
-    """A PRIM box's restrictions in the parameters' plain labels and units.
+    """A PRIM box's restrictions in words: each assumption as a firm could measure it, with units.
+
+    Assumptions are named as break-even names them (:mod:`npssim.experiment.assumptions`), so
+    one reads the same in every answer.
 
     Args:
         limits: One row per restricted assumption: ``assumption`` (its path), ``lower``,
@@ -319,58 +304,22 @@ def box_words(limits: pd.DataFrame, currency: str = "") -> str:
         currency: The firm's currency, for amounts of money.
 
     Returns:
-        E.g. "customers' candour is below 55% and reps' integrity is between 50% and 62%".
+        E.g. "satisfaction points a follow-up call restores to a detractor is above 1.50
+        points".
     """
     parts = []
     for row in limits.itertuples():
-        name = _lower_first(_title(row.assumption))
-        low = amount(row.assumption, row.lower, currency)
-        high = amount(row.assumption, row.upper, currency)
+        path = str(row.assumption)
+        name = assumptions.lower_first(assumptions.name(path))
+        low = assumptions.with_unit(path, row.lower, currency)
+        high = assumptions.with_unit(path, row.upper, currency)
         if row.restricted == "above":
             parts.append(f"{name} is above {low}")
         elif row.restricted == "below":
             parts.append(f"{name} is below {high}")
         else:
-            number = amount(row.assumption, row.lower, currency, unit=False)
-            parts.append(f"{name} is between {number} and {high}")
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-
-
-#: Units that name what a number is rather than what it counts: said after it in brackets.
-_NAMING_UNITS = frozenset({"elasticity", "exponent", "multiplier"})
-
-
-def amount(path: str, value: float, currency: str = "", *, unit: bool = True) -> str:
-    """A parameter's value with its unit, as a sentence says it: "62%", "2.50 points".
-
-    Args:
-        path: The parameter's dotted path (its unit is the schema's).
-        value: The value.
-        currency: The firm's currency, for amounts of money.
-        unit: Say the unit (False for the first number of a range: "between 2.00 and 3.00
-            points").
-    """
-    info = _infos().get(path)
-    name = info.unit if info is not None else ""
-    if name.startswith("share"):
-        return f"{value:.0%}{name.removeprefix('share') if unit else ''}"
-    if name.startswith("currency"):
-        money = format_money(value, currency if unit else "")
-        return f"{money}{name.removeprefix('currency')}" if unit else money
-    number = f"{value:.2f}" if abs(value) < 100 else f"{value:,.0f}"
-    if not unit or not name:
-        return number
-    return f"{number} ({name})" if name in _NAMING_UNITS else f"{number} {name}"
-
-
-def _title(path: str) -> str:
-    info = _infos().get(path)
-    return info.title if info is not None else path
-
-
-def _lower_first(text: str) -> str:
-    """Lower a label's first letter for mid-sentence, unless it is an acronym (NPS) or a path."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+            parts.append(f"{name} is between {low} and {high}")
+    return parts[0] if len(parts) == 1 else "; ".join(parts[:-1]) + "; and " + parts[-1]
 
 
 # ---------------------------------------------------------------------- the experiment

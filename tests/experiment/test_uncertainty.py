@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from npssim.experiment import assumptions
 from npssim.experiment.design import parse_assumptions
 from npssim.experiment.uncertainty import (
     AssumptionSpread,
-    amount,
     assumption_spread,
     box_words,
     sample_points,
@@ -146,15 +146,16 @@ def test_the_flip_is_prim_s_box_in_the_parameter_s_label_and_unit():
     candour = np.linspace(0.4, 0.8, 40)
     spread = constructed(np.where(candour > 0.7, 5e5, -5e5), candour)
     words = spread.conditions("bonus")
-    assert words is not None and words.startswith("customers' candour is above ")
-    assert 65 <= int(words.removeprefix("customers' candour is above ").rstrip("%")) <= 71
-    assert "%" in words and "candor_mean" not in words  # a label and a unit, not a path
+    name = assumptions.lower_first(assumptions.name("accounts.candor_mean"))
+    assert words is not None and words.startswith(f"{name} is above ")
+    assert 0.65 <= float(words.removeprefix(f"{name} is above ")) <= 0.71
+    assert "candor_mean" not in words  # as a firm could measure it, not a path
     statement = spread.statement("bonus")
     assert statement.startswith("pays in 10 of 40 plausible firms")
-    assert "; it pays only when customers' candour is above" in statement
+    assert f"; it pays only when {name} is above" in statement
     # Mostly paying: the box is where it loses money.
     flipped = constructed(np.where(candour > 0.7, -5e5, 5e5), candour)
-    assert "; it loses money when customers' candour is above" in flipped.statement("bonus")
+    assert f"; it loses money when {name} is above" in flipped.statement("bonus")
 
 
 def test_a_box_round_too_few_firms_is_no_condition():
@@ -164,20 +165,20 @@ def test_a_box_round_too_few_firms_is_no_condition():
     assert spread.conditions("bonus") is None
 
 
-def test_amounts_read_in_their_unit():
-    assert amount("accounts.candor_mean", 0.624) == "62%"
-    assert amount("accounts.score_discount", 0.3) == "30% of list price"
-    assert amount("reps.moral_cost", 9000.0, "EUR") == "9.00k EUR per use"
-    assert amount("managers.closed_loop_lift", 2.5) == "2.50 points"
-    assert amount("firm.selling_elasticity", 0.42) == "0.42 (elasticity)"
+def test_a_box_reads_as_break_even_names_each_assumption_with_its_unit():
     limits = pd.DataFrame(
         [
             ["accounts.candor_mean", 0.5, 0.6, "between"],
             ["managers.closed_loop_lift", 1.0, 3.0, "above"],
+            ["reps.moral_cost", 4000.0, 9000.0, "below"],
         ],
         columns=["assumption", "lower", "upper", "restricted"],
     )
-    assert box_words(limits) == (
-        "customers' candour is between 50% and 60% and satisfaction a call-back restores is "
-        "above 1.00 points"
+    candour = assumptions.lower_first(assumptions.name("accounts.candor_mean"))
+    lift = assumptions.lower_first(assumptions.name("managers.closed_loop_lift"))
+    cost = assumptions.lower_first(assumptions.name("reps.moral_cost"))
+    assert box_words(limits, "EUR") == (
+        f"{candour} is between 0.50 and 0.60; {lift} is above 1.00 points; and {cost} is "
+        "below 9.00k EUR per use"
     )
+    assert "candor_mean" not in box_words(limits)
