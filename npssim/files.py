@@ -83,6 +83,9 @@ OUTPUTS: tuple[str, ...] = (
     "reps.csv",
     "our_firm.toml",
     "validation.csv",
+    # npssim compare: the spread over plausible assumptions, its store and its table
+    "assumptions",
+    "assumptions.csv",
 )
 
 

@@ -35,12 +35,15 @@ from npssim.experiment.design import parse_factor, parse_vary
 from npssim.experiment.evidence import run_evidence
 from npssim.experiment.evidence.document import summary as evidence_summary
 from npssim.experiment.firms import counterfactual_name
+from npssim.experiment.reporting import verdict_text
 from npssim.experiment.runs import load_model_class
 from npssim.experiment.store import RUNS
 from npssim.files import FolderLock
 from npssim.model import NPSModel
 from npssim.report import rich_table
-from npssim.report.decision import best_option, policy_matrix, policy_verdicts
+from npssim.report.decision import policy_matrix, policy_verdicts
+from npssim.report.recommendation import best_line, recommendations
+from npssim.report.setup import setup_line
 from npssim.scenario import Scenario, load_scenario, parse_assignment
 
 
@@ -61,7 +64,12 @@ def compare(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
         schema = _model_class(args).scenario_schema
         line = without_policy_line(sources[0], schema)
         stdout.print(escape(line), highlight=False, soft_wrap=True)
-    options = {"counterfactual": alone, "different_firms": args.different_firms, **_one(args)}
+    options = {
+        "counterfactual": alone,
+        "different_firms": args.different_firms,
+        "assumption_samples": args.assumption_samples,
+        **_one(args),
+    }
     return _finish(args, stdout, stderr, run_experiment, sources, **options)
 
 
@@ -259,17 +267,26 @@ def _finish(
             if args.command == "compare":  # meanings and names: `npssim run`, the report, CSVs
                 frame = frame.drop(columns=["meaning", "name"])
             stdout.print(rich_table(frame, title))
-        return save_and_say(results, out, stdout, len(results.runs))
+        spread = getattr(results, "assumption_spread", None)
+        also = (
+            ""
+            if spread is None
+            else f"; plausible firms: {spread.runs} runs, {spread.wall_seconds:.1f} s"
+        )
+        return save_and_say(results, out, stdout, len(results.runs), also)
 
 
-def save_and_say(results: Any, out: Path, stdout: Console, runs: int) -> int:
-    """Print the results' warnings, write the folder and say where it is; the exit status."""
+def save_and_say(results: Any, out: Path, stdout: Console, runs: int, also: str = "") -> int:
+    """Print the results' warnings, write the folder and say where it is; the exit status.
+
+    ``also`` is said after the runs and their time (a comparison's spread over assumptions).
+    """
     for warning in results.warnings():
         stdout.print(f"[bold yellow]Warning:[/] {escape(warning)}", highlight=False)
     results.save(out)
     stdout.print(
         f"Results: {out}  (report: {out / 'report.html'}; {runs} runs, "
-        f"{results.executor}, {results.wall_seconds:.1f} s)",
+        f"{results.executor}, {results.wall_seconds:.1f} s{also})",
         highlight=False,
     )
     return 0
@@ -319,20 +336,22 @@ def run_stored(
 
 
 def _print_decision(results: Any, stdout: Console) -> None:
-    """The answer first: a verdict per policy, the flip condition, the best option, the matrix."""
+    """The answer first: the set-up, each verdict with its spread, the matrix, what to do."""
     comparison = results.summary_comparison()
     if comparison is None:
         return
     verdicts = policy_verdicts(comparison, results.currencies)
+    spread = getattr(results, "assumption_spread", None)
     period = results.periods()["long"]
+    stdout.print(escape(setup_line(results)), highlight=False)
     stdout.print(f"[bold]The answer[/bold] ({period}, mean and 95% interval)", highlight=False)
     for verdict in verdicts:
-        stdout.print(f"- {escape(verdict.line.replace('**', ''))}", highlight=False)
+        line = verdict_text(verdict, spread).replace("**", "")
+        stdout.print(f"- {escape(line)}", highlight=False)
     condition = results.flip_condition()
     if condition:
         stdout.print(f"What would have to be true: {escape(condition)}", highlight=False)
     if len(verdicts) > 1:
-        stdout.print(escape(best_option(verdicts).replace("**", "")), highlight=False)
         matrix = policy_matrix(comparison, results.currencies)
         stdout.print(
             rich_table(
@@ -341,6 +360,13 @@ def _print_decision(results: Any, stdout: Console) -> None:
                 f"the {period}, mean over {results.plan.runs_text}",
             )
         )
+    advice = recommendations(verdicts, spread)
+    stdout.print("[bold]What to do[/bold]", highlight=False)
+    for item in advice:
+        stdout.print(f"- {escape(item.line)}", highlight=False)
+    if len(verdicts) > 1:
+        line = best_line(advice, verdicts[0].reference).replace("**", "").replace("*", "")
+        stdout.print(escape(line), highlight=False)
 
 
 def _print_answer(results: Any, stdout: Console) -> None:

@@ -10,6 +10,8 @@ from typing import NoReturn
 from npssim.cli.status import EXIT_BAD_INPUT, EXIT_INTERRUPTED  # noqa: F401 (re-exported)
 from npssim.errors import quoted
 from npssim.experiment.defaults import (
+    ASSUMPTION_MIN_SAMPLES,
+    ASSUMPTION_SAMPLES,
     BREAKEVEN_CARRY,
     BREAKEVEN_GRID,
     BREAKEVEN_MIN_GRID,
@@ -350,6 +352,15 @@ def build_parser() -> argparse.ArgumentParser:
         "without its policy",
     )
     compare.add_argument("--baseline", help="the reference scenario (default: the first one given)")
+    compare.add_argument(
+        "--assumption-samples",
+        type=_whole_number(0),
+        default=ASSUMPTION_SAMPLES,
+        metavar="N",
+        help="plausible firms over which each answer's spread is sampled, one replication each "
+        f"on common random numbers (default {ASSUMPTION_SAMPLES}; 0 turns it off; at least "
+        f"{ASSUMPTION_MIN_SAMPLES} otherwise)",
+    )
     _different_firms(compare)
 
     sweep = commands.add_parser(

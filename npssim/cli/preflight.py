@@ -23,7 +23,7 @@ from typing import Any
 
 from npssim.cli.parser import DEFAULT_SENSITIVITY_METRIC
 from npssim.errors import InputError, quoted
-from npssim.experiment.defaults import BREAKEVEN_SCREEN_REPLICATIONS
+from npssim.experiment.defaults import BREAKEVEN_SCREEN_REPLICATIONS, check_assumption_samples
 from npssim.experiment.design import (
     check_design,
     check_free_count,
@@ -100,6 +100,8 @@ def check_inputs(args: argparse.Namespace) -> None:
     Raises:
         InputError: The first problem found, naming the file or option and the parameter.
     """
+    if args.command == "compare":
+        check_assumption_samples(args.assumption_samples)
     if getattr(args, "resume", False) and args.out is None:
         raise InputError("--resume: give the --out folder of the experiment to complete")
     check_numbers(args)
@@ -343,8 +345,8 @@ def _runs(
     replications = 1 if getattr(args, "replication", None) is not None else args.replications
     if args.command == "run":
         return replications
-    if args.command == "compare":  # one scenario runs beside its counterfactual
-        return max(2, len(compared(args))) * replications
+    if args.command == "compare":  # one scenario runs beside its counterfactual; and the spread
+        return max(2, len(compared(args))) * (replications + args.assumption_samples)
     if args.command == "decompose":
         if not loaded:
             return None

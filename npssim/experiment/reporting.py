@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -19,12 +19,14 @@ from matplotlib.figure import Figure
 from npssim.experiment.plan import LONG_RUN_WEEKS, SHORT_RUN_WEEKS, Plan
 from npssim.metrics import REGISTRY, MetricSet
 from npssim.report.decision import (
-    best_option,
+    PolicyVerdict,
     policy_matrix,
     policy_verdicts,
     stakeholder_rows,
 )
 from npssim.report.document import Document
+from npssim.report.recommendation import DO_SHARE, DONT_SHARE, best_line, recommendations
+from npssim.report.setup import setup_line
 from npssim.report.vocabulary import UNIT_TERMS, VERDICT_TERMS
 from npssim.scenario import Scenario
 from npssim.version import __version__
@@ -92,6 +94,13 @@ VERDICT_NOTE = (
     "zero and the difference does not round to zero as shown; what the NPS dashboard shows "
     "gets none."
 )
+RECOMMENDATION_NOTE = (
+    f"**Recommendations** follow one rule: *do* when the 95% interval is above zero and the "
+    f"policy pays in at least {DO_SHARE:.0%} of plausible firms; *don't* when the interval is "
+    f"below zero, it pays in at most {DONT_SHARE:.0%} of them and no condition was found under "
+    "which it pays; *only if* the condition where it pays (or where it loses, to be ruled out) "
+    "otherwise. Without a spread over assumptions the interval alone decides."
+)
 NET_VALUE_NOTE = (
     "`net_value` is the firm's money: `gross_margin` (revenue at the prices agreed, so after "
     "discounts, times the margin rate, less concessions, giveaways and bribes) - `bonus_cost` "
@@ -122,8 +131,20 @@ def interval_note(paired: bool, between: str = "scenario") -> str:
     return note
 
 
+def verdict_text(verdict: PolicyVerdict, spread: Any = None) -> str:
+    """A policy's verdict line and, when the spread ran, how it fares over plausible firms.
+
+    Args:
+        verdict: The verdict on the run-to-run evidence.
+        spread: The spread over plausible assumptions, or None.
+    """
+    if spread is None or verdict.policy not in spread.policies:
+        return verdict.line
+    return f"{verdict.line} Over plausible assumptions it {spread.statement(verdict.policy)}"
+
+
 def decision_section(document: Document, results: Reportable) -> None:
-    """The answer first: a verdict per policy, what would flip it, tiles, the policy matrix.
+    """The answer first: the set-up, a verdict per policy, tiles, the matrix, what to do.
 
     A leader reads this section and can stop; everything after it is the evidence.
     """
@@ -134,14 +155,15 @@ def decision_section(document: Document, results: Reportable) -> None:
     verdicts = policy_verdicts(comparison, results.currencies)
     if not verdicts:
         return
+    spread = getattr(results, "assumption_spread", None)
     document.heading("The answer")
+    if hasattr(results, "setup"):
+        document.paragraph(setup_line(results))
     for verdict in verdicts:
-        document.paragraph(verdict.line, lead=True)
+        document.paragraph(verdict_text(verdict, spread), lead=True)
     condition = results.flip_condition()
     if condition:
         document.paragraph(f"**What would have to be true:** {condition}")
-    if len(verdicts) > 1:
-        document.paragraph(best_option(verdicts))
     for verdict in verdicts:
         document.tiles(
             [
@@ -160,6 +182,11 @@ def decision_section(document: Document, results: Reportable) -> None:
             "policies sorted by the firm's net money; better / worse where the 95% interval "
             "excludes zero, no clear change where it does not.",
         )
+    advice = recommendations(verdicts, spread)
+    document.heading("What to do", level=3)
+    document.bullets([item.line for item in advice])
+    if len(verdicts) > 1:
+        document.paragraph(best_line(advice, verdicts[0].reference))
 
 
 def stakeholder_table(results: Reportable, comparison: pd.DataFrame) -> pd.DataFrame:
@@ -257,8 +284,9 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
     if section is not None:
         section(document)
     figures = results.figures()
-    if "differences" in figures:  # the paired-differences chart belongs with the answer
-        document.figure(figures.pop("differences"), "differences", CAPTIONS["differences"])
+    for name in ("differences", "assumptions"):  # these charts belong with the answer
+        if name in figures:
+            document.figure(figures.pop(name), name, CAPTIONS[name])
     stakeholder_section(document, results)
     document.heading("What was run")
     document.bullets(
@@ -300,6 +328,9 @@ CAPTIONS = {
     "money": "Money given away by kind, running totals since week 0: concessions to "
     "hostage-takers, free services given away to play safe, and gifts for high scores.",
     "differences": "Paired differences from the baseline, short and long run, with 95% intervals.",
+    "assumptions": "Each policy's paired difference in net value per year against the baseline "
+    "in every plausible firm sampled (one dot each: blue where it pays, red where it loses); the "
+    "grey bar holds the middle 80% of firms, the black line is zero.",
     "sweep": "Each metric's paired difference from the reference point against the varied "
     "parameter: mean and 95% interval of the per-replication differences.",
     "sweep_levels": "Each metric's level against the varied parameter: mean and 95% interval "
@@ -321,6 +352,8 @@ TABLE_NOTES = {
     "stakeholders": "who wins and who loses: per policy, party and metric, the paired "
     "difference in the long run and whether that party gains or loses",
     "design": "the design points and the varied values",
+    "assumptions": "per policy and plausible firm: every uncertain assumption's sampled value, "
+    "the paired difference in net value per year against the baseline, and whether it pays",
     "sweep": "per design point and metric: the level (mean and 95% interval) and the paired "
     "difference from the reference point (mean and 95% interval)",
     "indices": "sensitivity indices with confidence intervals",

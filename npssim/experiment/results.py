@@ -47,6 +47,7 @@ from npssim.report import (
     summary_rows,
 )
 from npssim.report.document import Document
+from npssim.report.setup import Setup
 from npssim.scenario import Scenario, scenario_path
 from npssim.version import __version__
 
@@ -66,7 +67,12 @@ class ExperimentResults:
         runs: Every run's result by task key.
         metric_set: The metrics of the model class that ran (``NPSModel.metric_set``): the
             registry's and any the class adds, in the column order of every table.
+        assumption_spread: A comparison's spread over plausible assumptions
+            (:class:`~npssim.experiment.uncertainty.AssumptionSpread`), attached by
+            :func:`npssim.experiment.run_experiment`; None when it did not run.
     """
+
+    assumption_spread: Any = None
 
     def __init__(
         self,
@@ -377,11 +383,45 @@ class ExperimentResults:
         """What would have to be true for the verdict to flip: a break-even analysis knows."""
         return None
 
+    @property
+    def policy_start(self) -> int:
+        """The first week any policy differs from the baseline (the first scenario)."""
+        baseline, *others = self.plan.labels
+        reference = self.scenarios[baseline]
+        if not others:
+            return intervention_week(reference)
+        return min(intervention_week(self.scenarios[label], reference) for label in others)
+
+    def setup(self) -> Setup:
+        """What the answer was computed on: firm, policy start, window, seeds, assumption sample.
+
+        :func:`npssim.report.setup.setup_line` says it in one line.
+        """
+        firm = self.scenarios[self.plan.labels[0]].firm
+        reps = firm.managers * firm.reps_per_manager
+        first, stop = windows(self.policy_start, self.plan.weeks)["long"]
+        spread = self.assumption_spread
+        return Setup(
+            managers=firm.managers,
+            reps=reps,
+            accounts=reps * firm.accounts_per_rep,
+            currency=firm.currency,
+            policy_start=self.policy_start,
+            window=self.periods()["long"],
+            first_week=first,
+            last_week=stop - 1,
+            replications=self.plan.runs_text,
+            seed=self.plan.seed,
+            samples=0 if spread is None else spread.samples,
+            sample_replications=1 if spread is None else spread.replications,
+        )
+
     def decision_markdown(self) -> str:
         """The answer as the report opens with it, in Markdown: for a notebook's first screen.
 
-        A verdict line per policy against the first scenario, the best option, the tiles and
-        the policy matrix; empty for a single scenario.
+        The set-up line, a verdict line per policy against the first scenario with its spread
+        over plausible assumptions, the tiles, the policy matrix and a recommendation per
+        policy; empty for a single scenario.
         """
         document = Document("")
         reporting.decision_section(document, self)
@@ -401,11 +441,14 @@ class ExperimentResults:
     def how_to_read(self) -> list[str]:
         """The notes the report carries on what its tables and figures show."""
         compared = len(self.scenarios) > 1
+        spread = self.assumption_spread
         return [
             reporting.windows_note(self.plan.weeks),
             reporting.ACCRUAL_NOTE,
             reporting.interval_note(paired=compared),
             *([reporting.VERDICT_NOTE] if compared else []),
+            *([f"**Plausible assumptions.** {spread.describe()}"] if spread is not None else []),
+            *([reporting.RECOMMENDATION_NOTE] if compared else []),
             reporting.NET_VALUE_NOTE,
         ]
 
@@ -446,6 +489,8 @@ class ExperimentResults:
                 currency=currency,
             ),
         }
+        if self.assumption_spread is not None:
+            figures["assumptions"] = self.assumption_spread.figure()
         if len(self.scenarios) > 1:
             figures["differences"] = plot_differences(
                 self.compare(),
@@ -484,6 +529,15 @@ class ExperimentResults:
                 for label, scenario in self.scenarios.items()
             },
             "design": {"varied": self.varied, "points": len(self.plan.points)},
+            "assumption_spread": None
+            if self.assumption_spread is None
+            else {
+                "folder": "assumptions",
+                "samples": self.assumption_spread.samples,
+                "replications": self.assumption_spread.replications,
+                "runs": self.assumption_spread.runs,
+                "wall_seconds": round(self.assumption_spread.wall_seconds, 3),
+            },
             "executor": self.executor,
             "timings": {
                 "finished": self.finished,
@@ -521,6 +575,8 @@ class ExperimentResults:
             tables["stakeholders"] = reporting.stakeholder_table(self, decided)
         if self.varied:
             tables["design"] = self.design.reset_index()
+        if self.assumption_spread is not None:
+            tables["assumptions"] = self.assumption_spread.frame()
         tables.update(self.extra_tables())
         for name, frame in tables.items():
             written.append(_write_csv([frame], folder / f"{name}.csv"))

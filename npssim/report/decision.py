@@ -169,27 +169,6 @@ def policy_verdicts(
     return verdicts
 
 
-def best_option(verdicts: Sequence[PolicyVerdict]) -> str:
-    """Which option to take on the firm's money, in one sentence, or that none beats the reference.
-
-    A policy is named only when its interval is above zero; among those, the highest mean.
-    """
-    if not verdicts:
-        return ""
-    reference = verdicts[0].reference
-    paying = [item for item in verdicts if item.net_low > 0]
-    if not paying:
-        return (
-            f"No policy tried clearly earns more than {reference}: on the firm's money, "
-            f"{reference} is the best option here."
-        )
-    best = max(paying, key=lambda item: item.net)
-    return (
-        f"Best option on the firm's money: **{best.policy}**, "
-        f"{format_money(best.net, best.currency, signed=True)} a year against {reference}."
-    )
-
-
 def policy_matrix(
     comparison: pd.DataFrame,
     currencies: Mapping[str, str],

@@ -84,7 +84,9 @@ def test_compare_opens_with_the_answer_and_the_policy_matrix(capsys, tmp_path):
         capsys, "compare", "baseline", "nps_bonus", "audited", "--out", str(out), *FAST
     )
     assert status == 0
-    assert stdout.lstrip().startswith("The answer")
+    text = " ".join(stdout.split())
+    assert text.startswith("Set-up: firm of 2 managers, 6 reps, 120 accounts (USD)")
+    assert text.index("replication each. The answer") < text.index("- nps_bonus ")
     assert "- nps_bonus " in stdout and "- audited " in stdout and "USD a year" in stdout
     assert stdout.index("The policies side by side") < stdout.index("nps_bonus against baseline")
     assert "baseline (reference)" in stdout

@@ -99,7 +99,8 @@ def test_a_comparison_s_report_opens_with_the_answer(comparison_report):
     answer = text.index("## The answer")
     assert answer < text.index("## What was run") < text.index("### nps_bonus against baseline")
     assert re.search(r"\*\*nps_bonus\*\* (costs|earns|makes no clear)", text[answer:])
-    assert "Best option on the firm's money" in text or "No policy tried clearly" in text
+    assert "Best option on this evidence" in text or "No policy tried is a clear *do*" in text
+    assert answer < text.index("### What to do") < text.index("## What was run")
 
 
 def test_the_answer_shows_a_policy_matrix_and_the_paired_differences_chart_first(

@@ -84,6 +84,8 @@ def test_the_folder_holds_every_output(saved):
         "figures/over_time.png",
         "figures/money.png",
         "figures/differences.png",
+        "figures/assumptions.png",
+        "assumptions.csv",
         "scenarios/baseline.toml",
         "scenarios/nps_bonus.toml",
     ):
@@ -137,7 +139,7 @@ def test_resolved_scenario_files_load_to_the_scenarios_that_ran(results, saved):
 def test_html_report_is_self_contained_with_every_figure(saved):
     html = (saved / "report.html").read_text()
     images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
-    assert len(images) == len(list((saved / "figures").glob("*.png"))) == 4
+    assert len(images) == len(list((saved / "figures").glob("*.png"))) == 5
     assert all(base64.b64decode(image)[:4] == b"\x89PNG" for image in images)
     assert not re.search(r'(src|href)="(?!data:|#)', html)
     assert "net_value" in html and "paired differences" in html

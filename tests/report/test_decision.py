@@ -7,7 +7,6 @@ import pandas as pd
 from npssim.experiment.analysis import Interval, verdict
 from npssim.metrics import DECISION, METRIC_BY_NAME, STAKEHOLDERS
 from npssim.report.decision import (
-    best_option,
     policy_matrix,
     policy_verdicts,
     stakeholder_rows,
@@ -89,13 +88,6 @@ def test_the_matrix_sorts_policies_by_net_money_after_the_reference():
     assert matrix.loc[1, money] == "+1.20M EUR better"
     assert matrix.loc[2, money] == "-3.80M EUR worse"
     assert matrix.loc[2, "Honest reps (pp)"].endswith("no clear change")
-
-
-def test_the_best_option_is_named_only_when_it_clearly_pays():
-    verdicts = policy_verdicts(comparison(), CURRENCIES)
-    assert "**careful**" in best_option(verdicts)
-    nothing_pays = policy_verdicts(comparison(net_careful=(0.2e6, -0.1e6, 0.5e6)), CURRENCIES)
-    assert best_option(nothing_pays).startswith("No policy tried clearly earns more than baseline")
 
 
 def test_stakeholders_read_each_change_from_that_partys_side():
