@@ -20,6 +20,7 @@ from npssim.cli.experiments import output_folder, run_stored, save_and_say
 from npssim.experiment.breakeven import run_breakeven
 from npssim.files import FolderLock
 from npssim.report import rich_table
+from npssim.report.setup import setup_line
 
 #: Rows of the screen the terminal shows beyond the carried ones (the report shows them all).
 SCREEN_EXTRA_ROWS = 3
@@ -44,6 +45,7 @@ def breakeven(args: argparse.Namespace, stdout: Console, stderr: Console) -> int
             only_assumed=args.only_assumed,
             different_firms=args.different_firms,
         )
+        stdout.print(escape(setup_line(results)), highlight=False)
         first, *conditions = results.statements()
         stdout.print(escape(first), highlight=False)
         for statement in conditions:

@@ -18,6 +18,7 @@ from npssim.cli.experiments import output_folder, run_stored, save_and_say
 from npssim.experiment.decomposition import decompose as run_decompose
 from npssim.files import FolderLock
 from npssim.report import rich_table
+from npssim.report.setup import setup_line
 
 
 def decompose(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
@@ -33,6 +34,7 @@ def decompose(args: argparse.Namespace, stdout: Console, stderr: Console) -> int
             baseline=args.baseline,
             different_firms=args.different_firms,
         )
+        stdout.print(escape(setup_line(results)), highlight=False)
         stdout.print(escape(results.statement()), highlight=False)
         for title, table in results.people_tables():
             stdout.print(rich_table(table, title))

@@ -25,6 +25,7 @@ from npssim.experiment.analysis import HORIZON_TITLES
 from npssim.experiment.discovery import PRIM_DENSITY
 from npssim.report.breakeven import plot_breakeven_map, plot_screen, plot_tornado
 from npssim.report.document import Document
+from npssim.report.setup import setup_line
 from npssim.report.tables import format_money
 from npssim.version import __version__
 
@@ -68,6 +69,7 @@ def write_report(results: Any, folder: Path, tables: Sequence[str]) -> list[Path
             + datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         ),
     )
+    document.paragraph(setup_line(results))
     document.heading("What would have to be true")
     statements = results.statements()
     document.paragraph(statements[0], lead=True)

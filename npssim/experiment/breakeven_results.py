@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from npssim.experiment.store import MANIFEST, RunStore
 from npssim.files import FolderLock, atomic_path
 from npssim.report import comparison_rows
 from npssim.report.document import Document
+from npssim.report.setup import Setup
 from npssim.report.tables import format_money
 from npssim.scenario import Scenario, get_path
 from npssim.version import __version__
@@ -367,6 +369,21 @@ class BreakevenResults:
             f"{format_money(strongest['mu_star'], self.currency)} {self.per} on average for "
             f"a move across its range); {len(self.varied)} carried into the tornado, the map "
             "and PRIM."
+        )
+
+    def setup(self) -> Setup:
+        """What the centre's answer was computed on, and the cases PRIM sampled.
+
+        One line (:func:`npssim.report.setup.setup_line`) opens the terminal and the report,
+        as it opens compare's answer, so a break-even centre and a comparison read side by side
+        say at once why their numbers differ.
+        """
+        centre = self.stages["tornado"].setup()
+        discovery = self.stages.get("discovery")
+        if discovery is None:
+            return centre
+        return replace(
+            centre, samples=self.samples, sample_replications=discovery.plan.replications
         )
 
     def statements(self) -> list[str]:

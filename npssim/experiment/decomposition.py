@@ -43,6 +43,7 @@ from npssim.files import FolderLock, atomic_path
 from npssim.metrics import METRIC_BY_NAME
 from npssim.model import NPSModel
 from npssim.report.document import Document
+from npssim.report.setup import Setup, setup_line
 from npssim.report.tables import format_money
 from npssim.report.waterfall import plot_waterfall
 from npssim.scenario import Scenario
@@ -376,8 +377,13 @@ class DecompositionResults:
     def report_sections(self, document: Document) -> None:
         """Nothing between "What was run" and the tables: the answer comes first."""
 
+    def setup(self) -> Setup:
+        """What the decomposition was computed on: the baseline's combinations' runs."""
+        return self.runs.setup()
+
     def answer_section(self, document: Document) -> None:
         """The answer, first in the report: what earns and what costs, then the waterfall."""
+        document.paragraph(setup_line(self))
         document.heading("What each element earns")
         document.paragraph(self.statement(), lead=True)
         document.figure(
