@@ -5,7 +5,7 @@ whether the answer holds over the firms the assumptions allow.
 :func:`npssim.experiment.uncertainty.assumption_spread` samples the schema's uncertain
 assumptions (common random numbers, a replication or two per sampled firm) and states the
 spread; this module runs it for the policy as the controls set it against the firm without
-it. Where that module is not installed the button says so instead of failing.
+it.
 """
 
 from __future__ import annotations
@@ -16,11 +16,7 @@ from typing import Any
 from npssim.app.comparison import Settings, Setup, firm_scenario
 from npssim.app.controls import policy_at
 from npssim.app.summary import policy_name
-
-try:
-    from npssim.experiment.uncertainty import assumption_spread
-except ImportError:  # the module comes with the spread over assumptions (issue 26, item 1)
-    assumption_spread = None
+from npssim.experiment.uncertainty import assumption_spread
 
 #: Plausible firms sampled per press of the button: a statement in about a minute.
 SPREAD_SAMPLES = 16
@@ -28,11 +24,6 @@ SPREAD_SAMPLES = 16
 SPREAD_REPLICATIONS = 1
 #: What the button says.
 BUTTON = "How sure? (over plausible firms)"
-#: What it says where the spread over assumptions is not available.
-UNAVAILABLE = (
-    "How sure over plausible firms is not available here: this version of npssim has no "
-    "spread over assumptions (npssim.experiment.uncertainty)."
-)
 
 
 def spread_labels(setup: Setup, settings: Settings) -> tuple[str, str]:
@@ -57,11 +48,9 @@ def how_sure(
         spread: The function to run (:func:`assumption_spread` by default; tests pass a fake).
 
     Returns:
-        The statement, or :data:`UNAVAILABLE`.
+        The statement, naming the policy and what it is compared with.
     """
     spread = spread or assumption_spread
-    if spread is None:
-        return UNAVAILABLE
     policy, reference = spread_labels(setup, settings)
     with_policy = firm_scenario(
         setup.scenario, settings.intervention_week, settings.levers
@@ -76,4 +65,4 @@ def how_sure(
         replications=SPREAD_REPLICATIONS,
         seed=settings.seed,
     )
-    return result.statement(policy)
+    return f"Against {reference}, {policy} {result.statement(policy)}"
