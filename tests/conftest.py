@@ -39,6 +39,20 @@ def tiny_scenario(name: str = "baseline", overrides: Mapping[str, Any] | None = 
     return load_scenario(name, {**TINY, **(overrides or {})})
 
 
+@pytest.fixture(autouse=True)
+def no_spread_unless_asked(monkeypatch):
+    """Comparisons run without the spread over plausible firms unless a test asks for it.
+
+    By default every comparison also runs each scenario in 40 plausible firms, which would
+    multiply the runs of every test that compares for another reason. The tests of the spread
+    give ``assumption_samples`` (or ``--assumption-samples``) explicitly, and one test checks
+    that the default is read (tests/experiment/test_uncertainty.py).
+    """
+    from npssim.experiment import defaults
+
+    monkeypatch.setattr(defaults, "ASSUMPTION_SAMPLES", 0)
+
+
 @pytest.fixture
 def tiny() -> Callable[..., Scenario]:
     return tiny_scenario

@@ -355,7 +355,6 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--assumption-samples",
         type=_whole_number(0),
-        default=ASSUMPTION_SAMPLES,
         metavar="N",
         help="plausible firms over which each answer's spread is sampled, one replication each "
         f"on common random numbers (default {ASSUMPTION_SAMPLES}; 0 turns it off; at least "

@@ -23,7 +23,11 @@ from typing import Any
 
 from npssim.cli.parser import DEFAULT_SENSITIVITY_METRIC
 from npssim.errors import InputError, quoted
-from npssim.experiment.defaults import BREAKEVEN_SCREEN_REPLICATIONS, check_assumption_samples
+from npssim.experiment.defaults import (
+    BREAKEVEN_SCREEN_REPLICATIONS,
+    assumption_samples,
+    check_assumption_samples,
+)
 from npssim.experiment.design import (
     check_design,
     check_free_count,
@@ -346,7 +350,8 @@ def _runs(
     if args.command == "run":
         return replications
     if args.command == "compare":  # one scenario runs beside its counterfactual; and the spread
-        return max(2, len(compared(args))) * (replications + args.assumption_samples)
+        samples = assumption_samples(args.assumption_samples)
+        return max(2, len(compared(args))) * (replications + samples)
     if args.command == "decompose":
         if not loaded:
             return None

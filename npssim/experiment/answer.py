@@ -14,8 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from npssim.experiment import api
-from npssim.experiment.defaults import ASSUMPTION_SAMPLES, check_assumption_samples
+from npssim.experiment import api, defaults
 from npssim.experiment.results import ExperimentResults
 from npssim.experiment.uncertainty import assumption_spread
 
@@ -28,7 +27,7 @@ ASSUMPTIONS_FOLDER = "assumptions"
 def run_experiment(
     scenarios: api.ScenarioLike | Sequence[api.ScenarioLike],
     *,
-    assumption_samples: int = ASSUMPTION_SAMPLES,
+    assumption_samples: int | None = None,
     **options: Any,
 ) -> ExperimentResults:
     """Run replications of scenarios and, for a comparison, the spread over assumptions.
@@ -37,8 +36,8 @@ def run_experiment(
         scenarios: As in :func:`npssim.experiment.api.run_experiment`; the first is the
             baseline.
         assumption_samples: Plausible firms the spread samples (at least
-            :data:`~npssim.experiment.defaults.ASSUMPTION_MIN_SAMPLES`); 0 for none. A single
-            scenario has no spread.
+            :data:`~npssim.experiment.defaults.ASSUMPTION_MIN_SAMPLES`); 0 for none; None for
+            :data:`~npssim.experiment.defaults.ASSUMPTION_SAMPLES`, as ``npssim compare``.
         **options: Every option of :func:`npssim.experiment.api.run_experiment` (replications,
             seed, weeks, overrides, executor, workers, out, resume, force, progress,
             on_finished, model_class, replication).
@@ -46,16 +45,17 @@ def run_experiment(
     Returns:
         The results; ``results.assumption_spread`` is the spread (None when off).
     """
-    check_assumption_samples(assumption_samples)
+    defaults.check_assumption_samples(assumption_samples)
+    samples = defaults.assumption_samples(assumption_samples)
     results = api.run_experiment(scenarios, **options)
-    if not assumption_samples or len(results.scenarios) < 2:
+    if not samples or len(results.scenarios) < 2:
         return results
     baseline, *policies = results.plan.labels
     out = options.get("out")
     results.assumption_spread = assumption_spread(
         [results.scenarios[label] for label in policies],
         results.scenarios[baseline],
-        samples=assumption_samples,
+        samples=samples,
         seed=results.plan.seed,
         executor=options.get("executor"),
         workers=options.get("workers"),

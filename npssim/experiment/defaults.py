@@ -53,12 +53,23 @@ ASSUMPTION_SAMPLES = 40
 ASSUMPTION_MIN_SAMPLES = 10
 
 
-def check_assumption_samples(samples: int) -> None:
+def assumption_samples(given: int | None) -> int:
+    """The plausible firms a comparison samples: ``given``, or :data:`ASSUMPTION_SAMPLES`.
+
+    The default is read when called, not when a signature is made, so the CLI and Python share
+    one default and a session may change it in one place (the test suite turns the spread off
+    for every comparison that is not about it).
+    """
+    return ASSUMPTION_SAMPLES if given is None else given
+
+
+def check_assumption_samples(samples: int | None) -> None:
     """``--assumption-samples``: 0 (no spread) or enough plausible firms to count in.
 
     Raises:
         InputError: Naming the option, the rule and the value.
     """
+    samples = assumption_samples(samples)
     if samples != 0 and samples < ASSUMPTION_MIN_SAMPLES:
         raise InputError(
             f"--assumption-samples: 0 (off) or at least {ASSUMPTION_MIN_SAMPLES} plausible "

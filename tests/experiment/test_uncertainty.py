@@ -182,3 +182,13 @@ def test_a_box_reads_as_break_even_names_each_assumption_with_its_unit():
         "below 9.00k EUR per use"
     )
     assert "candor_mean" not in box_words(limits)
+
+
+def test_a_comparison_samples_the_default_number_of_firms_unless_told(monkeypatch):
+    from npssim.experiment import defaults, run_experiment
+
+    monkeypatch.setattr(defaults, "ASSUMPTION_SAMPLES", 10)
+    options = {"replications": 1, "executor": "serial", "weeks": 26}
+    scenarios = [small("baseline"), small("nps_bonus")]
+    assert run_experiment(scenarios, **options).assumption_spread.samples == 10
+    assert run_experiment(scenarios, assumption_samples=0, **options).assumption_spread is None
