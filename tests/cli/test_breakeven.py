@@ -32,7 +32,9 @@ def finished(tmp_path_factory):
 def test_breakeven_prints_the_answer_then_the_screen_then_the_tornado(finished):
     status, out, folder = finished
     assert status == 0
-    assert out.startswith("At the scenario's own values nps_bonus")
+    text = " ".join(out.split())
+    assert text.startswith("Set-up: firm of 1 managers")
+    assert text.index("replications each. At the scenario's own values nps_bonus") > 0
     assert "extra service hours a unit of incentive buys" in out  # what a firm could measure
     assert "per unit drive" in out  # with its unit
     assert "reps.service_response" in out

@@ -9,6 +9,7 @@ wiring passes the wrong table or option.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from dataclasses import dataclass, field
@@ -180,4 +181,8 @@ def install(monkeypatch) -> list[tuple[str, dict]]:
         for member in members:
             setattr(module, member, getattr(this, member))
         monkeypatch.setitem(sys.modules, name, module)
+        # ``from npssim.diagnose import validation`` reads the package's attribute, which the
+        # package's own imports set: replace it there too.
+        package, _, attribute = name.rpartition(".")
+        monkeypatch.setattr(importlib.import_module(package), attribute, module)
     return CALLS

@@ -95,7 +95,7 @@ def test_damaged_run_file_is_run_again(tmp_path):
 
 def test_no_temporary_files_are_left_behind(tmp_path):
     out = tmp_path / "out"
-    experiment(out).save(out)
+    experiment(out, assumption_samples=10).save(out)
     hidden = sorted(path.relative_to(out) for path in out.rglob(".*") if path.is_file())
     # npssim's record of the files it wrote (the spread over assumptions is a store of its
     # own, with its own record), and no temporary
