@@ -1,8 +1,8 @@
-"""Regenerate docs/img/notebook01_leader.png: the first screen of notebook 01's HTML edition.
+"""Regenerate docs/img/notebookNN_leader.png: the first screen of each notebook's HTML edition.
 
-Opens ``docs/notebooks/01_should_we_tie_bonuses_to_nps.html`` (written by
-``notebooks/execute.py``) from disk in Debian's headless Chromium (never a downloaded browser)
-at a 1280 x 800 viewport, with the network off, and saves what a leader sees before scrolling.
+Opens each ``docs/notebooks/NN_*.html`` (written by ``notebooks/execute.py``) from disk in
+Debian's headless Chromium (never a downloaded browser) at a 1280 x 800 viewport, with the
+network off, and saves what a leader sees before scrolling.
 Run from anywhere::
 
     .venv/bin/python notebooks/screenshot.py
@@ -18,8 +18,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = ROOT / "docs" / "notebooks" / "01_should_we_tie_bonuses_to_nps.html"
-OUTPUT = ROOT / "docs" / "img" / "notebook01_leader.png"
+EDITIONS = ROOT / "docs" / "notebooks"
+IMAGES = ROOT / "docs" / "img"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 #: The first screen a leader sees on a laptop.
@@ -36,10 +36,16 @@ SETTLE_SECONDS = 1
 
 
 def main() -> int:
-    """Save the first screen of the page; 1 if it is missing or fetched from the network."""
-    if not PAGE.exists():
-        print(f"{PAGE} is missing: run notebooks/execute.py first", file=sys.stderr)
+    """Save the first screen of every edition; 1 if there is none or one fetched the network."""
+    pages = sorted(EDITIONS.glob("[0-9][0-9]_*.html"))
+    if not pages:
+        print(f"no edition in {EDITIONS}: run notebooks/execute.py first", file=sys.stderr)
         return 1
+    return max(screenshot(page, IMAGES / f"notebook{page.name[:2]}_leader.png") for page in pages)
+
+
+def screenshot(page: Path, output: Path) -> int:
+    """Save the first screen of one edition; 1 if it fetched anything from the network."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in FLAGS:
@@ -53,22 +59,22 @@ def main() -> int:
             "Network.emulateNetworkConditions",
             {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
         )
-        driver.get(PAGE.as_uri())
+        driver.get(page.as_uri())
         time.sleep(SETTLE_SECONDS)
         fetched = driver.execute_script(
             "return performance.getEntriesByType('resource')"
             ".map(e => e.name).filter(n => !n.startsWith('data:') && !n.startsWith('file:'))"
         )
-        OUTPUT.parent.mkdir(parents=True, exist_ok=True)
-        temporary = OUTPUT.with_name(f".{OUTPUT.name}.tmp")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        temporary = output.with_name(f".{output.name}.tmp")
         temporary.write_bytes(driver.get_screenshot_as_png())
-        temporary.replace(OUTPUT)
+        temporary.replace(output)
     finally:
         driver.quit()
     if fetched:
         print(f"the page asked the network for {fetched}", file=sys.stderr)
         return 1
-    print(OUTPUT.relative_to(ROOT))
+    print(output.relative_to(ROOT))
     return 0
 
 

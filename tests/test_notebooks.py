@@ -21,13 +21,16 @@ from jupyter_client.manager import KernelManager
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 HTML_DIR = NOTEBOOKS_DIR.parent / "docs" / "notebooks"
-SCREENSHOT = NOTEBOOKS_DIR.parent / "docs" / "img" / "notebook01_leader.png"
 NOTEBOOKS = (
     "01_should_we_tie_bonuses_to_nps.ipynb",
     "02_designing_a_safer_policy.ipynb",
     "03_for_researchers.ipynb",
     "04_is_our_nps_gamed.ipynb",
 )
+#: The first screen of each notebook's leader edition (notebooks/screenshot.py).
+SCREENSHOTS = [
+    NOTEBOOKS_DIR.parent / "docs" / "img" / f"notebook{name[:2]}_leader.png" for name in NOTEBOOKS
+]
 #: What a kernel spec's first argument may be for jupyter_client to run it with sys.executable.
 _PYTHON_ALIASES = {
     "python",
@@ -234,8 +237,9 @@ def test_html_editions_load_nothing_from_the_network():
         assert re.findall(r"""import\s*\(?\s*["']https?://""", html) == []
 
 
-def test_leader_screenshot_is_one_laptop_screen():
+@pytest.mark.parametrize("screenshot", SCREENSHOTS, ids=lambda path: path.stem)
+def test_leader_screenshot_is_one_laptop_screen(screenshot):
     from PIL import Image
 
-    with Image.open(SCREENSHOT) as image:
+    with Image.open(screenshot) as image:
         assert image.size == (1280, 800)

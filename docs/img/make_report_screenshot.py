@@ -1,9 +1,14 @@
 r"""Redraw docs/img/report.png: the first screen of a comparison's report.html at 1280 x 800.
 
+A second argument names another image in docs/img/ for another report, e.g. break-even's::
+
+    .venv/bin/python docs/img/make_report_screenshot.py results/breakeven breakeven_report.png
+
 Run the README's main job first, then point this at its folder::
 
-    .venv/bin/npssim compare scenarios/baseline.toml scenarios/nps_bonus.toml \\
-        scenarios/well_designed_bonus.toml --replications 30 --out results/main
+    .venv/bin/npssim compare scenarios/baseline.toml scenarios/closed_loop.toml \\
+        scenarios/nps_bonus.toml scenarios/well_designed_bonus.toml --replications 30 \\
+        --out results/main
     .venv/bin/python docs/img/make_report_screenshot.py results/main
 
 It drives Debian's Chromium through its chromedriver (``apt-get install chromium
@@ -24,8 +29,8 @@ OUTPUT = Path(__file__).resolve().parent / "report.png"
 FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking")
 
 
-def main(folder: str) -> int:
-    """Screenshot ``folder/report.html``; exit 1 if the page scrolls sideways."""
+def main(folder: str, output: Path = OUTPUT) -> int:
+    """Screenshot ``folder/report.html`` into ``output``; exit 1 if the page scrolls sideways."""
     report = Path(folder).resolve() / "report.html"
     if not report.is_file():
         print(f"{report}: no report here; run the README's main job first", file=sys.stderr)
@@ -41,12 +46,13 @@ def main(folder: str) -> int:
         overflow = driver.execute_script(
             "return document.documentElement.scrollWidth - window.innerWidth"
         )
-        driver.save_screenshot(str(OUTPUT))
+        driver.save_screenshot(str(output))
     finally:
         driver.quit()
-    print(f"wrote {OUTPUT}; horizontal overflow {overflow} px")
+    print(f"wrote {output}; horizontal overflow {overflow} px")
     return 1 if overflow > 0 else 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "results/main"))
+    folder = sys.argv[1] if len(sys.argv) > 1 else "results/main"
+    sys.exit(main(folder, OUTPUT.with_name(sys.argv[2]) if len(sys.argv) > 2 else OUTPUT))

@@ -130,9 +130,10 @@ def best_line(recommendations: Sequence[Recommendation], reference: str) -> str:
         )
     best = max(doable, key=lambda item: item.net)
     others = [item.policy for item in doable if item is not best]
-    also = f" (also a *do*: {', '.join(others)})" if others else ""
+    also = f" (also to adopt: {', '.join(others)})" if others else ""
     return (
-        f"Best option on this evidence: **{best.policy}**, the *do* that earns the most, "
+        f"Best option on this evidence: **{best.policy}**, of the policies to adopt the one that "
+        "earns the most, "
         f"{format_money(best.net, best.currency, signed=True)} a year against {reference}{also}."
     )
 

@@ -70,8 +70,10 @@ def test_the_best_option_is_the_do_that_earns_the_most_or_none():
         recommend("nps_bonus", **CLEARLY_DOWN, paying=0, cases=40),
     ]  # fmt: skip
     line = best_line(items, "baseline")
-    assert line.startswith("Best option on this evidence: **closed_loop**, the *do* that earns")
-    assert "+1.50M EUR a year against baseline (also a *do*: well_designed)" in line
+    assert line.startswith(
+        "Best option on this evidence: **closed_loop**, of the policies to adopt the one that earns"
+    )
+    assert "+1.50M EUR a year against baseline (also to adopt: well_designed)" in line
     assert best_line(items[2:], "baseline").startswith("No policy tried is a clear *do*")
 
 
