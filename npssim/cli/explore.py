@@ -17,8 +17,10 @@ from rich.console import Console
 from npssim.cli.parser import BadInput
 from npssim.scenario import load_scenario, scenario_path
 
-#: The module Solara serves; it reads what to open from the environment.
-APP_MODULE = "npssim.app"
+#: The module Solara serves; it reads what to open from the environment. The page's own module,
+#: not the ``npssim.app`` package: Solara routes a package's submodules as pages of their own
+#: (an "App" bar with a tab per module).
+APP_MODULE = "npssim.app.page"
 #: No calls home (no telemetry, no check for a newer Solara), no "runs on Solara" banner over
 #: the page's corner, and the browser tab named after the tool.
 QUIET = {
@@ -29,7 +31,7 @@ QUIET = {
 
 
 def explore(args: argparse.Namespace, stdout: Console, stderr: Console) -> int:
-    """Check the inputs, then become ``solara run npssim.app`` in production mode."""
+    """Check the inputs, then become ``solara run npssim.app.page`` in production mode."""
     scenario = load_scenario(args.scenario)
     against = load_scenario(args.against) if args.against else None
     try:
