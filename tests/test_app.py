@@ -435,8 +435,9 @@ def test_the_set_up_line_names_firm_start_window_replications_and_seed():
     setup = make_setup(small())
     line = setup_line(setup, default_settings(setup, seed=7, replications=3))
     assert line == (
-        "Firm: 8 reps under 2 managers, 200 accounts, USD · policy from week 26 · window: weeks 0 "
-        "to 39 · 3 replications per firm · root seed 7"
+        "Set-up: firm of 2 managers, 8 reps, 200 accounts (USD); policy from week 26; window so "
+        "far, weeks 0-39; 3 replications per firm, root seed 7; assumptions: not sampled (the "
+        "scenario's own values only)."
     )
 
 

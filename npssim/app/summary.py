@@ -33,6 +33,8 @@ from npssim.app.controls import (
 )
 from npssim.experiment.analysis import CONFIDENCE, Interval
 from npssim.metrics import DASHBOARD, METRIC_BY_NAME, TRADED_FOR_SCORES
+from npssim.report.setup import Setup as SharedSetup
+from npssim.report.setup import setup_line as shared_setup_line
 from npssim.report.tables import format_money, format_value
 from npssim.report.vocabulary import Tile, given_away_note, make_tile
 from npssim.scenario import bundled_scenarios, get_path, load_scenario, validate_scenario
@@ -94,19 +96,26 @@ def tiles(view: View, currency: str = "") -> list[Tile]:
 
 
 def setup_line(setup: Setup, settings: Settings) -> str:
-    """The question in one line: the firm, when the policy starts, the window, the runs.
+    """The question in one line, as every answer of npssim opens (:mod:`npssim.report.setup`).
 
-    E.g. "Firm: 80 reps under 8 managers, 4,000 accounts, USD · policy from week 26 · window: weeks
-    0 to 103 · 8 replications per firm · root seed 1".
+    The dashboard reads money so far, over the whole run, on the firms' own assumptions (its
+    "How sure?" button samples plausible firms on demand).
     """
     firm = setup.scenario.firm
     reps = firm.managers * firm.reps_per_manager
-    accounts = reps * firm.accounts_per_rep
-    weeks = setup.scenario.run.weeks
-    return (
-        f"Firm: {reps:,} reps under {firm.managers:,} managers, {accounts:,} accounts, "
-        f"{firm.currency} · policy from week {settings.intervention_week} · window: weeks 0 to "
-        f"{weeks - 1} · {settings.replications} replications per firm · root seed {settings.seed}"
+    return shared_setup_line(
+        SharedSetup(
+            managers=firm.managers,
+            reps=reps,
+            accounts=reps * firm.accounts_per_rep,
+            currency=firm.currency,
+            policy_start=settings.intervention_week,
+            window="so far",
+            first_week=0,
+            last_week=setup.scenario.run.weeks - 1,
+            replications=f"{settings.replications} replications per firm",
+            seed=settings.seed,
+        )
     )
 
 
