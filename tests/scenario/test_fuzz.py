@@ -958,7 +958,7 @@ def damage(run: Path, how: str, cut: int, other: Path) -> None:
         other.write_bytes(data)
 
 
-@fuzz(2)  # three whole CLI runs with their reports each: 20 examples in CI's profile
+@fuzz(1)  # three whole CLI runs with their reports each: 10 examples in CI's profile
 @given(st.sampled_from(["truncate", "flip", "swap"]), st.integers(0, 10**6))
 @example("truncate", 100)
 def test_a_damaged_stored_run_is_simulated_again_and_the_tables_are_unchanged(how, cut):
