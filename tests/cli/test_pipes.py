@@ -25,7 +25,6 @@ def compare(out) -> list[str]:
             "--assumption-samples", "0", "--out", str(out)]  # fmt: skip
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell's pipeline")
 def test_compare_piped_into_head_completes_writes_its_report_and_exits_0(tmp_path):
     out = tmp_path / "out"
     command = shlex.join(compare(out))
