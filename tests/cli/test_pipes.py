@@ -8,8 +8,6 @@ import shlex
 import subprocess
 import sys
 
-import pytest
-
 from npssim.cli.pipes import PipeGuard, guarded_stdout
 
 SMALL = [
