@@ -275,11 +275,6 @@ def write_report(results: Reportable, folder: Path, tables: Sequence[str]) -> li
         ),
     )
     decision_section(document, results)
-    answer = getattr(results, "answer", list)()  # a sweep's or a sensitivity analysis's
-    if answer:
-        document.heading("The answer")
-        for line in answer:
-            document.paragraph(line, lead=True)
     section = getattr(results, "answer_section", None)  # a kind whose answer is not a verdict
     if section is not None:
         section(document)

@@ -438,6 +438,18 @@ class ExperimentResults:
         """
         return []
 
+    def answer_section(self, document: Document) -> None:
+        """The report's answer after the verdicts: :meth:`answer`'s lines, when there are any.
+
+        The one hook the report calls for an answer that is not a verdict; a kind of results
+        with more to show (a decomposition's waterfall) writes its own.
+        """
+        lines = self.answer()
+        if lines:
+            document.heading("The answer")
+            for line in lines:
+                document.paragraph(line, lead=True)
+
     def how_to_read(self) -> list[str]:
         """The notes the report carries on what its tables and figures show."""
         compared = len(self.scenarios) > 1
