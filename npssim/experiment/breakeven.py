@@ -55,6 +55,7 @@ from npssim.experiment.breakeven_results import (  # noqa: F401 (re-exported)
     BreakevenResults,
     StageResults,
     break_even_values,
+    factor_value,
     identity,
 )
 from npssim.experiment.defaults import (
@@ -139,11 +140,6 @@ _SCREEN_STREAM = 4
 
 
 # ---------------------------------------------------------------------- inputs
-
-
-def _value(factor: Factor, share: float) -> float | int:
-    value = factor.at(share)
-    return int(value) if factor.integer else float(value)
 
 
 def run_breakeven(
@@ -291,7 +287,7 @@ def run_breakeven(
         screen = Screen(morris, indices, kept)
         chosen = [by_path[path] for path in kept]
         tornado_points = [{}] + [
-            {factor.path: _value(factor, share)} for factor in chosen for share in (0.0, 1.0)
+            {factor.path: factor_value(factor, share)} for factor in chosen for share in (0.0, 1.0)
         ]
         stages["tornado"] = execute("tornado", _stage(base, "tornado", tornado_points))
         settings = {
@@ -310,7 +306,11 @@ def run_breakeven(
             x, y = by_path[order[0]], by_path[order[1]]
             axes = (x.path, y.path)
             levels = np.linspace(0.0, 1.0, grid)
-            points = [{x.path: _value(x, a), y.path: _value(y, b)} for b in levels for a in levels]
+            points = [
+                {x.path: factor_value(x, a), y.path: factor_value(y, b)}
+                for b in levels
+                for a in levels
+            ]
             stages["heatmap"] = execute("heatmap", _stage(base, "heatmap", points))
         lhs_seed = int(np.random.SeedSequence([base.seed, _LHS_STREAM]).generate_state(1)[0])
         points = sample_points(chosen, samples, lhs_seed)

@@ -136,14 +136,6 @@ def _replications(count: int) -> str:
     return "one replication" if count == 1 else f"{count} replications"
 
 
-def _plain(value: float) -> str:
-    return named.plain(value)
-
-
-def _title(path: str) -> str:
-    return named.name(path)
-
-
 def _table(document: Document, title: str, frame: pd.DataFrame) -> None:
     document.heading(title, level=3)
     document.table(frame)
@@ -160,10 +152,10 @@ def tornado_table(results: Any) -> pd.DataFrame:
                 "assumption": line.loc["low", "label"],
                 "unit": named.unit(path),
                 "path": path,
-                "low": _plain(line.loc["low", "value"]),
+                "low": named.plain(line.loc["low", "value"]),
                 "at low": _money(results, line.loc["low", "difference"]),
-                "current": _plain(line.loc["centre", "value"]),
-                "high": _plain(line.loc["high", "value"]),
+                "current": named.plain(line.loc["centre", "value"]),
+                "high": named.plain(line.loc["high", "value"]),
                 "at high": _money(results, line.loc["high", "difference"]),
             }
         )
@@ -191,7 +183,7 @@ def screen_table(results: Any) -> pd.DataFrame:
             "unit": indices["unit"],
             "path": indices["assumption"],
             "range": [
-                f"{_plain(lo)} to {_plain(hi)}"
+                f"{named.plain(lo)} to {named.plain(hi)}"
                 for lo, hi in zip(indices["low"], indices["high"], strict=True)
             ],
             "mu_star": [_money(results, v).lstrip("+") for v in indices["mu_star"]],
@@ -225,9 +217,9 @@ def people_tables(results: Any) -> list[tuple[str, pd.DataFrame]]:
             "assumption": values["label"],
             "unit": [named.unit(path) for path in values["assumption"]],
             "path": values["assumption"],
-            "current": [_plain(v) for v in values["current"]],
+            "current": [named.plain(v) for v in values["current"]],
             "break-even": [
-                "none in range" if math.isnan(v) else _plain(v) for v in values["crossing"]
+                "none in range" if math.isnan(v) else named.plain(v) for v in values["crossing"]
             ],
             "pays": [f"{side} it" if side else "" for side in values["pays"]],
         }
@@ -249,8 +241,8 @@ def people_tables(results: Any) -> list[tuple[str, pd.DataFrame]]:
                         "assumption": box["label"],
                         "unit": [named.unit(path) for path in box["assumption"]],
                         "path": box["assumption"],
-                        "from": [_plain(v) for v in box["lower"]],
-                        "to": [_plain(v) for v in box["upper"]],
+                        "from": [named.plain(v) for v in box["lower"]],
+                        "to": [named.plain(v) for v in box["upper"]],
                     }
                 ),
             )
@@ -316,7 +308,7 @@ def figures(results: Any) -> dict[str, Figure]:
             results.currency,
             f"{results.policy} against {results.baseline}: net value {results.per}, mean over "
             f"{runs}",
-            xlabel=f"{_title(x)} ({x})",
-            ylabel=f"{_title(y)} ({y})",
+            xlabel=f"{named.name(x)} ({x})",
+            ylabel=f"{named.name(y)} ({y})",
         )
     return figures

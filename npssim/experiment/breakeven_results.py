@@ -47,21 +47,10 @@ DEFAULT_CARRY = BREAKEVEN_CARRY
 SIDES = ("low", "centre", "high")
 
 
-def _value(factor: Factor, share: float) -> float | int:
+def factor_value(factor: Factor, share: float) -> float | int:
+    """A Python number a share of the way along the factor's range (what a scenario takes)."""
     value = factor.at(share)
     return int(value) if factor.integer else float(value)
-
-
-def _plain(value: float) -> str:
-    return named.plain(value)
-
-
-def _lower_first(text: str) -> str:
-    return named.lower_first(text)
-
-
-def _title(path: str) -> str:
-    return named.name(path)
 
 
 # ---------------------------------------------------------------------- one stage's runs
@@ -229,16 +218,16 @@ class BreakevenResults:
         for index, factor in enumerate(self.factors):
             points = {"low": 1 + 2 * index, "centre": 0, "high": 2 + 2 * index}
             values = {
-                "low": _value(factor, 0.0),
+                "low": factor_value(factor, 0.0),
                 "centre": self.centre[factor.path],
-                "high": _value(factor, 1.0),
+                "high": factor_value(factor, 1.0),
             }
             for side in SIDES:
                 stat = stats.iloc[points[side]]
                 rows.append(
                     {
                         "assumption": factor.path,
-                        "label": _title(factor.path),
+                        "label": named.name(factor.path),
                         "unit": named.unit(factor.path),
                         "side": side,
                         "value": values[side],
@@ -319,7 +308,7 @@ class BreakevenResults:
             side = "above" if (row["pays"] == "above") != pays else "below"
             path = row["assumption"]
             return (
-                f"{_lower_first(row['label'])} ({path}) would have to be {side} "
+                f"{named.lower_first(row['label'])} ({path}) would have to be {side} "
                 f"{named.with_unit(path, row['crossing'], self.currency)} (it is "
                 f"{named.with_unit(path, row['current'], self.currency)} here)"
             )
@@ -365,7 +354,7 @@ class BreakevenResults:
         return (
             f"The screen moved {len(design.factors)} assumptions ({design.samples} Morris "
             f"trajectories, {len(design.matrix)} points, each paired); the strongest is "
-            f"{_lower_first(strongest['label'])} ({strongest['assumption']}: "
+            f"{named.lower_first(strongest['label'])} ({strongest['assumption']}: "
             f"{format_money(strongest['mu_star'], self.currency)} {self.per} on average for "
             f"a move across its range); {len(self.varied)} carried into the tornado, the map "
             "and PRIM."
