@@ -28,10 +28,15 @@ from npssim.experiment.defaults import BREAKEVEN_CARRY
 from npssim.experiment.design import Factor
 from npssim.experiment.discovery import PrimBox, prim_outcome, prim_statement
 from npssim.experiment.plan import Plan, intervention_week, windows
-from npssim.experiment.results import ExperimentResults, git_revision, write_scenarios
+from npssim.experiment.results import (
+    ExperimentResults,
+    git_revision,
+    write_scenarios,
+    write_tables,
+)
 from npssim.experiment.screening import Screen
 from npssim.experiment.store import MANIFEST, RunStore
-from npssim.files import FolderLock, atomic_path
+from npssim.files import FolderLock
 from npssim.report import comparison_rows
 from npssim.report.document import Document
 from npssim.report.setup import Setup
@@ -527,11 +532,7 @@ class BreakevenResults:
         written: list[Path] = []
         written.extend(write_scenarios(self.scenarios, folder))
         tables = self.tables()
-        for name, frame in tables.items():
-            path = folder / f"{name}.csv"
-            with atomic_path(path) as temporary:
-                frame.to_csv(temporary, index=False)
-            written.append(path)
+        written.extend(write_tables(tables, folder))
         written.extend(breakeven_report.write_report(self, folder, list(tables)))
         RunStore(folder).write_manifest(self.manifest())
         written.append(folder / MANIFEST)

@@ -37,9 +37,9 @@ from npssim.experiment.api import ExecutorLike, ScenarioLike, execute_plan, make
 from npssim.experiment.defaults import DECOMPOSE_MAX_ELEMENTS, DECOMPOSE_REPLICATIONS
 from npssim.experiment.elements import Element, check_decomposable, combinations
 from npssim.experiment.plan import LONG_RUN_WEEKS, Plan, windows
-from npssim.experiment.results import ExperimentResults, write_scenarios
+from npssim.experiment.results import ExperimentResults, write_scenarios, write_tables
 from npssim.experiment.store import MANIFEST, RunStore
-from npssim.files import FolderLock, atomic_path
+from npssim.files import FolderLock
 from npssim.metrics import METRIC_BY_NAME
 from npssim.model import NPSModel
 from npssim.report.document import Document
@@ -439,11 +439,7 @@ class DecompositionResults:
         with FolderLock(folder):
             written = list(write_scenarios(self.scenarios, folder))
             tables = self.tables()
-            for name, frame in tables.items():
-                path = folder / f"{name}.csv"
-                with atomic_path(path) as temporary:
-                    frame.to_csv(temporary, index=False)
-                written.append(path)
+            written.extend(write_tables(tables, folder))
             written.extend(reporting.write_report(self, folder, list(tables)))
             RunStore(folder).write_manifest(self.manifest())
             written.append(folder / MANIFEST)

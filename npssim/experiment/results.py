@@ -13,7 +13,7 @@ import importlib.util
 import platform
 import subprocess
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
@@ -590,8 +590,7 @@ class ExperimentResults:
         if self.assumption_spread is not None:
             tables["assumptions"] = self.assumption_spread.frame()
         tables.update(self.extra_tables())
-        for name, frame in tables.items():
-            written.append(_write_csv([frame], folder / f"{name}.csv"))
+        written.extend(write_tables(tables, folder))
         if importlib.util.find_spec("pyarrow") is not None:
             written.append(_write_parquet_blocks(self.timeseries_blocks(), folder))
         written.extend(reporting.write_report(self, folder, ["timeseries", *tables]))
@@ -624,6 +623,11 @@ def _write_parquet_blocks(blocks: Iterable[pd.DataFrame], folder: Path) -> Path:
             if writer is not None:
                 writer.close()
     return path
+
+
+def write_tables(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """Each table as ``folder/<name>.csv``, written under a temporary name and renamed."""
+    return [_write_csv([frame], folder / f"{name}.csv") for name, frame in tables.items()]
 
 
 def write_scenarios(scenarios: dict[str, Scenario], folder: Path) -> list[Path]:
