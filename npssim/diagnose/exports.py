@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from npssim.diagnose.reading import ACCOUNT_COLUMNS, RESPONSE_COLUMNS
 from npssim.files import FolderLock, atomic_path
 from npssim.model import NPSModel
 from npssim.policy import TACTICS, WEEKS_PER_YEAR
@@ -36,17 +37,6 @@ from npssim.scenario import Scenario, load_scenario, with_overrides
 #: Who sent an invitation, by the policy's sampler: the rep, the firm's own random draw, or an
 #: independent survey firm.
 INVITED_BY: dict[str, str] = {"rep": "rep", "random": "firm", "third_party": "third_party"}
-
-RESPONSE_COLUMNS = (
-    "response_id",
-    "account_id",
-    "rep_id",
-    "week",
-    "invited_by",
-    "answered",
-    "score",
-)
-ACCOUNT_COLUMNS = ("account_id", "rep_id", "annual_value", "renewal_week", "renewed", "discount")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ OTHER_SEPARATORS = (";", "\t", "|")
 #: Encodings tried in order: UTF-8 (with or without a byte-order mark), then Windows' Western
 #: European code page, which older CRM exports write (Latin-1, which reads any bytes, last).
 ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
-#: The canonical columns of each table, in order.
+#: The canonical columns of each table, in order: what a firm's exports are read into and what
+#: ``npssim export`` writes (the contract between a firm's files and the diagnosis).
 RESPONSE_COLUMNS = (
     "response_id",
     "account_id",
